@@ -1,0 +1,83 @@
+"""Flax: flax.linen.Conv and flax.nnx.Conv, NHWC input and HWIO kernels, run through lax."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from harness.adapter_api import ConvApi, hwio, lax_padding, nchw, nhwc
+from harness.case import Case
+
+FRAMEWORK = "flax"
+REQUIRES = "flax"
+
+
+def _jax():
+    import jax
+
+    jax.config.update("jax_enable_x64", True)  # so a float64 case runs in float64
+    return jax
+
+
+def version() -> str:
+    import flax
+
+    return flax.__version__
+
+
+def _devices() -> dict[str, object]:
+    jax = _jax()
+    gpus = [d for d in jax.devices() if d.platform == "gpu"]
+    return {"cpu": jax.devices("cpu")[0], **{f"gpu:{i}": d for i, d in enumerate(gpus)}}
+
+
+def devices() -> list[str]:
+    return list(_devices())
+
+
+def _settings(case: Case) -> dict:
+    return dict(
+        kernel_size=case.kernel,
+        strides=case.stride,
+        padding=lax_padding(case),
+        kernel_dilation=case.dilation,
+        feature_group_count=case.groups,
+        use_bias=case.bias,
+        dtype=case.dtype,
+        param_dtype=case.dtype,
+    )
+
+
+def linen(case: Case, x, w, b, device: str) -> np.ndarray:
+    import flax.linen
+
+    jax = _jax()
+    dtype = jax.numpy.dtype(case.dtype)
+    with jax.default_device(_devices()[device]):
+        params = {"kernel": jax.numpy.asarray(hwio(w), dtype)}
+        if b is not None:
+            params["bias"] = jax.numpy.asarray(b, dtype)
+        conv = flax.linen.Conv(features=case.out_channels, **_settings(case))
+        y = conv.apply({"params": params}, jax.numpy.asarray(nhwc(x), dtype))
+    return nchw(np.asarray(y, np.float64))
+
+
+def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
+    from flax import nnx as flax_nnx
+
+    jax = _jax()
+    dtype = jax.numpy.dtype(case.dtype)
+    with jax.default_device(_devices()[device]):
+        conv = flax_nnx.Conv(
+            case.in_channels, case.out_channels, rngs=flax_nnx.Rngs(0), **_settings(case)
+        )
+        conv.kernel[...] = jax.numpy.asarray(hwio(w), dtype)
+        if b is not None:
+            conv.bias[...] = jax.numpy.asarray(b, dtype)  # type: ignore[index]
+        y = conv(jax.numpy.asarray(nhwc(x), dtype))
+    return nchw(np.asarray(y, np.float64))
+
+
+APIS = [
+    ConvApi("flax.linen", "flax.linen.Conv", linen),
+    ConvApi("flax.nnx", "flax.nnx.Conv", nnx),
+]

@@ -1,0 +1,1 @@
+"""convharness: Conv2d consistency across frameworks, settled by experiment."""

@@ -1,0 +1,119 @@
+"""The known-divergence registry (data/registry.toml): the only way a difference is expected.
+
+Two kinds of entry, each with a citation:
+- convention: documented refusals (conventions.toml rule ids) that make frameworks
+  disagree on accepting a case. The refusing side's EXPECTED_REJECT under one of
+  these rules explains the disagreement.
+- upstream_bug: a measured departure from a framework's own documentation, scoped to
+  adapters, a `when` table and the verdicts it produces. It marks those verdicts as
+  known, and explains the cross-framework differences they cause.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from .conventions import refusal_ids
+from .features import check_when, matches
+from .verdicts import EXPECTED, VERDICTS
+
+KINDS = ("convention", "upstream_bug")
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    kind: str
+    summary: str
+    citation: str
+    rules: tuple[str, ...] = ()
+    adapters: tuple[str, ...] = ()
+    when: Any = None  # dict; kept as Any so the dataclass stays hashable by id
+    verdicts: tuple[str, ...] = ()
+    repro: str = ""
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+
+@dataclass(frozen=True)
+class Registry:
+    entries: tuple[Entry, ...]
+
+    def known_bug(self, adapter: str, verdict: str, facts: dict[str, Any]) -> str | None:
+        """The upstream-bug entry that explains an unexpected verdict, if any.
+
+        `facts` are the case's features under the adapter's framework convention.
+        """
+        for entry in self.entries:
+            if (
+                entry.kind == "upstream_bug"
+                and adapter in entry.adapters
+                and verdict in entry.verdicts
+                and matches(entry.when, facts)
+            ):
+                return entry.id
+        return None
+
+    def for_rule(self, rule: str | None) -> str | None:
+        """The convention entry that lists a documented refusal, if any."""
+        for entry in self.entries:
+            if rule is not None and rule in entry.rules:
+                return entry.id
+        return None
+
+    def get(self, entry_id: str) -> Entry:
+        return next(entry for entry in self.entries if entry.id == entry_id)
+
+
+def parse(data: dict[str, Any]) -> Registry:
+    if data.get("schema") != 1:
+        raise ValueError("registry: unsupported schema")
+    known_rules = refusal_ids()
+    entries, seen = [], set()
+    for raw in data.get("divergence", []):
+        where = f"registry: {raw.get('id')!r}"
+        if raw.get("id") in seen:
+            raise ValueError(f"{where}: duplicate id")
+        seen.add(raw["id"])
+        if raw.get("kind") not in KINDS:
+            raise ValueError(f"{where}: kind must be one of {', '.join(KINDS)}")
+        if not raw.get("citation") or not raw.get("summary"):
+            raise ValueError(f"{where}: every entry needs a summary and a citation")
+        entry = Entry(
+            id=raw["id"],
+            kind=raw["kind"],
+            summary=raw["summary"],
+            citation=raw["citation"],
+            rules=tuple(raw.get("rules", ())),
+            adapters=tuple(raw.get("adapters", ())),
+            when=check_when(raw.get("when", {}), where),
+            verdicts=tuple(raw.get("verdicts", ())),
+            repro=raw.get("repro", ""),
+        )
+        if entry.kind == "convention":
+            unknown = set(entry.rules) - known_rules
+            if not entry.rules or unknown:
+                raise ValueError(
+                    f"{where}: needs documented refusal ids; unknown: {sorted(unknown)}"
+                )
+        else:
+            if not entry.adapters or not entry.verdicts:
+                raise ValueError(f"{where}: an upstream bug names its adapters and verdicts")
+            bad = [v for v in entry.verdicts if v not in VERDICTS or v in EXPECTED]
+            if bad:
+                raise ValueError(f"{where}: {bad} are not unexpected verdicts")
+            if "github.com" not in entry.citation and not entry.repro:
+                raise ValueError(f"{where}: cite an upstream issue or give a minimal repro")
+        entries.append(entry)
+    return Registry(tuple(entries))
+
+
+@cache
+def load() -> Registry:
+    text = resources.files("harness").joinpath("data/registry.toml").read_text()
+    return parse(tomllib.loads(text))

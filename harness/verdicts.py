@@ -1,0 +1,130 @@
+"""One verdict per (case, adapter, device): what was measured against what is documented.
+
+Pure: no I/O, no framework. The caller passes the reference as a function of
+the pads, so each padding is computed once however many frameworks share it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .case import Case
+from .conventions import Convention
+from .features import Pads
+from .outcome import Outcome
+
+PASS = "PASS"
+SHAPE_MISMATCH = "SHAPE_MISMATCH"
+VALUE_MISMATCH = "VALUE_MISMATCH"
+EXPECTED_REJECT = "EXPECTED_REJECT"
+UNEXPECTED_REJECT = "UNEXPECTED_REJECT"
+UNEXPECTED_ACCEPT = "UNEXPECTED_ACCEPT"
+NOT_EXPRESSIBLE = "NOT_EXPRESSIBLE"
+SKIPPED = "SKIPPED"
+CRASH = "CRASH"
+
+VERDICTS = (
+    PASS,
+    SHAPE_MISMATCH,
+    VALUE_MISMATCH,
+    EXPECTED_REJECT,
+    UNEXPECTED_REJECT,
+    UNEXPECTED_ACCEPT,
+    NOT_EXPRESSIBLE,
+    SKIPPED,
+    CRASH,
+)
+EXPECTED = frozenset({PASS, EXPECTED_REJECT, NOT_EXPRESSIBLE, SKIPPED})
+
+# Largest accepted ||out - ref|| / ||ref|| against the float64 reference, per dtype.
+# Inputs are exact in every dtype (inputs.py), so this only bounds accumulation and the
+# rounding of the output. Measured worst cases on CPU (1,000 drawn cases, every framework):
+# float32 2e-8, float16 3.4e-4, bfloat16 2.4e-3; the bounds leave about 10x room. A one-pixel
+# padding shift gives errors near 1. TF32 math on a GPU (about 1e-3) exceeds the float32 bound.
+TOLERANCE = {"float64": 1e-12, "float32": 1e-5, "float16": 5e-3, "bfloat16": 2e-2}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    verdict: str
+    detail: str = ""
+    pads: Pads | None = None  # the pads the convention says were applied (accepted cases)
+    expected_shape: tuple[int, ...] | None = None
+    rel_err: float | None = None
+    max_abs_err: float | None = None
+    rule: str | None = None  # the documented refusal that explains a rejection
+
+
+def relative_error(out: np.ndarray, ref: np.ndarray) -> float:
+    """||out - ref|| / ||ref|| (absolute when ref is all zeros); inf if out is not finite."""
+    if not np.all(np.isfinite(out)):
+        return float("inf")
+    diff = float(np.linalg.norm(out - ref))
+    scale = float(np.linalg.norm(ref))
+    return diff / scale if scale > 0 else diff
+
+
+def judge(
+    case: Case,
+    outcome: Outcome,
+    convention: Convention,
+    reference: Callable[[Pads], np.ndarray],
+) -> Judgement:
+    status = outcome.status
+    if status == "skipped":
+        return Judgement(SKIPPED, outcome.message or "")
+    if status == "crashed":
+        return Judgement(CRASH, outcome.message or "")
+    if status == "not_expressible":
+        return Judgement(NOT_EXPRESSIBLE, outcome.message or "")
+
+    expect = convention.expect(case, outcome.info.api)
+    if status == "rejected":
+        error = f"{outcome.error_type}: {outcome.message}"
+        for rule in expect.refusals:
+            if rule.explains(error) and rule.error in (None, outcome.error_type):
+                return Judgement(EXPECTED_REJECT, rule.citation, rule=rule.id)
+        if expect.refusals:
+            wanted = "; ".join(f"{r.error}: {r.message}" for r in expect.refusals)
+            return Judgement(UNEXPECTED_REJECT, f"refused, but not as documented ({wanted})")
+        return Judgement(UNEXPECTED_REJECT, "no documented refusal covers this case")
+
+    assert outcome.output is not None
+    shape = tuple(outcome.output.shape)
+    if expect.pads is None:
+        return Judgement(UNEXPECTED_ACCEPT, f"{case.padding} has no documented meaning here")
+    if expect.refusals:
+        rules = ", ".join(rule.id for rule in expect.refusals)
+        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=expect.pads)
+    if expect.negative:
+        return Judgement(
+            UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=expect.pads
+        )
+    assert expect.shape is not None
+    if shape != expect.shape:
+        return Judgement(
+            SHAPE_MISMATCH,
+            f"expected {list(expect.shape)}, got {list(shape)}",
+            pads=expect.pads,
+            expected_shape=expect.shape,
+        )
+    try:
+        ref = reference(expect.pads)
+    except ValueError as error:  # the pads crop away the whole input
+        return Judgement(UNEXPECTED_ACCEPT, str(error), pads=expect.pads)
+    rel = relative_error(outcome.output, ref)
+    max_abs = float(np.max(np.abs(outcome.output - ref))) if ref.size else 0.0
+    tolerance = TOLERANCE[case.dtype]
+    verdict = PASS if rel <= tolerance else VALUE_MISMATCH
+    detail = "" if verdict == PASS else f"relative error {rel:.3g} > {tolerance:g}"
+    return Judgement(
+        verdict,
+        detail,
+        pads=expect.pads,
+        expected_shape=expect.shape,
+        rel_err=rel,
+        max_abs_err=max_abs,
+    )

@@ -1,0 +1,126 @@
+"""Every installed adapter, run for real on the cases the project exists to answer."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from helpers import by_adapter, problems
+
+from harness.case import Case, Padding
+from harness.strategies import CLASSIC
+
+ACCEPTS_STRIDED_SAME = ["tf.nn", "keras", "jax.lax", "flax.linen", "flax.nnx"]
+TORCH = ["torch.functional", "torch.module"]
+
+
+def _require(installed, names):
+    missing = [name for name in names if name not in installed]
+    if missing:
+        pytest.skip(f"not installed here: {', '.join(missing)}")
+
+
+def test_every_adapter_reports_framework_version_api_and_device(pool):
+    for worker in pool.workers:
+        for info in worker.infos:
+            assert info.framework in ("torch", "tensorflow", "keras", "jax", "flax")
+            assert info.api.split(".")[0] in ("torch", "tf", "keras", "jax", "flax")
+            assert info.device.startswith(("cpu", "gpu"))
+            assert worker.skipped or info.version
+
+
+def test_padding_zero_gives_13x13_everywhere(survey, installed):
+    results = by_adapter(survey(CLASSIC[0]))
+    for name, result in results.items():
+        if name in installed:
+            assert result.outcome.status == "ok", name
+            assert result.outcome.output.shape == (1, 16, 13, 13), name
+            assert result.judgement.verdict == "PASS", name
+
+
+def test_strided_same_pads_the_odd_pixel_at_the_end_or_is_refused_by_torch(survey, installed):
+    _require(installed, ACCEPTS_STRIDED_SAME + TORCH)
+    results = by_adapter(survey(CLASSIC[1]))
+    for name in ACCEPTS_STRIDED_SAME:
+        assert results[name].outcome.output.shape == (1, 16, 14, 14), name
+        assert results[name].judgement.pads == (0, 1, 0, 1), name
+        assert results[name].judgement.verdict == "PASS", name
+    for name in TORCH:
+        assert results[name].outcome.status == "rejected"
+        assert "not supported for strided convolutions" in results[name].outcome.message
+        assert results[name].judgement.verdict == "EXPECTED_REJECT"
+    assert results["torch.functional"].outcome.error_type == "RuntimeError"
+    assert results["torch.module"].outcome.error_type == "ValueError"
+
+
+def test_same_and_padding_one_share_a_shape_but_not_values(survey, installed):
+    """The porting trap: TF 'SAME' pads (0, 1); padding=1 pads (1, 1)."""
+    _require(installed, ["tf.nn"])
+    same = by_adapter(survey(CLASSIC[1]))["tf.nn"].outcome.output
+    one = by_adapter(survey(CLASSIC[2]))["tf.nn"].outcome.output
+    assert same.shape == one.shape == (1, 16, 14, 14)
+    assert np.max(np.abs(same - one)) > 0.1
+
+
+def test_padding_one_pads_one_on_every_side_everywhere(survey, installed):
+    results = by_adapter(survey(CLASSIC[2]))
+    for name, result in results.items():
+        if name in installed and name != "keras":  # Keras has no explicit pads
+            assert result.outcome.output.shape == (1, 16, 14, 14), name
+            assert result.judgement.pads == (1, 1, 1, 1), name
+            assert result.judgement.verdict == "PASS", name
+    if "keras" in installed:
+        assert results["keras"].judgement.verdict == "NOT_EXPRESSIBLE"
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        # Layout traps: non-square everything, groups, bias, asymmetric pads.
+        Case(
+            batch=2,
+            in_channels=4,
+            out_channels=6,
+            height=9,
+            width=13,
+            kernel=(2, 5),
+            stride=(3, 1),
+            dilation=(1, 2),
+            padding=Padding.explicit(2, 0, 1, 3),
+            groups=2,
+        ),
+        Case(
+            batch=1,
+            in_channels=3,
+            out_channels=3,
+            height=11,
+            width=6,
+            kernel=(4, 1),
+            stride=(1, 2),
+            padding=Padding("same_lower"),
+            groups=3,
+            bias=False,
+        ),
+        Case(
+            batch=1,
+            in_channels=2,
+            out_channels=4,
+            height=10,
+            width=10,
+            kernel=(4, 4),
+            padding=Padding("same"),
+            dtype="float64",
+        ),
+    ],
+    ids=["asymmetric-grouped", "same_lower-depthwise", "same-even-kernel-float64"],
+)
+def test_layout_and_padding_traps_pass_on_every_adapter_that_can_express_them(survey, case):
+    report = survey(case)
+    assert not problems(report), "\n".join(problems(report))
+    passed = [r for r in report.results if r.judgement.verdict == "PASS"]
+    assert passed, "no adapter computed this case"
+
+
+def test_each_case_runs_on_every_device_each_framework_sees(pool):
+    devices = {(i.adapter, i.device) for i in pool.infos}
+    for adapter in {i.adapter for i in pool.infos}:
+        assert (adapter, "cpu") in devices

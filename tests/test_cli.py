@@ -1,0 +1,135 @@
+"""The command line: the classic question answered end to end, and bad input refused in one line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from harness.cli import EXPLAIN_KEYS, main
+
+CLI = [sys.executable, "-m", "harness.cli"]
+CLASSIC_FLAGS = [
+    "--input",
+    "1,3,28,28",
+    "--out-channels",
+    "16",
+    "--kernel",
+    "3,3",
+    "--stride",
+    "2,2",
+    "--dilation",
+    "1,1",
+    "--groups",
+    "1",
+]
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([*CLI, *args], capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_explain_json_answers_the_classic_same_question():
+    done = _cli("explain", *CLASSIC_FLAGS, "--padding", "same", "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert all(tuple(row) == EXPLAIN_KEYS for row in rows)
+    by_api = {row["api"]: row for row in rows if row["device"] == "cpu"}
+    for api in ("torch.nn.functional.conv2d", "torch.nn.Conv2d"):
+        if by_api[api]["status"] == "skipped":
+            continue
+        assert by_api[api]["status"] == "rejected"
+        assert by_api[api]["verdict"] == "EXPECTED_REJECT"
+        assert "not supported for strided convolutions" in by_api[api]["error"]["message"]
+    for api in (
+        "tf.nn.conv2d",
+        "keras.layers.Conv2D",
+        "jax.lax.conv_general_dilated",
+        "flax.linen.Conv",
+        "flax.nnx.Conv",
+    ):
+        if by_api[api]["status"] == "skipped":
+            continue
+        assert by_api[api]["shape"] == [1, 16, 14, 14], api
+        assert by_api[api]["pads"] == [0, 1, 0, 1], api
+        assert by_api[api]["verdict"] == "PASS", api
+
+
+def test_explain_cases_file_prints_one_json_line_per_case(tmp_path):
+    lines = [
+        {
+            "input": [1, 3, 28, 28],
+            "out_channels": 16,
+            "kernel": [3, 3],
+            "stride": [2, 2],
+            "dilation": [1, 1],
+            "groups": 1,
+            "padding": spec,
+        }
+        for spec in (1, 0)
+    ]
+    path = tmp_path / "cases.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    done = _cli("explain", "--cases", str(path), "--json", "--frameworks", "torch,jax")
+    assert done.returncode == 0, done.stderr
+    printed = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [p["case"]["padding"] for p in printed] == [1, 0]
+    for result in printed[0]["results"]:
+        if result["status"] != "skipped":
+            assert result["shape"] == [1, 16, 14, 14] and result["pads"] == [1, 1, 1, 1]
+
+
+def test_explain_prints_a_table_a_person_can_read(capsys):
+    assert main(["explain", *CLASSIC_FLAGS, "--padding", "same", "--frameworks", "jax"]) == 0
+    out = capsys.readouterr().out
+    assert "jax.lax" in out and "1x16x14x14" in out and "0,1,0,1" in out and "PASS" in out
+
+
+def test_run_writes_outcomes_and_never_overwrites_them(tmp_path, capsys):
+    out = tmp_path / "run.json"
+    code = main(["run", "--examples", "4", "--frameworks", "jax", "--seed", "3", "--out", str(out)])
+    document = json.loads(out.read_text())
+    assert code == (1 if document["unexpected_verdicts"] else 0)
+    assert document["examples"] == len(document["cases"]) == 4
+    assert {r["adapter"] for c in document["cases"] for r in c["results"]} == {"jax.lax"}
+    assert "jax.lax@cpu" in capsys.readouterr().out
+    before = out.read_text()
+    assert main(["run", "--examples", "4", "--frameworks", "jax", "--out", str(out)]) == 2
+    assert out.read_text() == before
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["run", "--examples", "-1"], "--examples must be >= 1"),
+        (["run", "--examples", "x"], "invalid int value"),
+        (["run", "--frameworks", "torch,caffe"], "unknown framework caffe"),
+        (["explain", "--kernel", "3,3"], "explain needs --input, --out-channels"),
+        (["explain", *CLASSIC_FLAGS, "--padding", "full"], "padding 'full'"),
+        (["explain", *CLASSIC_FLAGS, "--input", "1,3,28"], "not 4 comma-separated ints"),
+        (["explain", *CLASSIC_FLAGS, "--groups", "2"], "must divide"),
+        (["explain", "--cases", "/no/such/file.jsonl"], "cannot read"),
+        (["frobnicate"], "invalid choice"),
+    ],
+)
+def test_bad_arguments_get_one_line_and_exit_2(capsys, argv, message):
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1 and captured.err.startswith("convharness: error:")
+    assert message in captured.err
+
+
+def test_a_malformed_case_line_is_named(tmp_path, capsys):
+    path = tmp_path / "cases.jsonl"
+    path.write_text('{"input": [1,3,8,8], "out_channels": 4, "kernel": [3,3]}\n{"input": [1,3\n')
+    assert main(["explain", "--cases", str(path), "--json"]) == 2
+    assert f"{path}:2:" in capsys.readouterr().err
+
+
+def test_the_installed_command_refuses_bad_input_without_a_traceback():
+    done = _cli("run", "--shard", "3/2")
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

@@ -1,0 +1,69 @@
+"""The data files: every rule and registry entry is well-formed and cited."""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from importlib import resources
+
+import pytest
+
+from harness import conventions, registry
+
+
+def _toml(name):
+    return tomllib.loads(resources.files("harness").joinpath(f"data/{name}").read_text())
+
+
+def test_conventions_load_and_every_rule_is_cited():
+    loaded = conventions.load()
+    assert set(loaded) == {"torch", "tensorflow", "keras", "jax", "flax"}
+    for convention in loaded.values():
+        assert convention.same and convention.same.citation
+        assert all(rule.citation for rule in convention.refusals)
+
+
+def test_registry_loads_and_every_entry_is_cited():
+    entries = registry.load().entries
+    assert entries
+    for entry in entries:
+        assert entry.citation and entry.summary
+        if entry.kind == "upstream_bug":
+            assert "github.com" in entry.citation or entry.repro
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["divergence"][0].pop("citation"), "citation"),
+        (lambda d: d["divergence"][0].update(rules=["torch/no-such-rule"]), "unknown"),
+        (lambda d: d["divergence"][0].update(kind="hunch"), "kind"),
+        (lambda d: d["divergence"].append(dict(d["divergence"][0])), "duplicate"),
+        (lambda d: d["divergence"][-1].update(verdicts=["PASS"]), "not unexpected"),
+        (lambda d: d["divergence"][-1].update(when={"colour": "red"}), "unknown feature"),
+    ],
+)
+def test_registry_refuses_entries_that_would_quiet_a_failure_without_a_citation(change, message):
+    data = copy.deepcopy(_toml("registry.toml"))
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        registry.parse(data)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda d: d["frameworks"]["torch"]["refusals"][0].pop("citation"), "citation"),
+        (lambda d: d["frameworks"]["jax"].update(output="round"), "output"),
+        (lambda d: d["frameworks"]["jax"]["same"].update(split="middle"), "same"),
+        (
+            lambda d: d["frameworks"]["torch"]["refusals"][0].update(when={"strided": "yes"}),
+            "takes bool",
+        ),
+    ],
+)
+def test_conventions_refuse_malformed_rules(change, message):
+    data = copy.deepcopy(_toml("conventions.toml"))
+    change(data)
+    with pytest.raises(ValueError, match=message):
+        conventions.parse(data)

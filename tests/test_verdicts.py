@@ -1,0 +1,134 @@
+"""Verdicts on real framework outcomes: documented refusals, and what a wrong convention looks like.
+
+Every outcome here comes from a real framework run. Where a test changes something, it changes
+the documentation (a convention), never the framework's answer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from helpers import by_adapter
+
+from harness import conventions, inputs, registry
+from harness.assess import assess
+from harness.case import Case, Padding
+from harness.strategies import CLASSIC
+from harness.verdicts import judge
+
+
+def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1):
+    return Case(
+        batch=batch,
+        in_channels=2,
+        out_channels=3,
+        height=h,
+        width=w,
+        kernel=(k, k),
+        stride=(stride, stride),
+        dilation=(dilation, dilation),
+        padding=Padding.parse(padding),
+    )
+
+
+# One case per documented refusal: the data in conventions.toml is measured, not just typed.
+REFUSAL_CASES = {
+    "torch/strided-same-functional": ("torch.functional", CLASSIC[1]),
+    "torch/strided-same-module": ("torch.module", CLASSIC[1]),
+    "torch/negative-pad": ("torch.functional", _case(6, 6, 3, padding=-1)),
+    "torch/kernel-exceeds-input": ("torch.functional", _case(2, 5, 3)),
+    "tf/negative-output": ("tf.nn", _case(1, 1, 5)),
+    "tf/negative-explicit-pad": ("tf.nn", _case(6, 6, 3, padding=[-1, 0, 0, 0])),
+    "keras/strided-dilated": ("keras", _case(9, 9, 3, stride=2, dilation=2)),
+    "keras/nonpositive-output": ("keras", _case(2, 2, 3)),
+    "jax/padded-negative": ("jax.lax", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
+    "flax/padded-negative": ("flax.linen", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
+}
+
+
+def test_every_documented_refusal_has_a_case_here():
+    assert set(REFUSAL_CASES) == conventions.refusal_ids()
+
+
+@pytest.mark.parametrize("rule", sorted(REFUSAL_CASES))
+def test_documented_refusal_is_measured(survey, installed, rule):
+    adapter, case = REFUSAL_CASES[rule]
+    if adapter not in installed:
+        pytest.skip(f"{adapter} is not installed")
+    result = by_adapter(survey(case))[adapter]
+    assert result.outcome.status == "rejected", result.outcome
+    # Either the documented refusal, or a registered upstream bug that hides it.
+    if result.judgement.verdict == "EXPECTED_REJECT":
+        assert result.judgement.rule == rule
+    else:
+        assert result.known is not None, (result.judgement, result.outcome.message)
+        assert registry.load().get(result.known).kind == "upstream_bug"
+
+
+def _real_outcome(pool, case, adapter):
+    arrays = inputs.arrays(case)
+    outcome = next(
+        o for o in pool.run(case, *arrays) if o.info.adapter == adapter and o.info.device == "cpu"
+    )
+    return outcome, arrays
+
+
+def _reference(case, arrays):
+    from harness.reference import conv2d
+
+    x, w, b = arrays
+    return lambda pads: conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+
+@pytest.mark.parametrize("split", ["extra_at_start", "extra_at_end"])
+def test_a_wrong_same_split_is_caught_by_values_not_shape(pool, installed, split):
+    """If TensorFlow's docs said SAME puts the odd pixel first, its real output would not match."""
+    if "tf.nn" not in installed:
+        pytest.skip("tensorflow is not installed")
+    case = CLASSIC[1]
+    outcome, arrays = _real_outcome(pool, case, "tf.nn")
+    documented = conventions.load()["tensorflow"]
+    claimed = dataclasses.replace(
+        documented, same=dataclasses.replace(documented.same, split=split)
+    )
+    judgement = judge(case, outcome, claimed, _reference(case, arrays))
+    assert judgement.expected_shape == (1, 16, 14, 14)  # the shape cannot tell the two apart
+    expected = "PASS" if split == documented.same.split else "VALUE_MISMATCH"
+    assert judgement.verdict == expected, judgement
+
+
+def test_an_undocumented_refusal_is_unexpected(pool, installed):
+    if "torch.functional" not in installed:
+        pytest.skip("torch is not installed")
+    case = CLASSIC[1]
+    outcome, arrays = _real_outcome(pool, case, "torch.functional")
+    documented = conventions.load()["torch"]
+    silent = dataclasses.replace(documented, refusals=())
+    assert judge(case, outcome, documented, _reference(case, arrays)).verdict == "EXPECTED_REJECT"
+    assert judge(case, outcome, silent, _reference(case, arrays)).verdict == "UNEXPECTED_REJECT"
+
+
+def test_an_empty_output_where_the_documentation_refuses_is_an_unexpected_accept(pool, installed):
+    """JAX returns an empty axis; judged by Keras's documentation, that is an accept it forbids."""
+    if "jax.lax" not in installed:
+        pytest.skip("jax is not installed")
+    case = _case(2, 2, 3)
+    outcome, arrays = _real_outcome(pool, case, "jax.lax")
+    assert outcome.output.shape == (1, 3, 0, 0)
+    reference = _reference(case, arrays)
+    assert judge(case, outcome, conventions.load()["jax"], reference).verdict == "PASS"
+    keras_rules = dataclasses.replace(conventions.load()["keras"], framework="jax")
+    assert judge(case, outcome, keras_rules, reference).verdict == "UNEXPECTED_ACCEPT"
+
+
+def test_a_divergence_without_a_registry_entry_is_unexplained(pool, installed):
+    if not {"torch.functional", "jax.lax"} <= installed:
+        pytest.skip("needs torch and jax")
+    case = CLASSIC[1]
+    arrays = inputs.arrays(case)
+    outcomes = pool.run(case, *arrays)
+    full = assess(case, outcomes, arrays)
+    empty = assess(case, outcomes, arrays, registry=registry.Registry(()))
+    assert full.divergences and not full.unexplained
+    assert {d.aspect for d in empty.unexplained} == {"accept"}
