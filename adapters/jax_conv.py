@@ -1,4 +1,4 @@
-"""JAX: jax.lax.conv_general_dilated with NCHW/OIHW dimension numbers.
+"""JAX: jax.lax.conv_general_dilated with NCHW/OIHW dimension numbers, under jax.jit.
 
 float64 needs jax_enable_x64; the adapter turns it on so a float64 case runs in
 float64 (explicit float32/16 inputs keep their dtype).
@@ -15,10 +15,19 @@ FRAMEWORK = "jax"
 REQUIRES = "jax"
 
 
+CLEAR_EVERY = 64  # calls; each case compiles new programs, and JAX would keep them all
+_calls = 0
+
+
 def _jax():
+    """jax, with float64 on (so a float64 case runs in float64) and its caches kept small."""
+    global _calls
     import jax
 
     jax.config.update("jax_enable_x64", True)
+    _calls += 1
+    if _calls % CLEAR_EVERY == 0:
+        jax.clear_caches()  # a persistent compile cache, where set, still holds them
     return jax
 
 
@@ -39,18 +48,23 @@ def devices() -> list[str]:
 def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     jax = _jax()
     dtype = jax.numpy.dtype(case.dtype)
-    with jax.default_device(_devices()[device]):
+
+    @jax.jit
+    def conv(x, w, b):
         y = jax.lax.conv_general_dilated(
-            jax.numpy.asarray(x, dtype),
-            jax.numpy.asarray(w, dtype),
+            x,
+            w,
             window_strides=case.stride,
             padding=lax_padding(case),
             rhs_dilation=case.dilation,
             dimension_numbers=("NCHW", "OIHW", "NCHW"),
             feature_group_count=case.groups,
         )
-        if b is not None:
-            y = y + jax.numpy.asarray(b, dtype)[None, :, None, None]
+        return y if b is None else y + b[None, :, None, None]
+
+    with jax.default_device(_devices()[device]):
+        as_array = lambda a: None if a is None else jax.numpy.asarray(a, dtype)  # noqa: E731
+        y = conv(as_array(x), as_array(w), as_array(b))
     return np.asarray(y, np.float64)
 
 

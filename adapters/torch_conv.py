@@ -1,6 +1,11 @@
-"""PyTorch: torch.nn.functional.conv2d and torch.nn.Conv2d, NCHW/OIHW natively."""
+"""PyTorch: torch.nn.functional.conv2d and torch.nn.Conv2d, NCHW/OIHW natively.
+
+CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
+"""
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 
@@ -11,10 +16,16 @@ FRAMEWORK = "torch"
 REQUIRES = "torch"
 
 
-def version() -> str:
+def _torch():
     import torch
 
-    return torch.__version__
+    if os.environ.get("CONVHARNESS_TORCH_MKLDNN") == "0":
+        torch.backends.mkldnn.enabled = False
+    return torch
+
+
+def version() -> str:
+    return _torch().__version__
 
 
 def devices() -> list[str]:
@@ -52,7 +63,7 @@ def _numpy(y) -> np.ndarray:
 
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
-    import torch
+    torch = _torch()
 
     padding = _padding(case, "torch.nn.functional.conv2d")
     tx, tw, tb = _tensors(case, x, w, b, device)
@@ -63,7 +74,7 @@ def functional(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
-    import torch
+    torch = _torch()
 
     padding = _padding(case, "torch.nn.Conv2d")
     tx, tw, tb = _tensors(case, x, w, b, device)

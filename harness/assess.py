@@ -18,6 +18,7 @@ from . import conventions as conventions_data
 from . import reference
 from . import registry as registry_data
 from .case import Case
+from .conventions import Convention
 from .features import Pads
 from .outcome import Outcome
 from .registry import Registry
@@ -45,7 +46,12 @@ class Result:
         if outcome.status == "rejected":
             error = {"type": outcome.error_type, "message": outcome.message}
         elif outcome.status != "ok":
-            kind = {"not_expressible": "NotExpressible", "skipped": "Skipped", "crashed": "Crash"}
+            kind = {
+                "not_expressible": "NotExpressible",
+                "skipped": "Skipped",
+                "crashed": "Crash",
+                "timeout": "Timeout",
+            }
             error = {"type": kind[outcome.status], "message": outcome.message}
         accepted = outcome.status == "ok"
         return {
@@ -146,9 +152,10 @@ def assess(
     outcomes: list[Outcome],
     arrays: tuple[np.ndarray, np.ndarray, np.ndarray | None],
     registry: Registry | None = None,
+    conventions: dict[str, Convention] | None = None,
 ) -> CaseReport:
-    registry = registry or registry_data.load()
-    conventions = conventions_data.load()
+    registry = registry if registry is not None else registry_data.load()
+    conventions = conventions if conventions is not None else conventions_data.load()
     x, w, b = arrays
     cache: dict[Pads, np.ndarray] = {}
 

@@ -1,6 +1,6 @@
-"""convharness: `explain` one case on every framework, or `run` a Hypothesis-drawn survey.
+"""convharness: `explain` one case on every framework, `run` a survey into a store, `merge` stores.
 
-Bad input gets one line on stderr and exit status 2; `run` exits 1 when it found
+Bad input gets one line on stderr and exit status 2; `run` exits 1 when its store holds
 an unexpected verdict or an unexplained divergence, 0 otherwise.
 """
 
@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import registry, strategies
+from . import registry, strategies, survey, variants
 from .assess import CaseReport
 from .case import DTYPES, Case, CaseError, Padding
-from .survey import UsageError, attention, environment, modules_for, run_cases, verdict_counts
-from .workers import Pool
+from .errors import UsageError
+from .runner import Runner
+from .store import Plan, Store, merge
 
 EXPLAIN_KEYS = (
     "adapter",
@@ -58,8 +58,23 @@ def _ints(count: int):
     return parse
 
 
-def _frameworks(text: str) -> list[str]:
+def _names(text: str) -> list[str]:
     return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _selection(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--frameworks",
+        type=_names,
+        metavar="A,B",
+        help="only these frameworks' variants (default: every installed one)",
+    )
+    parser.add_argument(
+        "--variants",
+        type=_names,
+        metavar="A,B",
+        help="only these variants, by name (see harness/data/variants.toml)",
+    )
 
 
 def build_parser() -> Parser:
@@ -85,25 +100,54 @@ def build_parser() -> Parser:
     explain.add_argument(
         "--cases", type=Path, metavar="FILE", help="one JSON case per line instead of the flags"
     )
-    explain.add_argument(
-        "--frameworks",
-        type=_frameworks,
-        metavar="A,B",
-        help="only these frameworks (default: all installed)",
-    )
+    _selection(explain)
     explain.add_argument("--json", action="store_true", help="print JSON")
 
-    run = commands.add_parser("run", help="draw cases with Hypothesis and survey every framework")
-    run.add_argument("--examples", type=int, default=100, metavar="N")
-    run.add_argument("--frameworks", type=_frameworks, metavar="A,B")
-    run.add_argument("--seed", type=int, default=0)
+    run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
     run.add_argument(
-        "--out",
+        "--examples",
+        type=int,
+        metavar="N",
+        help="cases to draw (default by --profile: "
+        + ", ".join(f"{k} {v}" for k, v in survey.PROFILE_EXAMPLES.items())
+        + ")",
+    )
+    run.add_argument(
+        "--cases", type=Path, metavar="FILE", help="run the cases in this file instead of drawing"
+    )
+    run.add_argument("--profile", choices=list(survey.PROFILE_EXAMPLES), default="dev")
+    run.add_argument("--seed", type=int, metavar="S")
+    run.add_argument("--shard", metavar="I/N", help="run the I-th of N disjoint shards")
+    _selection(run)
+    run.add_argument(
+        "--store",
         type=Path,
         metavar="PATH",
-        help="where the JSON outcomes go (default runs/run-<time>.json)",
+        help="the SQLite store to write (default runs/run-<time>.db)",
+    )
+    run.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue the store's plan: run only its cases not yet recorded",
+    )
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        metavar="SECONDS",
+        help="per case and variant (default 300)",
+    )
+    run.add_argument(
+        "--compile-cache",
+        type=Path,
+        metavar="DIR",
+        help="persistent JAX compilation cache (default ~/.cache/convharness/jax)",
     )
     run.add_argument("--quiet", action="store_true")
+
+    joined = commands.add_parser("merge", help="join shard stores of one plan into one store")
+    joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
+    joined.add_argument("--out", type=Path, required=True, metavar="PATH")
     return parser
 
 
@@ -225,9 +269,9 @@ def table(report: CaseReport) -> str:
 
 def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
-    modules = modules_for(args.frameworks)
-    with Pool(modules) as pool:
-        for index, report in enumerate(run_cases(pool, cases)):
+    chosen = variants.select(args.frameworks, args.variants)
+    with Runner(chosen) as runner:
+        for index, report in enumerate(survey.reports(runner, cases)):
             results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
             if args.json and args.cases:
                 print(json.dumps({"case": report.case.to_json(), "results": results}), flush=True)
@@ -238,72 +282,115 @@ def explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_json(path: Path, document: dict[str, Any]) -> None:
-    """Write atomically, never over a file that is already there."""
+def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Variant]]:
+    """Validate every argument, then create (or reopen) the store; nothing is written before."""
+    if args.resume:
+        given = [
+            flag
+            for flag, value in (
+                ("--examples", args.examples),
+                ("--cases", args.cases),
+                ("--seed", args.seed),
+                ("--shard", args.shard),
+                ("--frameworks", args.frameworks),
+                ("--variants", args.variants),
+            )
+            if value is not None
+        ]
+        if given:
+            raise UsageError(f"--resume takes the plan from the store; drop {', '.join(given)}")
+        if args.store is None:
+            raise UsageError("--resume needs --store PATH")
+        store = Store.open(args.store)
+        chosen = variants.select(names=store.meta()["variants"])
+        return store, store.pending(), chosen
+    if args.examples is not None and args.examples < 1:
+        raise UsageError(f"--examples must be >= 1, got {args.examples}")
+    if args.examples is not None and args.cases is not None:
+        raise UsageError("give --examples or --cases, not both")
+    if args.timeout <= 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
+    shard = survey.parse_shard(args.shard or "1/1")
+    chosen = variants.select(args.frameworks, args.variants)
+    path = args.store or Path("runs") / time.strftime("run-%Y%m%d-%H%M%S.db")
     if path.exists():
-        raise UsageError(f"{path} already exists; choose another --out")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(document, indent=1) + "\n")
-    os.replace(partial, path)
+        raise UsageError(
+            f"{path} already exists; use --resume to continue it, or choose another --store"
+        )
+    seed = args.seed if args.seed is not None else 0
+    if args.cases is not None:
+        full = read_cases(args.cases)
+    else:
+        examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
+        full = strategies.draw_cases(examples, seed)
+    plan = Plan(
+        cases=survey.shard_of(full, shard),
+        plan_id=survey.plan_id(full, chosen),
+        shard=shard,
+        seed=None if args.cases else seed,
+        profile=args.profile,
+        variants=tuple(v.name for v in chosen),
+    )
+    return Store.create(path, plan), [case for _, case in plan.cases], chosen
+
+
+def _summary(store: Store, out=None) -> None:
+    out = out or sys.stdout
+    planned, recorded = len(store.planned()), len(store.recorded_ids())
+    print(f"{recorded}/{planned} planned cases recorded in {store.path}", file=out)
+    seconds = store.adapter_seconds()
+    for name, tally in store.verdict_counts().items():
+        n, spent = seconds.get(name, (0, 0.0))
+        rate = f"{n / spent:7.1f} cases/s" if spent else " " * 13
+        print(
+            f"  {name:<34} {rate}  " + "  ".join(f"{v} {k}" for k, v in sorted(tally.items())),
+            file=out,
+        )
+    unexpected, unexplained = store.attention()
+    print(f"unexpected verdicts: {unexpected}; unexplained divergences: {unexplained}", file=out)
+    for shown, (case_json, name, verdict, detail) in enumerate(store.unexpected()):
+        if shown == 20:
+            print(f"  ... and {unexpected - 20} more", file=out)
+            break
+        command = Case.from_json(json.loads(case_json)).command()
+        print(f"  {verdict} {name}: {detail}\n    {command}", file=out)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.examples < 1:
-        raise UsageError(f"--examples must be >= 1, got {args.examples}")
-    out = args.out or Path("runs") / time.strftime("run-%Y%m%d-%H%M%S.json")
-    if out.exists():
-        raise UsageError(f"{out} already exists; choose another --out")
-    modules = modules_for(args.frameworks)
-    started = time.time()
-    cases = strategies.draw_cases(args.examples, args.seed)
-    reports = []
-    with Pool(modules) as pool:
-        env = environment(pool)
-        for report in run_cases(pool, cases):
-            reports.append(report)
-            if not args.quiet and sys.stderr.isatty():
-                print(f"\r{len(reports)}/{len(cases)} cases", end="", file=sys.stderr, flush=True)
-    if not args.quiet and sys.stderr.isatty():
-        print(file=sys.stderr)
-    elapsed = time.time() - started
-    counts = verdict_counts(reports)
-    unexpected, unexplained = attention(reports)
-    _write_json(
-        out,
-        {
-            "schema": 1,
-            "seed": args.seed,
-            "examples": len(cases),
-            "seconds": round(elapsed, 1),
-            "environment": env,
-            "summary": {name: dict(sorted(c.items())) for name, c in counts.items()},
-            "unexpected_verdicts": unexpected,
-            "unexplained_divergences": unexplained,
-            "cases": [report.record() for report in reports],
-        },
-    )
-    if not args.quiet:
-        print(f"{len(cases)} cases in {elapsed:.0f} s (seed {args.seed})")
-        for module, reason in env["skipped"].items():
-            print(f"skipped {module}: {reason}")
-        for name, tally in counts.items():
-            print(f"  {name:<28} " + "  ".join(f"{v} {n}" for v, n in sorted(tally.items())))
-        print(f"unexpected verdicts: {unexpected}; unexplained divergences: {unexplained}")
-        for report in reports:
-            for result in report.unexpected:
-                print(
-                    f"  {result.judgement.verdict} {result.name}: {result.judgement.detail}"
-                    f"\n    {report.case.command()}"
-                )
-        print(f"outcomes written to {out}")
+    store, cases, chosen = _plan(args)
+    with store:
+        total = len(store.planned())
+        env = survey.compile_cache_env(args.compile_cache)
+        try:
+            if cases:
+                with Runner(chosen, env=env, timeout=args.timeout) as runner:
+                    survey.execute(runner, store, cases, total, args.quiet)
+                    for name, reason in runner.skipped.items():
+                        print(f"skipped {name}: {reason}")
+        except KeyboardInterrupt:
+            print(
+                f"convharness: interrupted; {len(store.recorded_ids())}/{total} cases are "
+                f"recorded; continue with: convharness run --store {store.path} --resume",
+                file=sys.stderr,
+            )
+            return 130
+        if not args.quiet:
+            _summary(store)
+        unexpected, unexplained = store.attention()
     return 1 if unexpected or unexplained else 0
+
+
+def merge_stores(args: argparse.Namespace) -> int:
+    with merge(args.stores, args.out) as merged:
+        _summary(merged)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        return explain(args) if args.command == "explain" else run(args)
+        command = {"explain": explain, "run": run, "merge": merge_stores}[args.command]
+        return command(args)
     except (UsageError, CaseError) as error:
         print(f"convharness: error: {error}", file=sys.stderr)
         return 2

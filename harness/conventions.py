@@ -146,6 +146,11 @@ def parse(data: dict[str, Any]) -> dict[str, Convention]:
     return result
 
 
+def parse_text(text: str) -> dict[str, Convention]:
+    """Conventions in TOML text, e.g. those an adapter module carries for its own framework."""
+    return parse(tomllib.loads(text))
+
+
 @cache
 def load() -> dict[str, Convention]:
     text = resources.files("harness").joinpath("data/conventions.toml").read_text()

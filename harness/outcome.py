@@ -6,18 +6,19 @@ from dataclasses import dataclass
 
 import numpy as np
 
-STATUSES = ("ok", "rejected", "not_expressible", "skipped", "crashed")
+STATUSES = ("ok", "rejected", "not_expressible", "skipped", "crashed", "timeout")
 
 
 @dataclass(frozen=True)
 class AdapterInfo:
-    """Who answered: adapter name, framework, its version, the API called and the device."""
+    """Who answered: adapter (variant-qualified) name, framework, version, API, device, variant."""
 
     adapter: str
     framework: str
     version: str
     api: str
     device: str
+    variant: str = ""
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Outcome:
     output: np.ndarray | None = None  # NCHW, float64 copy of what the framework returned
     error_type: str | None = None  # rejected: the exception's class name
     message: str | None = None  # rejected: the error text; otherwise why there is no output
+    seconds: float = 0.0  # time spent in the framework call
 
     @property
     def shape(self) -> tuple[int, ...] | None:

@@ -1,76 +1,104 @@
-"""Run cases through every selected adapter's worker and assess each one."""
+"""A survey run: plan the cases, run them through the variants' workers, assess, store."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import platform
+import subprocess
 import sys
-from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
-
-from adapters import ADAPTER_MODULES
 
 from . import inputs
 from .assess import CaseReport, assess
 from .case import Case
-from .workers import Pool
+from .errors import UsageError
+from .progress import RunProgress
+from .runner import Runner
+from .store import Store
+from .variants import Variant
+
+PROFILE_EXAMPLES = {"dev": 100, "ci": 1000, "nightly": 5000}
 
 
-class UsageError(ValueError):
-    """Bad command-line input: reported in one line, exit status 2."""
+def parse_shard(text: str) -> tuple[int, int]:
+    """'I/N' with 1 <= I <= N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise UsageError(f"--shard takes I/N, e.g. 1/4; got {text!r}") from None
+    if count < 1 or not 1 <= index <= count:
+        raise UsageError(f"--shard {text}: I must be between 1 and N")
+    return index, count
 
 
-def modules_for(frameworks: Iterable[str] | None) -> list[str]:
-    """Adapter modules for the named frameworks (all when None)."""
-    if frameworks is None:
-        return list(ADAPTER_MODULES.values())
-    names = list(frameworks)
-    unknown = [name for name in names if name not in ADAPTER_MODULES]
-    if unknown or not names:
-        raise UsageError(
-            f"unknown framework {', '.join(unknown) or '(none)'}; "
-            f"choose from {','.join(ADAPTER_MODULES)}"
-        )
-    return [ADAPTER_MODULES[name] for name in names]
+def shard_of(cases: list[Case], shard: tuple[int, int]) -> list[tuple[int, Case]]:
+    """Every N-th case, from the I-th: disjoint, covering, and the same on every machine."""
+    index, count = shard
+    return [(i, case) for i, case in enumerate(cases) if i % count == index - 1]
 
 
-def run_cases(pool: Pool, cases: Iterable[Case]) -> Iterator[CaseReport]:
-    for case in cases:
-        arrays = inputs.arrays(case)
-        yield assess(case, pool.run(case, *arrays), arrays)
+def plan_id(cases: list[Case], variants: list[Variant]) -> str:
+    """Identifies a full plan: its cases in order and the variants that run them."""
+    text = json.dumps([[c.id for c in cases], [v.name for v in variants]])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def environment(pool: Pool) -> dict[str, Any]:
-    adapters = [
-        {
-            "adapter": i.adapter,
-            "framework": i.framework,
-            "version": i.version,
-            "api": i.api,
-            "device": i.device,
-        }
-        for i in pool.infos
-    ]
-    skipped = {w.module_name: w.skipped for w in pool.workers if w.skipped}
+def compile_cache_env(directory: Path | None) -> dict[str, str]:
+    """A persistent JAX compilation cache, so a repeated run does not compile again."""
+    if directory is None:
+        base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+        directory = Path(os.environ.get("CONVHARNESS_CACHE_DIR", Path(base) / "convharness"))
+        directory = directory / "jax"
     return {
-        "python": sys.version.split()[0],
-        "platform": platform.platform(),
-        "adapters": adapters,
-        "skipped": skipped,
+        "JAX_COMPILATION_CACHE_DIR": str(directory),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "0",
     }
 
 
-def verdict_counts(reports: Iterable[CaseReport]) -> dict[str, Counter]:
-    """adapter@device -> verdict -> count; a known upstream bug counts under 'VERDICT (known)'."""
-    counts: dict[str, Counter] = {}
-    for report in reports:
-        for result in report.results:
-            verdict = result.judgement.verdict + (" (known)" if result.known else "")
-            counts.setdefault(result.name, Counter())[verdict] += 1
-    return counts
+def _project_commit() -> str | None:
+    root = Path(__file__).resolve().parent.parent
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
 
 
-def attention(reports: Iterable[CaseReport]) -> tuple[int, int]:
-    """What needs a person's eyes: (unexpected verdicts, unexplained divergences)."""
-    reports = list(reports)
-    return sum(len(r.unexpected) for r in reports), sum(len(r.unexplained) for r in reports)
+def environment(runner: Runner) -> dict[str, Any]:
+    """What a run ran on: the facts a report needs to be reproduced."""
+    versions = {f"{i.variant}:{i.framework}": i.version for i in runner.infos if i.version}
+    return {
+        "project_commit": _project_commit(),
+        "platform": platform.platform(),
+        "python": sys.version.split()[0],
+        "versions": versions,
+        "devices": sorted({i.device for i in runner.infos}),
+        "variants": {w.variant.name: w.variant.env for w in runner.workers},
+        "skipped": runner.skipped,
+    }
+
+
+def reports(runner: Runner, cases: list[Case]) -> Iterator[CaseReport]:
+    conventions = runner.conventions()
+    for case, outcomes in runner.run(cases):
+        yield assess(case, outcomes, inputs.arrays(case), conventions=conventions)
+
+
+def execute(runner: Runner, store: Store, cases: list[Case], total: int, quiet: bool) -> None:
+    """Run `cases`, committing each one to the store as it completes."""
+    run_id = store.start_run(environment(runner))
+    with RunProgress(total, done=total - len(cases), quiet=quiet) as progress:
+        for report in reports(runner, cases):
+            store.record(run_id, report)
+            progress.advance(report)
+    store.finish_run(run_id)

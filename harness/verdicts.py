@@ -25,6 +25,7 @@ UNEXPECTED_ACCEPT = "UNEXPECTED_ACCEPT"
 NOT_EXPRESSIBLE = "NOT_EXPRESSIBLE"
 SKIPPED = "SKIPPED"
 CRASH = "CRASH"
+TIMEOUT = "TIMEOUT"
 
 VERDICTS = (
     PASS,
@@ -36,6 +37,7 @@ VERDICTS = (
     NOT_EXPRESSIBLE,
     SKIPPED,
     CRASH,
+    TIMEOUT,
 )
 EXPECTED = frozenset({PASS, EXPECTED_REJECT, NOT_EXPRESSIBLE, SKIPPED})
 
@@ -78,6 +80,8 @@ def judge(
         return Judgement(SKIPPED, outcome.message or "")
     if status == "crashed":
         return Judgement(CRASH, outcome.message or "")
+    if status == "timeout":
+        return Judgement(TIMEOUT, outcome.message or "")
     if status == "not_expressible":
         return Judgement(NOT_EXPRESSIBLE, outcome.message or "")
 

@@ -1,8 +1,9 @@
-"""Worker processes: each adapter module runs in its own spawned, long-lived process.
+"""Worker processes: each adapter variant runs in its own spawned, long-lived process.
 
-The main process never imports a framework. A worker that dies or stops
-answering costs only the case it was running: that case is recorded as
-crashed and the worker is started again.
+The main process never imports a framework. A worker is fed batches of cases and
+answers case by case, so a worker that dies (segfault, abort, out of memory) or
+stops answering costs only the case it was on: that case is recorded as crashed
+or timed out, the worker is started again, and the rest of its batch is re-sent.
 """
 
 from __future__ import annotations
@@ -12,18 +13,23 @@ import importlib
 import multiprocessing
 import os
 import re
+import signal
 import tempfile
-from collections.abc import Iterable
+import time
+from collections import deque
 from multiprocessing.connection import Connection
+from typing import Any
 
 import numpy as np
 
+from . import inputs
 from .adapter_api import NotExpressible
 from .case import Case
 from .outcome import AdapterInfo, Outcome
+from .variants import Variant
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
-CASE_TIMEOUT = 300.0  # seconds; generous, a first JAX compile on a busy 2-core machine is slow
+CASE_TIMEOUT = 300.0  # seconds; generous: a first compile on a busy 2-core machine is slow
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -33,171 +39,198 @@ def one_line(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _describe(module) -> tuple[list[AdapterInfo], str | None]:
+# ---- the worker's side -------------------------------------------------------------------
+
+
+def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], str | None]:
+    def info(api, version: str, device: str) -> AdapterInfo:
+        return AdapterInfo(
+            variant.adapter_name(api.adapter),
+            module.FRAMEWORK,
+            version,
+            api.api,
+            device,
+            variant.name,
+        )
+
     try:
         importlib.import_module(module.REQUIRES)
+        # str(): a framework's own version type would make the parent import the framework
         version, devices = str(module.version()), [str(d) for d in module.devices()]
     except ImportError as error:
         reason = f"{module.REQUIRES} is not installed ({one_line(str(error), 200)})"
-        infos = [
-            AdapterInfo(api.adapter, module.FRAMEWORK, "", api.api, "cpu") for api in module.APIS
-        ]
-        return infos, reason
-    infos = [
-        AdapterInfo(api.adapter, module.FRAMEWORK, version, api.api, device)
-        for api in module.APIS
-        for device in devices
-    ]
-    return infos, None
+        return [info(api, "", "cpu") for api in module.APIS], reason
+    return [info(api, version, device) for api in module.APIS for device in devices], None
 
 
 def _run_one(api, info: AdapterInfo, case: Case, x, w, b) -> Outcome:
+    started = time.perf_counter()
     try:
         y = api.run(case, x, w, b, info.device)
     except NotExpressible as error:
         return Outcome(info, "not_expressible", message=str(error))
     except Exception as error:  # a framework's refusal, whatever its class
         return Outcome(
-            info, "rejected", error_type=type(error).__name__, message=one_line(str(error))
+            info,
+            "rejected",
+            error_type=type(error).__name__,
+            message=one_line(str(error)),
+            seconds=time.perf_counter() - started,
         )
-    return Outcome(info, "ok", output=np.asarray(y, np.float64))
+    return Outcome(
+        info, "ok", output=np.asarray(y, np.float64), seconds=time.perf_counter() - started
+    )
 
 
-def serve(module_name: str, env: dict[str, str], log_path: str, conn: Connection) -> None:
-    """The worker's loop: answer each (case, x, w, b) with one Outcome per API and device."""
+def serve(variant: Variant, env: dict[str, str], log_path: str, conn: Connection) -> None:
+    """The worker's loop: answer each case of each batch with one Outcome per API and device."""
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(log, 2)
     os.environ.update(env)
-    module = importlib.import_module(module_name)
-    infos, skipped = _describe(module)
-    conn.send((infos, skipped))
-    apis = {api.adapter: api for api in module.APIS}
-    while True:
-        request = conn.recv()
-        if request is None:
-            return
-        case, x, w, b = request
-        conn.send([_run_one(apis[info.adapter], info, case, x, w, b) for info in infos])
+    module = importlib.import_module(variant.module)
+    infos, skipped = _describe(module, variant)
+    conn.send((infos, skipped, getattr(module, "CONVENTIONS", None)))
+    apis = {variant.adapter_name(api.adapter): api for api in module.APIS}
+    while (batch := conn.recv()) is not None:
+        for index, case in batch:
+            x, w, b = inputs.arrays(case)
+            conn.send((index, [_run_one(apis[i.adapter], i, case, x, w, b) for i in infos]))
+
+
+# ---- the parent's side -------------------------------------------------------------------
+
+
+def _death(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
 
 
 class Worker:
-    """The parent's handle on one worker process."""
+    """The parent's handle on one variant's worker process."""
 
     def __init__(
-        self, module_name: str, env: dict[str, str] | None = None, timeout: float = CASE_TIMEOUT
+        self, variant: Variant, env: dict[str, str] | None = None, timeout: float = CASE_TIMEOUT
     ) -> None:
-        self.module_name = module_name
-        self.env = {**QUIET_ENV, **(env or {})}
+        self.variant = variant
+        self.env = {**QUIET_ENV, **(env or {}), **variant.env}
         self.timeout = timeout
         self.infos: list[AdapterInfo] = []
         self.skipped: str | None = None
+        self.conventions: str | None = None
         self.restarts = 0
-        self._process: multiprocessing.process.BaseProcess | None = None
-        self._conn: Connection | None = None
-        fd, self.log_path = tempfile.mkstemp(prefix="convharness-worker-", suffix=".log")
+        self.pending: deque[tuple[int, Case]] = deque()
+        self.last_progress = 0.0
+        self._process: Any = None
+        self.conn: Connection | None = None
+        fd, self.log_path = tempfile.mkstemp(prefix=f"convharness-{variant.name}-", suffix=".log")
         os.close(fd)
+
+    # lifecycle
 
     def spawn(self) -> None:
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         self._process = context.Process(
-            target=serve, args=(self.module_name, self.env, self.log_path, child), daemon=True
+            target=serve, args=(self.variant, self.env, self.log_path, child), daemon=True
         )
         self._process.start()
         child.close()
-        self._conn = parent
+        self.conn = parent
 
     def ready(self) -> None:
         """Wait for the worker to import its framework and say what it can run."""
-        assert self._conn is not None
-        if not self._conn.poll(self.timeout):
-            raise RuntimeError(f"worker {self.module_name} did not start: {self._log_tail()}")
+        assert self.conn is not None
+        if not self.conn.poll(self.timeout):
+            raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         try:
-            self.infos, self.skipped = self._conn.recv()
+            self.infos, self.skipped, self.conventions = self.conn.recv()
         except EOFError:
             raise RuntimeError(
-                f"worker {self.module_name} died starting: {self._log_tail()}"
+                f"worker {self.variant.name} died starting: {self._log_tail()}"
             ) from None
 
-    def submit(self, case: Case, x, w, b) -> None:
-        assert self._conn is not None
-        if self.skipped is None:
-            try:
-                self._conn.send((case, x, w, b))
-            except (BrokenPipeError, OSError):  # it died after its last answer
-                self.restart()
-                self._conn.send((case, x, w, b))
+    def ask_to_stop(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(OSError):
+                self.conn.send(None)
 
-    def collect(self) -> list[Outcome]:
-        if self.skipped is not None:
-            return [Outcome(info, "skipped", message=self.skipped) for info in self.infos]
-        assert self._conn is not None and self._process is not None
-        if self._conn.poll(self.timeout):
-            try:
-                return self._conn.recv()
-            except EOFError:
-                pass
+    def stop(self, grace: float = 2.0) -> None:
+        """Ask the worker to exit; kill it if it has not within `grace` seconds."""
+        if self._process is None or self.conn is None:
+            return
+        self.ask_to_stop()
+        self._process.join(grace)
+        if self._process.is_alive():
+            self._process.kill()
+            self._process.join()
+        self.conn.close()
+        self._process = None
+
+    def close(self, grace: float = 2.0) -> None:
+        self.stop(grace)
+        with contextlib.suppress(OSError):
+            os.unlink(self.log_path)
+
+    # work
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending)
+
+    def send(self, batch: list[tuple[int, Case]]) -> None:
+        assert self.conn is not None and not self.pending
+        self.pending.extend(batch)
+        self.last_progress = time.monotonic()
+        try:
+            self.conn.send(batch)
+        except OSError:  # it died after its last answer, through no fault of this batch
+            self.stop()
+            self.restarts += 1
+            self.spawn()
+            self.ready()
+            self.conn.send(batch)
+
+    def receive(self) -> tuple[int, list[Outcome]]:
+        """The next answered case; a death is that case's answer (status 'crashed')."""
+        assert self.conn is not None
+        try:
+            index, outcomes = self.conn.recv()
+        except (EOFError, OSError):
             self._process.join(5)
-            code = self._process.exitcode
-            reason = f"worker died (exit code {code}): {self._log_tail()}"
-        else:
-            reason = f"no answer within {self.timeout:.0f} s"
-        outcomes = [Outcome(info, "crashed", message=reason) for info in self.infos]
-        self.restart()
-        return outcomes
+            reason = f"worker {_death(self._process.exitcode)}: {self._log_tail()}"
+            return self._lose_current("crashed", reason)
+        expected, _ = self.pending.popleft()
+        assert index == expected, (index, expected)
+        self.last_progress = time.monotonic()
+        return index, outcomes
 
-    def restart(self) -> None:
+    def overdue(self, now: float) -> bool:
+        return self.busy and now - self.last_progress > self.timeout
+
+    def expire(self) -> tuple[int, list[Outcome]]:
+        """The current case ran past its timeout: kill the worker, record the case."""
+        self._process.kill()
+        return self._lose_current("timeout", f"no answer within {self.timeout:g} s")
+
+    def _lose_current(self, status: str, reason: str) -> tuple[int, list[Outcome]]:
+        index, _ = self.pending.popleft()
+        rest = list(self.pending)
+        self.pending.clear()
         self.stop()
         self.restarts += 1
         self.spawn()
         self.ready()
+        if rest:
+            self.send(rest)
+        return index, [Outcome(info, status, message=reason) for info in self.infos]
 
-    def stop(self) -> None:
-        if self._process is None or self._conn is None:
-            return
-        with contextlib.suppress(OSError, BrokenPipeError):
-            self._conn.send(None)
-        self._process.join(2)
-        if self._process.is_alive():
-            self._process.kill()
-            self._process.join()
-        self._conn.close()
-        self._process = None
+    def skipped_outcomes(self) -> list[Outcome]:
+        return [Outcome(info, "skipped", message=self.skipped) for info in self.infos]
 
     def _log_tail(self, limit: int = 300) -> str:
         with open(self.log_path, errors="replace") as log:
             return one_line(log.read()[-limit:]) or "(no output)"
-
-
-class Pool:
-    """One worker per adapter module, run side by side on each case."""
-
-    def __init__(
-        self,
-        modules: Iterable[str],
-        env: dict[str, str] | None = None,
-        timeout: float = CASE_TIMEOUT,
-    ) -> None:
-        self.workers = [Worker(name, env, timeout) for name in modules]
-
-    def __enter__(self) -> Pool:
-        for worker in self.workers:
-            worker.spawn()
-        for worker in self.workers:
-            worker.ready()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for worker in self.workers:
-            worker.stop()
-            with contextlib.suppress(OSError):
-                os.unlink(worker.log_path)
-
-    @property
-    def infos(self) -> list[AdapterInfo]:
-        return [info for worker in self.workers for info in worker.infos]
-
-    def run(self, case: Case, x, w, b) -> list[Outcome]:
-        for worker in self.workers:
-            worker.submit(case, x, w, b)
-        return [outcome for worker in self.workers for outcome in worker.collect()]

@@ -11,11 +11,11 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-from harness import inputs
-from harness.assess import CaseReport, assess
+from harness import survey as surveying
+from harness import variants
+from harness.assess import CaseReport
 from harness.case import Case
-from harness.survey import modules_for
-from harness.workers import Pool
+from harness.runner import Runner
 
 _common = dict(
     deadline=None,
@@ -29,25 +29,25 @@ settings.load_profile(os.environ.get("CONVHARNESS_PROFILE", "dev"))
 
 
 @pytest.fixture(scope="session")
-def pool():
-    """One worker per framework adapter, shared by every test that runs real frameworks."""
-    with Pool(modules_for(None)) as workers:
+def runner(tmp_path_factory):
+    """One worker per adapter variant, shared by every test that runs real frameworks."""
+    cache = tmp_path_factory.mktemp("jax-cache")
+    with Runner(variants.select(), env=surveying.compile_cache_env(cache)) as workers:
         yield workers
 
 
 @pytest.fixture(scope="session")
-def survey(pool):
-    """Run one case on every adapter and assess it."""
+def survey(runner):
+    """Run one case on every adapter variant and assess it."""
 
     def run(case: Case) -> CaseReport:
-        arrays = inputs.arrays(case)
-        return assess(case, pool.run(case, *arrays), arrays)
+        (report,) = surveying.reports(runner, [case])
+        return report
 
     return run
 
 
 @pytest.fixture(scope="session")
-def installed(pool) -> set[str]:
-    """Adapter names whose framework is installed here."""
-    skipped = {w.module_name for w in pool.workers if w.skipped}
-    return {i.adapter for w in pool.workers if w.module_name not in skipped for i in w.infos}
+def installed(runner) -> set[str]:
+    """Adapter names (variant-qualified) whose framework is installed here."""
+    return {i.adapter for w in runner.workers if not w.skipped for i in w.infos}

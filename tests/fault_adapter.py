@@ -1,20 +1,32 @@
-"""A test-only adapter that misbehaves on purpose, to exercise the worker machinery.
+"""A test-only adapter that misbehaves on purpose, to exercise the runner's machinery.
 
-It stands in for no framework: it computes nothing and is never judged. Height 13
-kills the worker, height 17 hangs it, height 19 raises; anything else gives zeros.
+It stands in for no framework: it computes the float64 reference itself, and departs
+from it on chosen input heights:
+    13 aborts (SIGABRT)       11 segfaults (SIGSEGV)    17 hangs
+    19 raises MemoryError     23 cannot express the case
+    29 returns a wrong shape  31 exits with os._exit(3)
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import time
 
 import numpy as np
 
+from harness import reference
 from harness.adapter_api import ConvApi, NotExpressible
 
 FRAMEWORK = "fault"
 REQUIRES = "numpy"
+CONVENTIONS = """
+schema = 1
+[frameworks.fault]
+name = "Fault injection"
+output = "floor"
+same = { total = "minimal", split = "extra_at_end", citation = "tests/fault_adapter.py" }
+"""
 
 
 def version() -> str:
@@ -28,13 +40,18 @@ def devices() -> list[str]:
 def misbehave(case, x, w, b, device):
     if case.height == 13:
         os.abort()
+    if case.height == 11:
+        ctypes.string_at(0)
+    if case.height == 31:
+        os._exit(3)
     if case.height == 17:
-        time.sleep(60)
+        time.sleep(600)
     if case.height == 19:
-        raise ZeroDivisionError("refused on purpose")
+        raise MemoryError
     if case.height == 23:
         raise NotExpressible("cannot say this on purpose")
-    return np.zeros((case.batch, case.out_channels, 1, 1))
+    out = reference.conv2d(x, w, b, case.stride, case.dilation, case.padding.pads, case.groups)
+    return np.zeros((1, 1, 1, 1)) if case.height == 29 else out
 
 
 APIS = [ConvApi("fault.misbehave", "fault.misbehave", misbehave)]

@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
+from harness.store import Store
 
 CLI = [sys.executable, "-m", "harness.cli"]
 CLASSIC_FLAGS = [
@@ -34,27 +35,18 @@ def _cli(*args, cwd=None):
 def test_explain_json_answers_the_classic_same_question():
     done = _cli("explain", *CLASSIC_FLAGS, "--padding", "same", "--json")
     assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
+    rows = [row for row in json.loads(done.stdout) if row["status"] != "skipped"]
     assert all(tuple(row) == EXPLAIN_KEYS for row in rows)
-    by_api = {row["api"]: row for row in rows if row["device"] == "cpu"}
-    for api in ("torch.nn.functional.conv2d", "torch.nn.Conv2d"):
-        if by_api[api]["status"] == "skipped":
-            continue
-        assert by_api[api]["status"] == "rejected"
-        assert by_api[api]["verdict"] == "EXPECTED_REJECT"
-        assert "not supported for strided convolutions" in by_api[api]["error"]["message"]
-    for api in (
-        "tf.nn.conv2d",
-        "keras.layers.Conv2D",
-        "jax.lax.conv_general_dilated",
-        "flax.linen.Conv",
-        "flax.nnx.Conv",
-    ):
-        if by_api[api]["status"] == "skipped":
-            continue
-        assert by_api[api]["shape"] == [1, 16, 14, 14], api
-        assert by_api[api]["pads"] == [0, 1, 0, 1], api
-        assert by_api[api]["verdict"] == "PASS", api
+    assert {row["framework"] for row in rows} == {"torch", "tensorflow", "keras", "jax", "flax"}
+    for row in rows:
+        if row["framework"] == "torch":
+            assert row["status"] == "rejected", row
+            assert row["verdict"] == "EXPECTED_REJECT", row
+            assert "not supported for strided convolutions" in row["error"]["message"]
+        else:
+            assert row["shape"] == [1, 16, 14, 14], row
+            assert row["pads"] == [0, 1, 0, 1], row
+            assert row["verdict"] == "PASS", row
 
 
 def test_explain_cases_file_prints_one_json_line_per_case(tmp_path):
@@ -87,17 +79,19 @@ def test_explain_prints_a_table_a_person_can_read(capsys):
     assert "jax.lax" in out and "1x16x14x14" in out and "0,1,0,1" in out and "PASS" in out
 
 
-def test_run_writes_outcomes_and_never_overwrites_them(tmp_path, capsys):
-    out = tmp_path / "run.json"
-    code = main(["run", "--examples", "4", "--frameworks", "jax", "--seed", "3", "--out", str(out)])
-    document = json.loads(out.read_text())
-    assert code == (1 if document["unexpected_verdicts"] else 0)
-    assert document["examples"] == len(document["cases"]) == 4
-    assert {r["adapter"] for c in document["cases"] for r in c["results"]} == {"jax.lax"}
-    assert "jax.lax@cpu" in capsys.readouterr().out
-    before = out.read_text()
-    assert main(["run", "--examples", "4", "--frameworks", "jax", "--out", str(out)]) == 2
-    assert out.read_text() == before
+def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
+    path = tmp_path / "run.db"
+    argv = ["run", "--examples", "4", "--frameworks", "jax", "--seed", "3", "--store", str(path)]
+    code = main(argv)
+    with Store.open(path, writable=False) as store:
+        assert len(store.recorded_ids()) == len(store.planned()) == 4
+        assert code == (1 if any(store.attention()) else 0)
+        assert set(store.verdict_counts()) == {"jax.lax@cpu"}
+    assert "4/4 planned cases recorded" in capsys.readouterr().out
+    before = path.read_bytes()
+    assert main(argv) == 2
+    assert "already exists" in capsys.readouterr().err
+    assert path.read_bytes() == before
 
 
 @pytest.mark.parametrize(
@@ -106,6 +100,14 @@ def test_run_writes_outcomes_and_never_overwrites_them(tmp_path, capsys):
         (["run", "--examples", "-1"], "--examples must be >= 1"),
         (["run", "--examples", "x"], "invalid int value"),
         (["run", "--frameworks", "torch,caffe"], "unknown framework caffe"),
+        (["run", "--variants", "tensorflow-turbo"], "unknown variant tensorflow-turbo"),
+        (["run", "--shard", "3/2"], "I must be between 1 and N"),
+        (["run", "--shard", "half"], "--shard takes I/N"),
+        (["run", "--timeout", "0"], "--timeout must be > 0"),
+        (["run", "--resume"], "--resume needs --store"),
+        (["run", "--resume", "--store", "x.db", "--seed", "2"], "drop --seed"),
+        (["run", "--resume", "--store", "/no/such/store.db"], "no store at"),
+        (["merge", "/no/such/a.db", "--out", "/tmp/never-written.db"], "no store at"),
         (["explain", "--kernel", "3,3"], "explain needs --input, --out-channels"),
         (["explain", *CLASSIC_FLAGS, "--padding", "full"], "padding 'full'"),
         (["explain", *CLASSIC_FLAGS, "--input", "1,3,28"], "not 4 comma-separated ints"),
@@ -130,6 +132,6 @@ def test_a_malformed_case_line_is_named(tmp_path, capsys):
 
 
 def test_the_installed_command_refuses_bad_input_without_a_traceback():
-    done = _cli("run", "--shard", "3/2")
+    done = _cli("run", "--examples", "-1")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

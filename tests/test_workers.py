@@ -2,54 +2,54 @@
 
 from __future__ import annotations
 
-from harness import inputs
 from harness.case import Case
-from harness.workers import Pool
+from harness.runner import Runner
+from harness.variants import Variant
+
+FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+MISSING = Variant(name="missing", framework="missing", module="missing_adapter")
 
 
 def _case(height: int) -> Case:
     return Case(batch=1, in_channels=1, out_channels=2, height=height, width=4, kernel=(1, 1))
 
 
-def _statuses(pool, heights):
-    found = []
-    for height in heights:
-        case = _case(height)
-        (outcome,) = pool.run(case, *inputs.arrays(case))
-        found.append((outcome.status, outcome.error_type, outcome.message))
-    return found
-
-
 def test_a_crash_or_a_hang_costs_only_its_own_case():
-    with Pool(["fault_adapter"], timeout=5) as pool:
-        found = _statuses(pool, [4, 13, 4, 17, 4, 19, 23])
-        worker = pool.workers[0]
-    assert [status for status, *_ in found] == [
-        "ok",
-        "crashed",
-        "ok",
-        "crashed",
-        "ok",
-        "rejected",
-        "not_expressible",
-    ]
-    assert "worker died" in found[1][2] and "exit code" in found[1][2]
-    assert "no answer within 5 s" in found[3][2]
-    assert found[5][1:] == ("ZeroDivisionError", "refused on purpose")
-    assert worker.restarts == 2
+    heights = [4, 13, 5, 17, 6, 19, 23, 11, 7]
+    with Runner([FAULT], timeout=5, batch_size=4) as runner:
+        answered = {
+            case.height: outcomes for case, outcomes in runner.run([_case(h) for h in heights])
+        }
+        restarts = runner.restarts
+    status = {h: answered[h][0].status for h in heights}
+    assert status == {
+        4: "ok",
+        13: "crashed",
+        5: "ok",
+        17: "timeout",
+        6: "ok",
+        19: "rejected",
+        23: "not_expressible",
+        11: "crashed",
+        7: "ok",
+    }
+    assert "killed by SIGABRT" in answered[13][0].message
+    assert "killed by SIGSEGV" in answered[11][0].message
+    assert "no answer within 5 s" in answered[17][0].message
+    assert (answered[19][0].error_type, answered[19][0].message) == ("MemoryError", "")
+    assert restarts == 3
 
 
 def test_a_missing_framework_is_reported_as_skipped_with_its_reason():
-    with Pool(["missing_adapter"]) as pool:
-        case = _case(4)
-        (outcome,) = pool.run(case, *inputs.arrays(case))
+    with Runner([MISSING]) as runner:
+        ((_, (outcome,)),) = runner.run([_case(4)])
     assert outcome.status == "skipped"
     assert "no_such_framework_for_convharness_tests is not installed" in outcome.message
     assert outcome.info.adapter == "missing.conv"
 
 
-def test_the_main_process_never_imports_a_framework(pool):
+def test_the_main_process_never_imports_a_framework(runner):
     import sys
 
-    assert pool.infos
+    assert runner.infos
     assert not {"torch", "tensorflow", "jax", "flax", "keras"} & set(sys.modules)

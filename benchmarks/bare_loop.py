@@ -1,0 +1,68 @@
+"""The baseline: the same framework calls as the harness, one after another in one process.
+
+What a user would write by hand to compare frameworks: import them all, loop over the
+cases, call each Conv2d API, compare each output with a float64 reference. It makes
+exactly the framework calls the adapters make (it calls their functions) and computes
+the same reference and error; it has no worker processes, verdicts, store or cache.
+
+    python benchmarks/bare_loop.py CASES.jsonl
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
+from harness import conventions, inputs, reference  # noqa: E402
+from harness.adapter_api import NotExpressible  # noqa: E402
+from harness.case import Case  # noqa: E402
+from harness.verdicts import relative_error  # noqa: E402
+
+MODULES = [
+    "adapters.torch_conv",
+    "adapters.tf_conv",
+    "adapters.keras_conv",
+    "adapters.jax_conv",
+    "adapters.flax_conv",
+]
+
+
+def main(path: str) -> None:
+    cases = [Case.from_json(json.loads(line)) for line in open(path) if line.strip()]
+    started = time.perf_counter()
+    apis = []
+    for name in MODULES:
+        module = importlib.import_module(name)
+        module.version()
+        apis += module.APIS
+    textbook = conventions.load()["jax"]  # 'same' as TF and JAX resolve it
+    calls = 0
+    for case in cases:
+        x, w, b = inputs.arrays(case)
+        pads = textbook.pads(case) or (0, 0, 0, 0)
+        try:
+            ref = reference.conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+        except ValueError:  # the pads crop the whole input away
+            ref = None
+        for api in apis:
+            try:
+                y = api.run(case, x, w, b, "cpu")
+            except NotExpressible:
+                continue
+            except Exception:  # a refusal is an answer too
+                pass
+            else:
+                if ref is not None and ref.shape == y.shape:
+                    relative_error(y, ref)
+            calls += 1
+    elapsed = time.perf_counter() - started
+    print(json.dumps({"cases": len(cases), "calls": calls, "seconds": elapsed}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])

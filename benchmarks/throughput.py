@@ -1,0 +1,152 @@
+"""Throughput of `convharness run` against a bare loop, on one fixed case set.
+
+    python benchmarks/throughput.py [--cases 500] [--seed 0] [--all-variants]
+
+Draws one fixed set of float32 cases, then times, each in its own process tree:
+  bare   benchmarks/bare_loop.py: the same framework calls, one after another, one process
+  cold   convharness run on the same cases and frameworks, with an empty JAX compile cache
+  warm   the same again, with the cache the cold run filled
+and prints wall times, the ratios to the bare loop, cases/s per adapter and the peak
+resident memory of each process tree (parent and workers together).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from hypothesis import strategies as st
+
+from harness.store import Store
+from harness.strategies import cases, draw_cases
+
+ROOT = Path(__file__).resolve().parent.parent
+BASE_VARIANTS = "torch,tensorflow,keras-tensorflow,jax,flax"  # what one process can host
+
+
+def _tree_memory(root: int) -> tuple[int, int]:
+    """(RSS, PSS) bytes of a process and all its descendants, from /proc.
+
+    RSS counts a shared library page once per process that maps it; PSS splits it
+    between them, so the PSS sum is the memory the tree really holds.
+    """
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    rss = pss = 0
+    stack = [root]
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/smaps_rollup") as rollup:
+                for line in rollup:
+                    if line.startswith("Rss:"):
+                        rss += int(line.split()[1]) * 1024
+                    elif line.startswith("Pss:"):
+                        pss += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return rss, pss
+
+
+def timed(command: list[str]) -> tuple[float, tuple[int, int], str]:
+    """(wall seconds, peak tree (RSS, PSS) in bytes, stdout) of a command."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    peak = (0, 0)
+    while process.poll() is None:
+        peak = max(peak, _tree_memory(process.pid))
+        time.sleep(0.2)
+    out = process.stdout.read() if process.stdout else ""
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"{' '.join(command)} failed with {process.returncode}")
+    return time.perf_counter() - started, peak, out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--all-variants",
+        action="store_true",
+        help="also time a run on every variant (not comparable to the bare loop)",
+    )
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="convharness-bench-"))
+    drawn = draw_cases(args.cases, args.seed, cases(dtype=st.just("float32")))
+    case_file = work / "cases.jsonl"
+    case_file.write_text("".join(json.dumps(c.to_json()) + "\n" for c in drawn))
+    cache = work / "jax-cache"
+    print(
+        f"{len(drawn)} float32 cases (seed {args.seed}); machine: {os.cpu_count()} cores, "
+        f"{os.uname().machine}, Python {sys.version.split()[0]}"
+    )
+
+    bare_s, bare_memory, _ = timed([sys.executable, "benchmarks/bare_loop.py", str(case_file)])
+    runs: dict[str, tuple[float, tuple[int, int], Path]] = {}
+    labels: list[tuple[str, str | None]] = [("cold", BASE_VARIANTS), ("warm", BASE_VARIANTS)]
+    if args.all_variants:
+        labels.append(("all variants, warm", None))
+    for label, variants in labels:
+        store_path = work / f"{label.replace(' ', '-').replace(',', '')}.db"
+        command = [
+            sys.executable,
+            "-m",
+            "harness.cli",
+            "run",
+            "--cases",
+            str(case_file),
+            "--store",
+            str(store_path),
+            "--compile-cache",
+            str(cache),
+            "--quiet",
+        ]
+        if variants:
+            command += ["--variants", variants]
+        seconds, memory, _ = timed(command)
+        runs[label] = (seconds, memory, store_path)
+
+    gib = 1024**3
+    print(
+        f"\n{'run':<28} {'wall s':>8} {'x bare':>7} {'cases/s':>8} {'peak RSS GiB':>13} "
+        f"{'peak PSS GiB':>13}"
+    )
+    rows = [("bare loop", bare_s, bare_memory)]
+    rows += [(f"harness {label}", seconds, memory) for label, (seconds, memory, _) in runs.items()]
+    for label, seconds, (rss, pss) in rows:
+        print(
+            f"{label:<28} {seconds:8.1f} {seconds / bare_s:7.2f} {len(drawn) / seconds:8.1f} "
+            f"{rss / gib:13.2f} {pss / gib:13.2f}"
+        )
+    print("\ncases/s per adapter (time inside the framework call, warm run):")
+    with Store.open(runs["warm"][2], writable=False) as store:
+        for name, (n, spent) in sorted(store.adapter_seconds().items()):
+            print(f"  {name:<34} {n / spent if spent else float('inf'):9.1f}")
+    peak_rss = max(runs[label][1][0] for label in ("cold", "warm"))
+    print(
+        f"\ntargets: warm <= 0.5x bare: {runs['warm'][0] / bare_s:.2f}; "
+        f"cold <= 1.0x bare: {runs['cold'][0] / bare_s:.2f}; "
+        f"peak RSS <= 4 GiB: {peak_rss / gib:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

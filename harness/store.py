@@ -1,0 +1,328 @@
+"""The results store: one SQLite file (WAL) per run plan; the only room that writes results.
+
+A store holds one plan (the cases to run, for one shard) and any number of runs
+that worked on it. A case is recorded in one transaction with all its outcomes
+and divergences, so a run killed at any moment loses at most the cases in flight,
+and `--resume` runs exactly the planned cases not yet recorded.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .assess import CaseReport
+from .case import Case, CaseError
+from .errors import UsageError
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE plan (idx INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL, profile TEXT, seed INTEGER,
+    shard TEXT, project_commit TEXT, platform TEXT, python TEXT,
+    versions TEXT, devices TEXT, variants TEXT, skipped TEXT
+);
+CREATE TABLE recorded (
+    case_id TEXT PRIMARY KEY REFERENCES plan(case_id), run_id INTEGER NOT NULL,
+    unexpected INTEGER NOT NULL, unexplained INTEGER NOT NULL
+);
+CREATE TABLE outcomes (
+    case_id TEXT NOT NULL, adapter TEXT NOT NULL, device TEXT NOT NULL, variant TEXT,
+    framework TEXT, version TEXT, api TEXT, status TEXT NOT NULL, verdict TEXT NOT NULL,
+    known TEXT, rule TEXT, shape TEXT, pads TEXT, error_type TEXT, message TEXT,
+    max_abs_err REAL, rel_err REAL, detail TEXT, seconds REAL,
+    PRIMARY KEY (case_id, adapter, device)
+);
+CREATE TABLE divergences (
+    case_id TEXT NOT NULL, aspect TEXT NOT NULL, left TEXT NOT NULL, right TEXT NOT NULL,
+    detail TEXT, explained_by TEXT
+);
+"""
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a store is for: these cases (one shard of a full plan), on these variants."""
+
+    cases: list[tuple[int, Case]]  # (index in the full plan, case), for this shard
+    plan_id: str  # identifies the full, unsharded plan: merge joins only equal plan ids
+    shard: tuple[int, int] = (1, 1)
+    seed: int | None = None
+    profile: str = ""
+    variants: tuple[str, ...] = ()
+
+
+def _number(value: float | str | None) -> float | None:
+    return value if isinstance(value, float | int) else None
+
+
+class Store:
+    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+        self.path = path
+        self.db = connection
+
+    # opening
+
+    @classmethod
+    def create(cls, path: Path, plan: Plan) -> Store:
+        if path.exists():
+            raise UsageError(
+                f"{path} already exists; use --resume to continue it, or choose another --store"
+            )
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(path.name + ".partial")
+        partial.unlink(missing_ok=True)
+        with closing(sqlite3.connect(partial)) as db, db:
+            db.executescript(SCHEMA)
+            meta = {
+                "schema_version": SCHEMA_VERSION,
+                "plan_id": plan.plan_id,
+                "shard": f"{plan.shard[0]}/{plan.shard[1]}",
+                "seed": plan.seed,
+                "profile": plan.profile,
+                "variants": list(plan.variants),
+            }
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
+            )
+            db.executemany(
+                "INSERT INTO plan VALUES (?, ?, ?)",
+                [(i, c.id, json.dumps(c.to_json())) for i, c in plan.cases],
+            )
+        os.replace(partial, path)  # a store exists whole, or not at all
+        return cls.open(path)
+
+    @classmethod
+    def open(cls, path: Path, writable: bool = True) -> Store:
+        """Open an existing store, refusing (and leaving untouched) one this code cannot read."""
+        if not path.is_file():
+            raise UsageError(f"no store at {path}")
+        try:
+            with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
+                version = json.loads(
+                    db.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
+                )
+                tables = {
+                    row[0]
+                    for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                }
+        except (sqlite3.DatabaseError, TypeError, ValueError):
+            raise UsageError(f"{path} is not a convharness store") from None
+        if not isinstance(version, int) or version > SCHEMA_VERSION:
+            raise UsageError(
+                f"{path} has store schema {version}; this convharness reads "
+                f"schema {SCHEMA_VERSION}: upgrade convharness"
+            )
+        if version < SCHEMA_VERSION or not {"plan", "runs", "outcomes", "recorded"} <= tables:
+            raise UsageError(f"{path} has an older or incomplete store schema {version}")
+        mode = "rw" if writable else "ro"
+        db = sqlite3.connect(f"file:{path}?mode={mode}", uri=True)
+        if writable:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+        return cls(path, db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # reading
+
+    def meta(self) -> dict[str, Any]:
+        return {k: json.loads(v) for k, v in self.db.execute("SELECT key, value FROM meta")}
+
+    def planned(self) -> list[tuple[int, Case]]:
+        """(index in the full plan, case) for every case this store is to hold."""
+        try:
+            return [
+                (idx, Case.from_json(json.loads(text)))
+                for idx, text in self.db.execute("SELECT idx, json FROM plan ORDER BY idx")
+            ]
+        except (CaseError, ValueError) as error:
+            raise UsageError(f"{self.path} holds a malformed case: {error}") from None
+
+    def recorded_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT case_id FROM recorded")}
+
+    def pending(self) -> list[Case]:
+        done = self.recorded_ids()
+        return [case for _, case in self.planned() if case.id not in done]
+
+    def verdict_counts(self) -> dict[str, Counter]:
+        """adapter@device -> verdict -> count; known upstream bugs count as 'VERDICT (known)'."""
+        counts: dict[str, Counter] = {}
+        rows = self.db.execute(
+            "SELECT adapter, device, verdict, known IS NOT NULL, COUNT(*) FROM outcomes "
+            "GROUP BY 1, 2, 3, 4 ORDER BY 1, 2"
+        )
+        for adapter, device, verdict, known, n in rows:
+            label = verdict + (" (known)" if known else "")
+            counts.setdefault(f"{adapter}@{device}", Counter())[label] += n
+        return counts
+
+    def attention(self) -> tuple[int, int]:
+        """(unexpected verdicts, unexplained divergences) over every recorded case."""
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(unexpected), 0), COALESCE(SUM(unexplained), 0) FROM recorded"
+        )
+        return tuple(row.fetchone())
+
+    def unexpected(self) -> Iterator[tuple[str, str, str, str]]:
+        """(case json, adapter@device, verdict, detail) of every unexpected verdict."""
+        yield from self.db.execute(
+            "SELECT p.json, o.adapter || '@' || o.device, o.verdict, o.detail FROM outcomes o "
+            "JOIN plan p ON p.case_id = o.case_id WHERE o.known IS NULL AND o.verdict NOT IN "
+            "('PASS', 'EXPECTED_REJECT', 'NOT_EXPRESSIBLE', 'SKIPPED') ORDER BY p.idx"
+        )
+
+    def adapter_seconds(self) -> dict[str, tuple[int, float]]:
+        """adapter@device -> (outcomes, seconds spent in the framework)."""
+        return {
+            name: (n, seconds)
+            for name, n, seconds in self.db.execute(
+                "SELECT adapter || '@' || device, COUNT(*), SUM(seconds) FROM outcomes GROUP BY 1"
+            )
+        }
+
+    # writing
+
+    def start_run(self, environment: dict[str, Any]) -> int:
+        meta = self.meta()
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT INTO runs (started, profile, seed, shard, project_commit, platform, "
+                "python, versions, devices, variants, skipped) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    time.time(),
+                    meta.get("profile"),
+                    meta.get("seed"),
+                    meta.get("shard"),
+                    environment.get("project_commit"),
+                    environment.get("platform"),
+                    environment.get("python"),
+                    json.dumps(environment.get("versions", {})),
+                    json.dumps(environment.get("devices", [])),
+                    json.dumps(environment.get("variants", {})),
+                    json.dumps(environment.get("skipped", {})),
+                ),
+            )
+        return int(cursor.lastrowid or 0)
+
+    def finish_run(self, run_id: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE runs SET finished = ? WHERE id = ?", (time.time(), run_id))
+
+    def record(self, run_id: int, report: CaseReport) -> None:
+        """Commit one case: its outcomes, its divergences, and the mark that it is done."""
+        case_id = report.case.id
+        rows = []
+        for result in report.results:
+            r = result.record()
+            rows.append(
+                (
+                    case_id,
+                    r["adapter"],
+                    r["device"],
+                    result.outcome.info.variant,
+                    r["framework"],
+                    r["version"],
+                    r["api"],
+                    r["status"],
+                    r["verdict"],
+                    r["known"],
+                    r["rule"],
+                    json.dumps(r["shape"]),
+                    json.dumps(r["pads"]),
+                    (r["error"] or {}).get("type"),
+                    (r["error"] or {}).get("message"),
+                    _number(r["max_abs_err"]),
+                    _number(r["rel_err"]),
+                    r["detail"],
+                    result.outcome.seconds,
+                )
+            )
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
+            self.db.execute("DELETE FROM divergences WHERE case_id = ?", (case_id,))
+            self.db.executemany(
+                "INSERT INTO divergences VALUES (?,?,?,?,?,?)",
+                [
+                    (case_id, d.aspect, d.left, d.right, d.detail, d.explained_by)
+                    for d in report.divergences
+                ],
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO recorded VALUES (?,?,?,?)",
+                (case_id, run_id, len(report.unexpected), len(report.unexplained)),
+            )
+
+
+def merge(sources: Iterable[Path], out: Path) -> Store:
+    """Join shard stores of one plan into a new store at `out`; refuse mixed plans."""
+    sources = list(sources)
+    if out.exists():
+        raise UsageError(f"{out} already exists; choose another --out")
+    if not sources:
+        raise UsageError("merge needs at least one store")
+    metas = []
+    for path in sources:
+        with Store.open(path, writable=False) as store:
+            metas.append((path, store.meta(), store.planned()))
+    first_path, first, _ = metas[0]
+    for path, meta, _ in metas[1:]:
+        if meta["plan_id"] != first["plan_id"]:
+            raise UsageError(
+                f"{path} holds another case plan than {first_path} "
+                f"({meta['plan_id']} vs {first['plan_id']}): not merged"
+            )
+    cases = dict(pair for _, _, planned in metas for pair in planned)
+    plan = Plan(
+        cases=sorted(cases.items()),
+        plan_id=first["plan_id"],
+        shard=(1, 1),
+        seed=first.get("seed"),
+        profile=first.get("profile", ""),
+        variants=tuple(first.get("variants", ())),
+    )
+    merged = Store.create(out, plan)
+    for path, _, _ in metas:
+        merged.db.execute("ATTACH DATABASE ? AS src", (f"file:{path}?mode=ro",))
+        offset = merged.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0]
+        merged.db.execute(
+            "INSERT INTO runs SELECT id + ?, started, finished, profile, seed, shard, "
+            "project_commit, platform, python, versions, devices, variants, skipped "
+            "FROM src.runs",
+            (offset,),
+        )
+        merged.db.execute(
+            "INSERT OR IGNORE INTO recorded SELECT case_id, run_id + ?, unexpected, "
+            "unexplained FROM src.recorded",
+            (offset,),
+        )
+        merged.db.execute("INSERT OR IGNORE INTO outcomes SELECT * FROM src.outcomes")
+        merged.db.execute(
+            "INSERT INTO divergences SELECT * FROM src.divergences WHERE case_id NOT IN "
+            "(SELECT case_id FROM divergences)"
+        )
+        merged.db.commit()
+        merged.db.execute("DETACH DATABASE src")
+    return merged

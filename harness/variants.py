@@ -1,0 +1,75 @@
+"""Adapter variants (data/variants.toml): an adapter module plus its import-time environment."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+
+from .errors import UsageError
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    framework: str
+    module: str
+    tag: str = ""
+    env: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def adapter_name(self, adapter: str) -> str:
+        """How an adapter of this variant is named in every verdict, table and comparison."""
+        return f"{adapter}[{self.tag}]" if self.tag else adapter
+
+
+@cache
+def load() -> tuple[Variant, ...]:
+    text = resources.files("harness").joinpath("data/variants.toml").read_text()
+    data = tomllib.loads(text)
+    if data.get("schema") != 1:
+        raise ValueError("variants: unsupported schema")
+    found = tuple(
+        Variant(
+            name=raw["name"],
+            framework=raw["framework"],
+            module=raw["module"],
+            tag=raw.get("tag", ""),
+            env={str(k): str(v) for k, v in raw.get("env", {}).items()},
+        )
+        for raw in data["variant"]
+    )
+    if len({v.name for v in found}) != len(found):
+        raise ValueError("variants: duplicate name")
+    return found
+
+
+def select(
+    frameworks: Iterable[str] | None = None, names: Iterable[str] | None = None
+) -> list[Variant]:
+    """The variants of the named frameworks and/or with the given names (all when neither)."""
+    chosen = list(load())
+    if frameworks is not None:
+        wanted = list(frameworks)
+        known = {v.framework for v in chosen}
+        unknown = [f for f in wanted if f not in known]
+        if unknown or not wanted:
+            raise UsageError(
+                f"unknown framework {', '.join(unknown) or '(none)'}; "
+                f"choose from {','.join(sorted(known))}"
+            )
+        chosen = [v for v in chosen if v.framework in wanted]
+    if names is not None:
+        wanted = list(names)
+        known = {v.name for v in load()}
+        unknown = [n for n in wanted if n not in known]
+        if unknown or not wanted:
+            raise UsageError(
+                f"unknown variant {', '.join(unknown) or '(none)'}; "
+                f"choose from {','.join(v.name for v in load())}"
+            )
+        chosen = [v for v in chosen if v.name in wanted]
+        if not chosen:
+            raise UsageError("no variant matches both --frameworks and --variants")
+    return chosen

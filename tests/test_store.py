@@ -1,0 +1,220 @@
+"""The runner and its store: faults cost one case, kill -9 loses nothing, shards merge back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from harness import survey
+from harness.case import Case
+from harness.errors import UsageError
+from harness.runner import Runner
+from harness.store import Plan, Store, merge
+from harness.variants import Variant
+
+FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+CLI = [sys.executable, "-m", "harness.cli"]
+PLAN = ["--examples", "24", "--frameworks", "jax", "--seed", "5", "--quiet"]
+
+
+def _case(height: int) -> Case:
+    return Case(batch=1, in_channels=2, out_channels=2, height=height, width=5, kernel=(3, 1))
+
+
+def _counts(path) -> dict[str, Counter]:
+    with Store.open(path, writable=False) as store:
+        return store.verdict_counts()
+
+
+def _verdicts(path) -> dict[int, str]:
+    with sqlite3.connect(path) as db:
+        rows = db.execute("SELECT p.json, o.verdict FROM outcomes o JOIN plan p USING (case_id)")
+        return {Case.from_json(json.loads(j)).height: v for j, v in rows}
+
+
+def test_every_fault_costs_one_case_and_every_other_case_is_recorded(tmp_path):
+    heights = [4, 13, 5, 11, 6, 17, 7, 19, 8, 29, 9, 31, 10]
+    cases = [_case(h) for h in heights]
+    plan = Plan(cases=list(enumerate(cases)), plan_id="faults")
+    with (
+        Store.create(tmp_path / "faults.db", plan) as store,
+        Runner([FAULT], timeout=3, batch_size=5) as runner,
+    ):
+        survey.execute(runner, store, cases, total=len(cases), quiet=True)
+        assert store.recorded_ids() == {case.id for case in cases}
+    verdicts = _verdicts(tmp_path / "faults.db")
+    assert verdicts == {
+        4: "PASS",
+        13: "CRASH",
+        5: "PASS",
+        11: "CRASH",
+        6: "PASS",
+        17: "TIMEOUT",
+        7: "PASS",
+        19: "UNEXPECTED_REJECT",
+        8: "PASS",
+        29: "SHAPE_MISMATCH",
+        9: "PASS",
+        31: "CRASH",
+        10: "PASS",
+    }
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory):
+    path = tmp_path_factory.mktemp("runs") / "whole.db"
+    done = subprocess.run(
+        [*CLI, "run", *PLAN, "--store", str(path)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return path
+
+
+def test_kill_9_loses_nothing_and_resume_finishes_the_plan(tmp_path, uninterrupted):
+    path = tmp_path / "killed.db"
+    run = subprocess.Popen(
+        [*CLI, "run", *PLAN, "--store", str(path)],
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    recorded: set[str] = set()
+    deadline = time.monotonic() + 300
+    while len(recorded) < 3 and time.monotonic() < deadline and run.poll() is None:
+        time.sleep(0.05)
+        if path.exists():
+            try:
+                with Store.open(path, writable=False) as store:
+                    recorded = store.recorded_ids()
+            except (UsageError, sqlite3.OperationalError):
+                pass
+    os.killpg(run.pid, signal.SIGKILL)
+    run.wait()
+    with Store.open(path, writable=False) as store:
+        survived = store.recorded_ids()
+        planned = store.planned()
+    assert recorded <= survived  # nothing committed was lost
+    assert len(survived) < len(planned), "the run finished before it could be killed"
+    resumed = subprocess.run(
+        [*CLI, "run", "--store", str(path), "--resume", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert resumed.returncode in (0, 1), resumed.stderr
+    with Store.open(path, writable=False) as store:
+        assert store.recorded_ids() == {case.id for _, case in planned}
+        assert len(store.db.execute("SELECT 1 FROM runs").fetchall()) == 2
+    assert _counts(path) == _counts(uninterrupted)
+
+
+def test_resume_never_reruns_a_recorded_case(tmp_path, uninterrupted):
+    path = tmp_path / "copy.db"
+    shutil.copy(uninterrupted, path)
+    before = sqlite3.connect(path).execute("SELECT * FROM outcomes ORDER BY 1, 2").fetchall()
+    done = subprocess.run(
+        [*CLI, "run", "--store", str(path), "--resume"], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode in (0, 1), done.stderr
+    assert "24/24 planned cases recorded" in done.stdout
+    after = sqlite3.connect(path).execute("SELECT * FROM outcomes ORDER BY 1, 2").fetchall()
+    assert before == after
+
+
+def test_shards_are_disjoint_cover_the_plan_and_merge_back(tmp_path, uninterrupted):
+    shards = []
+    for index in (1, 2, 3):
+        path = tmp_path / f"shard{index}.db"
+        done = subprocess.run(
+            [*CLI, "run", *PLAN, "--shard", f"{index}/3", "--store", str(path)],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode in (0, 1), done.stderr
+        shards.append(path)
+    ids = []
+    for path in shards:
+        with Store.open(path, writable=False) as store:
+            ids.append({case.id for _, case in store.planned()})
+    assert not (ids[0] & ids[1] or ids[0] & ids[2] or ids[1] & ids[2])
+    with merge(shards, tmp_path / "all.db") as merged:
+        with Store.open(uninterrupted, writable=False) as whole:
+            assert merged.planned() == whole.planned()  # same cases, same order
+            assert merged.recorded_ids() == whole.recorded_ids()
+    assert _counts(tmp_path / "all.db") == _counts(uninterrupted)
+
+
+def test_merge_refuses_stores_of_another_plan(tmp_path, uninterrupted):
+    other = tmp_path / "other.db"
+    done = subprocess.run(
+        [
+            *CLI,
+            "run",
+            "--examples",
+            "2",
+            "--frameworks",
+            "jax",
+            "--seed",
+            "6",
+            "--quiet",
+            "--store",
+            str(other),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    with pytest.raises(UsageError, match="another case plan"):
+        merge([uninterrupted, other], tmp_path / "never.db")
+    assert not (tmp_path / "never.db").exists()
+
+
+def test_a_newer_or_corrupt_store_is_refused_and_left_untouched(tmp_path, uninterrupted):
+    newer = tmp_path / "newer.db"
+    shutil.copy(uninterrupted, newer)
+    with sqlite3.connect(newer) as db:
+        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_text("not a database\n")
+    for path, message in ((newer, "schema 99"), (corrupt, "not a convharness store")):
+        before = path.read_bytes()
+        done = subprocess.run(
+            [*CLI, "run", "--store", str(path), "--resume"], capture_output=True, text=True
+        )
+        assert done.returncode == 2
+        assert done.stderr.count("\n") == 1 and message in done.stderr
+        assert path.read_bytes() == before
+
+
+def test_run_takes_a_case_file(tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        '{"input": [1,3,28,28], "out_channels": 16, "kernel": [3,3], '
+        '"stride": [2,2], "padding": "same"}\n'
+    )
+    path = tmp_path / "file.db"
+    done = subprocess.run(
+        [*CLI, "run", "--cases", str(cases), "--frameworks", "jax", "--store", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _counts(path) == {"jax.lax@cpu": Counter({"PASS": 1})}
+
+
+def test_shard_of_splits_round_robin():
+    cases = [_case(h) for h in range(1, 11)]
+    parts = [survey.shard_of(cases, (i, 3)) for i in (1, 2, 3)]
+    assert sorted(i for part in parts for i, _ in part) == list(range(10))
+    assert [len(part) for part in parts] == [4, 3, 3]
