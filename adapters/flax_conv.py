@@ -90,7 +90,47 @@ def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
     return nchw(np.asarray(y, np.float64))
 
 
+def _code_settings(case: Case) -> str:
+    return (
+        f"kernel_size={case.kernel}, strides={case.stride}, padding={lax_padding(case)!r},\n"
+        f"    kernel_dilation={case.dilation}, feature_group_count={case.groups}, "
+        f"use_bias={case.bias}, dtype=dtype, param_dtype=dtype"
+    )
+
+
+_CODE_HEAD = (
+    "import jax\n"
+    'jax.config.update("jax_enable_x64", True)\n'
+    "dtype = jax.numpy.dtype({dtype!r})\n"
+    "kernel = jax.numpy.asarray(w.transpose(2, 3, 1, 0), dtype)  # OIHW -> HWIO\n"
+    "xt = jax.numpy.asarray(x.transpose(0, 2, 3, 1), dtype)  # NCHW -> NHWC\n"
+)
+
+
+def linen_code(case: Case, env: dict[str, str]) -> str:
+    return _CODE_HEAD.format(dtype=case.dtype) + (
+        "import flax.linen\n"
+        'params = {"kernel": kernel}\n'
+        "if b is not None:\n"
+        '    params["bias"] = jax.numpy.asarray(b, dtype)\n'
+        f"conv = flax.linen.Conv(features={case.out_channels}, {_code_settings(case)})\n"
+        'y = jax.jit(conv.apply)({"params": params}, xt)\n'
+        'y = np.asarray(y, "float64").transpose(0, 3, 1, 2)  # NHWC -> NCHW\n'
+    )
+
+
+def nnx_code(case: Case, env: dict[str, str]) -> str:
+    return _CODE_HEAD.format(dtype=case.dtype) + (
+        "from flax import nnx\n"
+        "bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)\n"
+        f"conv = nnx.Conv({case.in_channels}, {case.out_channels}, rngs=nnx.Rngs(0),\n"
+        "    kernel_init=lambda *_: kernel, bias_init=lambda *_: bias,\n"
+        f"    {_code_settings(case)})\n"
+        'y = np.asarray(conv(xt), "float64").transpose(0, 3, 1, 2)  # NHWC -> NCHW\n'
+    )
+
+
 APIS = [
-    ConvApi("flax.linen", "flax.linen.Conv", linen),
-    ConvApi("flax.nnx", "flax.nnx.Conv", nnx),
+    ConvApi("flax.linen", "flax.linen.Conv", linen, linen_code),
+    ConvApi("flax.nnx", "flax.nnx.Conv", nnx, nnx_code),
 ]

@@ -68,4 +68,24 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     return np.asarray(y, np.float64)
 
 
-APIS = [ConvApi("jax.lax", "jax.lax.conv_general_dilated", conv_general_dilated)]
+def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
+    return (
+        "import jax\n"
+        'jax.config.update("jax_enable_x64", True)\n'
+        f"dtype = jax.numpy.dtype({case.dtype!r})\n"
+        "y = jax.lax.conv_general_dilated(\n"
+        "    jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
+        f"    window_strides={case.stride}, padding={lax_padding(case)!r},\n"
+        f"    rhs_dilation={case.dilation}, feature_group_count={case.groups},\n"
+        '    dimension_numbers=("NCHW", "OIHW", "NCHW"))\n'
+        "if b is not None:\n"
+        "    y = y + jax.numpy.asarray(b, dtype)[None, :, None, None]\n"
+        'y = np.asarray(y, "float64")\n'
+    )
+
+
+APIS = [
+    ConvApi(
+        "jax.lax", "jax.lax.conv_general_dilated", conv_general_dilated, conv_general_dilated_code
+    )
+]

@@ -51,4 +51,19 @@ def conv2d(case: Case, x, w, b, device: str) -> np.ndarray:
     return nchw(y.numpy().astype(np.float64))
 
 
-APIS = [ConvApi("tf.nn", "tf.nn.conv2d", conv2d)]
+def conv2d_code(case: Case, env: dict[str, str]) -> str:
+    padding = _padding(case)
+    return (
+        "import tensorflow as tf\n"
+        f"dtype = tf.{case.dtype}\n"
+        "xt = tf.cast(x.transpose(0, 2, 3, 1), dtype)  # NCHW -> NHWC\n"
+        "wt = tf.cast(w.transpose(2, 3, 1, 0), dtype)  # OIHW -> HWIO\n"
+        f"y = tf.nn.conv2d(xt, wt, strides={list(case.stride)}, padding={padding!r}, "
+        f"dilations={list(case.dilation)})\n"
+        "if b is not None:\n"
+        "    y = tf.nn.bias_add(y, tf.cast(b, dtype))\n"
+        'y = y.numpy().astype("float64").transpose(0, 3, 1, 2)  # NHWC -> NCHW\n'
+    )
+
+
+APIS = [ConvApi("tf.nn", "tf.nn.conv2d", conv2d, conv2d_code)]

@@ -97,7 +97,82 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
         return _numpy(conv(tx))
 
 
+PADDED = "torch.nn.functional.pad + torch.nn.functional.conv2d"
+
+
+def _explicit(case: Case, api: str) -> tuple[int, int, int, int]:
+    """F.pad's order (left, right, top, bottom); words have no per-side meaning here."""
+    if case.padding.kind in ("same", "same_lower"):
+        raise NotExpressible(f"{api} takes pads per side, not {case.padding.kind!r}")
+    top, bottom, left, right = case.padding.pads
+    return (left, right, top, bottom)
+
+
+def padded(case: Case, x, w, b, device: str) -> np.ndarray:
+    """Any explicit pads, the way PyTorch users write asymmetric ones: F.pad, then padding=0."""
+    torch = _torch()
+    pads = _explicit(case, PADDED)
+    tx, tw, tb = _tensors(case, x, w, b, device)
+    y = torch.nn.functional.conv2d(
+        torch.nn.functional.pad(tx, pads),
+        tw,
+        tb,
+        stride=case.stride,
+        padding=0,
+        dilation=case.dilation,
+        groups=case.groups,
+    )
+    return _numpy(y)
+
+
+def _code_head(case: Case, env: dict[str, str]) -> str:
+    lines = ["import torch"]
+    if env.get("CONVHARNESS_TORCH_MKLDNN") == "0":
+        lines.append("torch.backends.mkldnn.enabled = False")
+    lines += [
+        f"dtype = torch.{case.dtype}",
+        "tx, tw = torch.tensor(x, dtype=dtype), torch.tensor(w, dtype=dtype)",
+        "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def functional_code(case: Case, env: dict[str, str]) -> str:
+    padding = _padding(case, "torch.nn.functional.conv2d")
+    return _code_head(case, env) + (
+        f"y = torch.nn.functional.conv2d(tx, tw, tb, stride={case.stride}, padding={padding!r},\n"
+        f"                               dilation={case.dilation}, groups={case.groups})\n"
+        "y = y.to(torch.float64).numpy()\n"
+    )
+
+
+def module_code(case: Case, env: dict[str, str]) -> str:
+    padding = _padding(case, "torch.nn.Conv2d")
+    return _code_head(case, env) + (
+        f"conv = torch.nn.Conv2d({case.in_channels}, {case.out_channels}, {case.kernel}, "
+        f"stride={case.stride}, padding={padding!r},\n"
+        f"                       dilation={case.dilation}, groups={case.groups}, "
+        f"bias={case.bias}, dtype=dtype)\n"
+        "with torch.no_grad():\n"
+        "    conv.weight.copy_(tw)\n"
+        "    if tb is not None:\n"
+        "        conv.bias.copy_(tb)\n"
+        "    y = conv(tx).to(torch.float64).numpy()\n"
+    )
+
+
+def padded_code(case: Case, env: dict[str, str]) -> str:
+    pads = _explicit(case, PADDED)
+    return _code_head(case, env) + (
+        f"tx = torch.nn.functional.pad(tx, {pads})  # (left, right, top, bottom)\n"
+        f"y = torch.nn.functional.conv2d(tx, tw, tb, stride={case.stride}, padding=0,\n"
+        f"                               dilation={case.dilation}, groups={case.groups})\n"
+        "y = y.to(torch.float64).numpy()\n"
+    )
+
+
 APIS = [
-    ConvApi("torch.functional", "torch.nn.functional.conv2d", functional),
-    ConvApi("torch.module", "torch.nn.Conv2d", module),
+    ConvApi("torch.functional", "torch.nn.functional.conv2d", functional, functional_code),
+    ConvApi("torch.module", "torch.nn.Conv2d", module, module_code),
+    ConvApi("torch.padded", PADDED, padded, padded_code),
 ]

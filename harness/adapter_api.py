@@ -27,11 +27,16 @@ class NotExpressible(Exception):
     """The API has no way to state this case (e.g. asymmetric pads in torch.nn.Conv2d)."""
 
 
+# code(case, env) -> standalone Python that computes `y` (NCHW NumPy) from NumPy x, w, b
+CodeFn = Callable[[Case, dict[str, str]], str]
+
+
 @dataclass(frozen=True)
 class ConvApi:
     adapter: str  # short, unique name, e.g. "torch.functional"
     api: str  # the dotted name of the op called, e.g. "torch.nn.functional.conv2d"
     run: RunFn
+    code: CodeFn | None = None  # the same call as a reproduction script would write it
 
 
 def nhwc(x: np.ndarray) -> np.ndarray:

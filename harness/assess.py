@@ -15,11 +15,12 @@ from typing import Any
 import numpy as np
 
 from . import conventions as conventions_data
-from . import reference
+from . import inference, reference
 from . import registry as registry_data
 from .case import Case
 from .conventions import Convention
 from .features import Pads
+from .inference import Inferred
 from .outcome import Outcome
 from .registry import Registry
 from .verdicts import EXPECTED, TOLERANCE, Judgement, judge, relative_error
@@ -63,6 +64,7 @@ class Result:
             "status": outcome.status,
             "shape": list(outcome.shape) if outcome.shape is not None else None,
             "pads": list(judgement.pads) if accepted and judgement.pads else None,
+            "pads_inferred": judgement.inferred.to_json() if judgement.inferred else None,
             "verdict": judgement.verdict,
             "error": error,
             "max_abs_err": _finite(judgement.max_abs_err),
@@ -81,7 +83,7 @@ def _finite(value: float | None) -> float | str | None:
 
 @dataclass(frozen=True)
 class Divergence:
-    aspect: str  # accept | shape | values
+    aspect: str  # accept | shape | pads | values
     left: str  # adapter@device
     right: str
     detail: str
@@ -120,6 +122,15 @@ def _explains(registry: Registry, result: Result) -> str | None:
     return result.known or registry.for_rule(result.judgement.rule)
 
 
+def _proven(result: Result) -> list[list[int]] | None:
+    inferred = result.judgement.inferred
+    return inferred.to_json() if inferred else None
+
+
+def _pads_differ(a: Inferred | None, b: Inferred | None) -> bool:
+    return a is not None and b is not None and a.proven and b.proven and not a.overlaps(b)
+
+
 def divergences(case: Case, results: list[Result], registry: Registry) -> list[Divergence]:
     """Every pair of answers that differ in acceptance, shape or values."""
     answered = [r for r in results if r.outcome.status in ("ok", "rejected")]
@@ -135,6 +146,10 @@ def divergences(case: Case, results: list[Result], registry: Registry) -> list[D
         elif oa.shape != ob.shape:
             aspect = "shape"
             detail = f"{list(oa.shape or ())} vs {list(ob.shape or ())}"
+            explained = a.known or b.known
+        elif _pads_differ(a.judgement.inferred, b.judgement.inferred):
+            aspect = "pads"
+            detail = f"applied pads {_proven(a)} vs {_proven(b)}"
             explained = a.known or b.known
         else:
             assert oa.output is not None and ob.output is not None
@@ -158,16 +173,25 @@ def assess(
     conventions = conventions if conventions is not None else conventions_data.load()
     x, w, b = arrays
     cache: dict[Pads, np.ndarray] = {}
+    dense: dict[int, np.ndarray] = {}
 
     def reference_for(pads: Pads) -> np.ndarray:
         if pads not in cache:
             cache[pads] = reference.conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
         return cache[pads]
 
+    def dense_for(margin: int) -> np.ndarray:
+        if margin not in dense:
+            dense[margin] = inference.dense_reference(case, x, w, b, margin)
+        return dense[margin]
+
+    def infer(output: np.ndarray) -> Inferred | None:
+        return inference.infer(case, output, dense_for)
+
     results = []
     for outcome in outcomes:
         convention = conventions[outcome.info.framework]
-        judgement = judge(case, outcome, convention, reference_for)
+        judgement = judge(case, outcome, convention, reference_for, infer)
         known = None
         if judgement.verdict not in EXPECTED:
             known = registry.known_bug(

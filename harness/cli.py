@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import registry, strategies, survey, variants
+from . import recipes, registry, repro, strategies, survey, variants
 from .assess import CaseReport
 from .case import DTYPES, Case, CaseError, Padding
 from .errors import UsageError
@@ -29,6 +29,7 @@ EXPLAIN_KEYS = (
     "status",
     "shape",
     "pads",
+    "pads_inferred",
     "verdict",
     "error",
     "max_abs_err",
@@ -145,6 +146,20 @@ def build_parser() -> Parser:
     )
     run.add_argument("--quiet", action="store_true")
 
+    repro = commands.add_parser("repro", help="standalone scripts that reproduce a divergence")
+    repro.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="cases in --store")
+    repro.add_argument("--store", type=Path, metavar="PATH")
+    repro.add_argument("--cases", type=Path, metavar="FILE", help="cases from a file instead")
+    repro.add_argument(
+        "--adapters",
+        type=_names,
+        metavar="A,B",
+        help="adapters to write scripts for (default: those the case's divergences involve)",
+    )
+    repro.add_argument(
+        "--out", type=Path, metavar="DIR", help="write the scripts here (default: print them)"
+    )
+
     joined = commands.add_parser("merge", help="join shard stores of one plan into one store")
     joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
     joined.add_argument("--out", type=Path, required=True, metavar="PATH")
@@ -218,6 +233,7 @@ def table(report: CaseReport) -> str:
         "status",
         "shape",
         "pads t,b,l,r",
+        "proven by values",
         "verdict",
         "max_abs_err",
     )
@@ -225,6 +241,8 @@ def table(report: CaseReport) -> str:
     for result in report.results:
         record = result.record()
         pads = ",".join(map(str, record["pads"])) if record["pads"] else "-"
+        ranges = record["pads_inferred"]
+        proven = ",".join(f"{lo}" if lo == hi else f"{lo}..{hi}" for lo, hi in ranges or []) or "-"
         verdict = record["verdict"] + (f" (known: {result.known})" if result.known else "")
         rows.append(
             (
@@ -234,6 +252,7 @@ def table(report: CaseReport) -> str:
                 record["status"],
                 _cell(record["shape"]),
                 pads,
+                proven,
                 verdict,
                 _cell(record["max_abs_err"]),
             )
@@ -320,9 +339,9 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
     seed = args.seed if args.seed is not None else 0
     if args.cases is not None:
         full = read_cases(args.cases)
-    else:
+    else:  # drawn cases, then the explicit twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        full = strategies.draw_cases(examples, seed)
+        full = recipes.with_twins(strategies.draw_cases(examples, seed))
     plan = Plan(
         cases=survey.shard_of(full, shard),
         plan_id=survey.plan_id(full, chosen),
@@ -380,6 +399,44 @@ def run(args: argparse.Namespace) -> int:
     return 1 if unexpected or unexplained else 0
 
 
+def _repro_targets(args: argparse.Namespace) -> list[tuple[Case, list[str]]]:
+    if args.cases is not None:
+        if args.case_ids or not args.adapters:
+            raise UsageError("with --cases, name --adapters and no CASE_ID")
+        return [(case, args.adapters) for case in read_cases(args.cases)]
+    if args.store is None or not args.case_ids:
+        raise UsageError("repro needs CASE_ID... --store PATH, or --cases FILE --adapters A,B")
+    with Store.open(args.store, writable=False) as store:
+        planned = {case.id: case for _, case in store.planned()}
+        targets = []
+        for case_id in args.case_ids:
+            if case_id not in planned:
+                raise UsageError(f"case {case_id} is not in {args.store}")
+            adapters = args.adapters or store.divergent_adapters(case_id)
+            if not adapters:
+                raise UsageError(f"case {case_id} has no recorded divergence; name --adapters")
+            targets.append((planned[case_id], adapters))
+    return targets
+
+
+def reproduce(args: argparse.Namespace) -> int:
+    scripts = [
+        repro.script(case, adapter)
+        for case, adapters in _repro_targets(args)
+        for adapter in adapters
+    ]
+    if args.out is None:
+        for name, source in scripts:
+            print(f"# ---- {name} ----\n{source}")
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, source in scripts:
+        (args.out / name).write_text(source)
+        print(args.out / name)
+    print(f"run them one after another in {args.out}: each compares with the ones before it")
+    return 0
+
+
 def merge_stores(args: argparse.Namespace) -> int:
     with merge(args.stores, args.out) as merged:
         _summary(merged)
@@ -389,7 +446,9 @@ def merge_stores(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        command = {"explain": explain, "run": run, "merge": merge_stores}[args.command]
+        command = {"explain": explain, "run": run, "repro": reproduce, "merge": merge_stores}[
+            args.command
+        ]
         return command(args)
     except (UsageError, CaseError) as error:
         print(f"convharness: error: {error}", file=sys.stderr)

@@ -23,6 +23,7 @@ FEATURES: dict[str, type] = {
     "empty_batch": bool,
     "negative_pad": bool,  # an explicit pad < 0 (a crop)
     "asymmetric_pad": bool,  # explicit, top != bottom or left != right
+    "mixed_pad": bool,  # an axis cropped (negative pad) on one side and padded on the other
     "padded_negative": bool,  # cropping leaves a negative size on some axis
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
 }
@@ -57,6 +58,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "empty_batch": case.batch == 0,
         "negative_pad": explicit and min(pads) < 0,
         "asymmetric_pad": explicit and (top != bottom or left != right),
+        "mixed_pad": explicit
+        and any(min(a, b) < 0 < max(a, b) for a, b in ((top, bottom), (left, right))),
         "padded_negative": case.height + top + bottom < 0 or case.width + left + right < 0,
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
     }

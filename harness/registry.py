@@ -35,6 +35,8 @@ class Entry:
     when: Any = None  # dict; kept as Any so the dataclass stays hashable by id
     verdicts: tuple[str, ...] = ()
     repro: str = ""
+    shows: str = ""  # what the repro prints while the bug is there
+    requires: str = ""  # the module the repro imports
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -94,6 +96,8 @@ def parse(data: dict[str, Any]) -> Registry:
             when=check_when(raw.get("when", {}), where),
             verdicts=tuple(raw.get("verdicts", ())),
             repro=raw.get("repro", ""),
+            shows=raw.get("shows", ""),
+            requires=raw.get("requires", ""),
         )
         if entry.kind == "convention":
             unknown = set(entry.rules) - known_rules
@@ -109,6 +113,8 @@ def parse(data: dict[str, Any]) -> Registry:
                 raise ValueError(f"{where}: {bad} are not unexpected verdicts")
             if "github.com" not in entry.citation and not entry.repro:
                 raise ValueError(f"{where}: cite an upstream issue or give a minimal repro")
+            if not (bool(entry.repro) == bool(entry.shows) == bool(entry.requires)):
+                raise ValueError(f"{where}: a repro names what it requires and shows")
         entries.append(entry)
     return Registry(tuple(entries))
 

@@ -40,7 +40,8 @@ CREATE TABLE recorded (
 CREATE TABLE outcomes (
     case_id TEXT NOT NULL, adapter TEXT NOT NULL, device TEXT NOT NULL, variant TEXT,
     framework TEXT, version TEXT, api TEXT, status TEXT NOT NULL, verdict TEXT NOT NULL,
-    known TEXT, rule TEXT, shape TEXT, pads TEXT, error_type TEXT, message TEXT,
+    known TEXT, rule TEXT, shape TEXT, pads TEXT, pads_inferred TEXT, error_type TEXT,
+    message TEXT,
     max_abs_err REAL, rel_err REAL, detail TEXT, seconds REAL,
     PRIMARY KEY (case_id, adapter, device)
 );
@@ -191,6 +192,15 @@ class Store:
             "('PASS', 'EXPECTED_REJECT', 'NOT_EXPRESSIBLE', 'SKIPPED') ORDER BY p.idx"
         )
 
+    def divergent_adapters(self, case_id: str) -> list[str]:
+        """The adapter names (no device) on either side of a case's divergences."""
+        names: set[str] = set()
+        for left, right in self.db.execute(
+            "SELECT left, right FROM divergences WHERE case_id = ?", (case_id,)
+        ):
+            names.update(side.rsplit("@", 1)[0] for side in (left, right))
+        return sorted(names)
+
     def adapter_seconds(self) -> dict[str, tuple[int, float]]:
         """adapter@device -> (outcomes, seconds spent in the framework)."""
         return {
@@ -249,6 +259,7 @@ class Store:
                     r["rule"],
                     json.dumps(r["shape"]),
                     json.dumps(r["pads"]),
+                    json.dumps(r["pads_inferred"]),
                     (r["error"] or {}).get("type"),
                     (r["error"] or {}).get("message"),
                     _number(r["max_abs_err"]),
@@ -259,7 +270,7 @@ class Store:
             )
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             self.db.execute("DELETE FROM divergences WHERE case_id = ?", (case_id,))

@@ -14,6 +14,7 @@ import numpy as np
 from .case import Case
 from .conventions import Convention
 from .features import Pads
+from .inference import Inferred
 from .outcome import Outcome
 
 PASS = "PASS"
@@ -26,6 +27,8 @@ NOT_EXPRESSIBLE = "NOT_EXPRESSIBLE"
 SKIPPED = "SKIPPED"
 CRASH = "CRASH"
 TIMEOUT = "TIMEOUT"
+PADDING_MISMATCH = "PADDING_MISMATCH"
+PADDING_UNEXPLAINED = "PADDING_UNEXPLAINED"
 
 VERDICTS = (
     PASS,
@@ -38,6 +41,8 @@ VERDICTS = (
     SKIPPED,
     CRASH,
     TIMEOUT,
+    PADDING_MISMATCH,
+    PADDING_UNEXPLAINED,
 )
 EXPECTED = frozenset({PASS, EXPECTED_REJECT, NOT_EXPRESSIBLE, SKIPPED})
 
@@ -58,6 +63,7 @@ class Judgement:
     rel_err: float | None = None
     max_abs_err: float | None = None
     rule: str | None = None  # the documented refusal that explains a rejection
+    inferred: Inferred | None = None  # the pads the output values prove (accepted cases)
 
 
 def relative_error(out: np.ndarray, ref: np.ndarray) -> float:
@@ -74,7 +80,10 @@ def judge(
     outcome: Outcome,
     convention: Convention,
     reference: Callable[[Pads], np.ndarray],
+    infer: Callable[[np.ndarray], Inferred | None],
 ) -> Judgement:
+    """`reference(pads)` is the float64 output under given pads; `infer(output)` the pads an
+    output proves (inference.infer), or None when no padding reproduces it."""
     status = outcome.status
     if status == "skipped":
         return Judgement(SKIPPED, outcome.message or "")
@@ -97,38 +106,51 @@ def judge(
         return Judgement(UNEXPECTED_REJECT, "no documented refusal covers this case")
 
     assert outcome.output is not None
-    shape = tuple(outcome.output.shape)
-    if expect.pads is None:
+    output, pads = outcome.output, expect.pads
+    shape = tuple(output.shape)
+    if pads is None:
         return Judgement(UNEXPECTED_ACCEPT, f"{case.padding} has no documented meaning here")
     if expect.refusals:
         rules = ", ".join(rule.id for rule in expect.refusals)
-        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=expect.pads)
+        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads)
     if expect.negative:
+        return Judgement(UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=pads)
+    found = infer(output)
+
+    def decide(
+        verdict: str, detail: str, rel: float | None = None, max_abs: float | None = None
+    ) -> Judgement:
         return Judgement(
-            UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=expect.pads
-        )
-    assert expect.shape is not None
-    if shape != expect.shape:
-        return Judgement(
-            SHAPE_MISMATCH,
-            f"expected {list(expect.shape)}, got {list(shape)}",
-            pads=expect.pads,
+            verdict,
+            detail,
+            pads=pads,
             expected_shape=expect.shape,
+            rel_err=rel,
+            max_abs_err=max_abs,
+            inferred=found,
         )
+
+    applied = f"the output proves pads {found.to_json()}, documented {list(pads)}" if found else ""
+    if shape != expect.shape:
+        if found is not None and found.proven and not found.contains(pads):
+            return decide(PADDING_MISMATCH, applied)
+        return decide(SHAPE_MISMATCH, f"expected {list(expect.shape or ())}, got {list(shape)}")
     try:
-        ref = reference(expect.pads)
+        ref = reference(pads)
     except ValueError as error:  # the pads crop away the whole input
-        return Judgement(UNEXPECTED_ACCEPT, str(error), pads=expect.pads)
-    rel = relative_error(outcome.output, ref)
-    max_abs = float(np.max(np.abs(outcome.output - ref))) if ref.size else 0.0
+        return Judgement(UNEXPECTED_ACCEPT, str(error), pads=pads)
+    rel = relative_error(output, ref)
+    max_abs = float(np.max(np.abs(output - ref))) if ref.size else 0.0
     tolerance = TOLERANCE[case.dtype]
-    verdict = PASS if rel <= tolerance else VALUE_MISMATCH
-    detail = "" if verdict == PASS else f"relative error {rel:.3g} > {tolerance:g}"
-    return Judgement(
-        verdict,
-        detail,
-        pads=expect.pads,
-        expected_shape=expect.shape,
-        rel_err=rel,
-        max_abs_err=max_abs,
-    )
+    if rel <= tolerance:
+        return decide(PASS, "", rel, max_abs)
+    if found is None:
+        return decide(
+            PADDING_UNEXPLAINED,
+            f"no padding reproduces the output (relative error {rel:.3g} with the documented pads)",
+            rel,
+            max_abs,
+        )
+    if found.proven and not found.contains(pads):
+        return decide(PADDING_MISMATCH, applied, rel, max_abs)
+    return decide(VALUE_MISMATCH, f"relative error {rel:.3g} > {tolerance:g}", rel, max_abs)

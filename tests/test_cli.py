@@ -35,7 +35,12 @@ def _cli(*args, cwd=None):
 def test_explain_json_answers_the_classic_same_question():
     done = _cli("explain", *CLASSIC_FLAGS, "--padding", "same", "--json")
     assert done.returncode == 0, done.stderr
-    rows = [row for row in json.loads(done.stdout) if row["status"] != "skipped"]
+    # F.pad and ZeroPadding2D take pads per side: they have no 'same' to answer with
+    rows = [
+        row
+        for row in json.loads(done.stdout)
+        if row["status"] not in ("skipped", "not_expressible")
+    ]
     assert all(tuple(row) == EXPLAIN_KEYS for row in rows)
     assert {row["framework"] for row in rows} == {"torch", "tensorflow", "keras", "jax", "flax"}
     for row in rows:
@@ -46,6 +51,7 @@ def test_explain_json_answers_the_classic_same_question():
         else:
             assert row["shape"] == [1, 16, 14, 14], row
             assert row["pads"] == [0, 1, 0, 1], row
+            assert row["pads_inferred"] == [[0, 0], [1, 2], [0, 0], [1, 2]], row
             assert row["verdict"] == "PASS", row
 
 
@@ -71,6 +77,7 @@ def test_explain_cases_file_prints_one_json_line_per_case(tmp_path):
     for result in printed[0]["results"]:
         if result["status"] != "skipped":
             assert result["shape"] == [1, 16, 14, 14] and result["pads"] == [1, 1, 1, 1]
+            assert result["pads_inferred"] == [[1, 1], [0, 1], [1, 1], [0, 1]]
 
 
 def test_explain_prints_a_table_a_person_can_read(capsys):

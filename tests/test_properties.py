@@ -47,7 +47,7 @@ def test_stride_one_same_keeps_the_size_and_agrees_everywhere(survey, installed,
     report = survey(case)
     _record(report)
     for result in report.results:
-        if result.outcome.info.adapter in installed:
+        if result.outcome.info.adapter in installed and result.outcome.status != "not_expressible":
             assert result.outcome.status == "ok", result.name
             assert result.outcome.output.shape[2:] == (case.height, case.width), result.name
     assert not problems(report), "\n".join(problems(report))

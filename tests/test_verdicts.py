@@ -11,9 +11,10 @@ import dataclasses
 import pytest
 from helpers import by_adapter
 
-from harness import conventions, inputs, registry
+from harness import conventions, inference, inputs, registry
 from harness.assess import assess
 from harness.case import Case, Padding
+from harness.reference import conv2d
 from harness.strategies import CLASSIC
 from harness.verdicts import judge
 
@@ -38,10 +39,15 @@ REFUSAL_CASES = {
     "torch/strided-same-module": ("torch.module", CLASSIC[1]),
     "torch/negative-pad": ("torch.functional", _case(6, 6, 3, padding=-1)),
     "torch/kernel-exceeds-input": ("torch.functional", _case(2, 5, 3)),
+    "torch/pad-crops-past-the-input": ("torch.padded", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
     "tf/negative-output": ("tf.nn", _case(1, 1, 5)),
     "tf/negative-explicit-pad": ("tf.nn", _case(6, 6, 3, padding=[-1, 0, 0, 0])),
     "keras/strided-dilated": ("keras[tensorflow]", _case(9, 9, 3, stride=2, dilation=2)),
     "keras/nonpositive-output": ("keras[tensorflow]", _case(2, 2, 3)),
+    "keras/zero-padding-negative": (
+        "keras.padded[tensorflow]",
+        _case(6, 6, 3, padding=[-1, 0, 0, 0]),
+    ),
     "jax/padded-negative": ("jax.lax", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
     "flax/padded-negative": ("flax.linen", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
 }
@@ -78,15 +84,23 @@ def _real_outcome(runner, case, adapter):
     return outcome, inputs.arrays(case)
 
 
-def _reference(case, arrays):
-    from harness.reference import conv2d
-
+def _oracles(case, arrays):
+    """The float64 reference under given pads, and the pad inference, for the case's arrays."""
     x, w, b = arrays
-    return lambda pads: conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+    def reference(pads):
+        return conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+    def infer(output):
+        return inference.infer(
+            case, output, lambda margin: inference.dense_reference(case, x, w, b, margin)
+        )
+
+    return reference, infer
 
 
 @pytest.mark.parametrize("split", ["extra_at_start", "extra_at_end"])
-def test_a_wrong_same_split_is_caught_by_values_not_shape(runner, installed, split):
+def test_a_wrong_same_split_is_caught_by_the_inferred_pads_not_the_shape(runner, installed, split):
     """If TensorFlow's docs said SAME puts the odd pixel first, its real output would not match."""
     if "tf.nn" not in installed:
         pytest.skip("tensorflow is not installed")
@@ -96,10 +110,11 @@ def test_a_wrong_same_split_is_caught_by_values_not_shape(runner, installed, spl
     claimed = dataclasses.replace(
         documented, same=dataclasses.replace(documented.same, split=split)
     )
-    judgement = judge(case, outcome, claimed, _reference(case, arrays))
+    judgement = judge(case, outcome, claimed, *_oracles(case, arrays))
     assert judgement.expected_shape == (1, 16, 14, 14)  # the shape cannot tell the two apart
-    expected = "PASS" if split == documented.same.split else "VALUE_MISMATCH"
+    expected = "PASS" if split == documented.same.split else "PADDING_MISMATCH"
     assert judgement.verdict == expected, judgement
+    assert judgement.inferred.to_json() == [[0, 0], [1, 2], [0, 0], [1, 2]]
 
 
 def test_an_undocumented_refusal_is_unexpected(runner, installed):
@@ -109,8 +124,8 @@ def test_an_undocumented_refusal_is_unexpected(runner, installed):
     outcome, arrays = _real_outcome(runner, case, "torch.functional")
     documented = conventions.load()["torch"]
     silent = dataclasses.replace(documented, refusals=())
-    assert judge(case, outcome, documented, _reference(case, arrays)).verdict == "EXPECTED_REJECT"
-    assert judge(case, outcome, silent, _reference(case, arrays)).verdict == "UNEXPECTED_REJECT"
+    assert judge(case, outcome, documented, *_oracles(case, arrays)).verdict == "EXPECTED_REJECT"
+    assert judge(case, outcome, silent, *_oracles(case, arrays)).verdict == "UNEXPECTED_REJECT"
 
 
 def test_an_empty_output_where_the_documentation_refuses_is_an_unexpected_accept(runner, installed):
@@ -120,10 +135,10 @@ def test_an_empty_output_where_the_documentation_refuses_is_an_unexpected_accept
     case = _case(2, 2, 3)
     outcome, arrays = _real_outcome(runner, case, "jax.lax")
     assert outcome.output.shape == (1, 3, 0, 0)
-    reference = _reference(case, arrays)
-    assert judge(case, outcome, conventions.load()["jax"], reference).verdict == "PASS"
+    oracles = _oracles(case, arrays)
+    assert judge(case, outcome, conventions.load()["jax"], *oracles).verdict == "PASS"
     keras_rules = dataclasses.replace(conventions.load()["keras"], framework="jax")
-    assert judge(case, outcome, keras_rules, reference).verdict == "UNEXPECTED_ACCEPT"
+    assert judge(case, outcome, keras_rules, *oracles).verdict == "UNEXPECTED_ACCEPT"
 
 
 def test_a_divergence_without_a_registry_entry_is_unexplained(runner, installed):

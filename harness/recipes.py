@@ -1,0 +1,67 @@
+"""Porting recipes (data/recipes.toml): one framework's padding word, written out in another.
+
+A recipe's explicit "twin" of a case keeps the data and everything else, and replaces the
+word with the pads the source framework documents for it; the target runs the twin. The
+survey plans twins next to the cases they port, so every run checks every recipe.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from . import conventions
+from .case import Case, Padding
+
+
+@dataclass(frozen=True)
+class Recipe:
+    id: str
+    title: str
+    source: str  # adapter whose padding word is ported
+    framework: str  # the source's framework: its documented convention gives the pads
+    word: str  # same | same_lower
+    target: str  # adapter that runs the explicit twin
+    construction: str
+
+    def twin(self, case: Case) -> Case | None:
+        """The case with this recipe's word replaced by the source's pads, if it has the word."""
+        if case.padding.kind != self.word:
+            return None
+        pads = conventions.load()[self.framework].pads(case)
+        assert pads is not None
+        return dataclasses.replace(case, padding=Padding.explicit(*pads))
+
+
+@cache
+def load() -> tuple[Recipe, ...]:
+    text = resources.files("harness").joinpath("data/recipes.toml").read_text()
+    data = tomllib.loads(text)
+    if data.get("schema") != 1:
+        raise ValueError("recipes: unsupported schema")
+    found = tuple(
+        Recipe(**{k: v.strip() if k == "construction" else v for k, v in raw.items()})
+        for raw in data["recipe"]
+    )
+    for recipe in found:
+        if recipe.framework not in conventions.load():
+            raise ValueError(f"recipes: {recipe.id}: no convention for {recipe.framework}")
+    return found
+
+
+def with_twins(cases: Iterable[Case]) -> list[Case]:
+    """The cases, then each recipe twin not already among them, in a stable order."""
+    cases = list(cases)
+    seen = {case.id for case in cases}
+    twins = []
+    for case in cases:
+        for recipe in load():
+            twin = recipe.twin(case)
+            if twin is not None and twin.id not in seen:
+                seen.add(twin.id)
+                twins.append(twin)
+    return cases + twins

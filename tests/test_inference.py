@@ -1,0 +1,76 @@
+"""Padding inferred from output values: what the output proves, and nothing more."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from harness import inputs, reference
+from harness.case import Padding
+from harness.inference import dense_reference, infer
+from harness.strategies import CLASSIC, cases
+
+pads = st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p))
+many = settings(max_examples=5 * settings().max_examples)
+
+
+def _output(case, applied):
+    x, w, b = inputs.arrays(case)
+    return reference.conv2d(x, w, b, case.stride, case.dilation, applied, case.groups)
+
+
+def _inferred(case, output):
+    x, w, b = inputs.arrays(case)
+    return infer(case, output, lambda margin: dense_reference(case, x, w, b, margin))
+
+
+def test_the_classic_question_same_and_padding_one_are_told_apart_by_values():
+    same = _inferred(CLASSIC[1], _output(CLASSIC[1], (0, 1, 0, 1)))
+    one = _inferred(CLASSIC[2], _output(CLASSIC[2], (1, 1, 1, 1)))
+    assert same.to_json() == [[0, 0], [1, 2], [0, 0], [1, 2]]
+    assert one.to_json() == [[1, 1], [0, 1], [1, 1], [0, 1]]
+    assert not same.overlaps(one)
+
+
+@many
+@given(cases(padding=pads, dtype=st.just("float64")))
+def test_the_applied_pads_are_always_among_the_inferred(case):
+    try:
+        output = _output(case, case.padding.pads)
+    except ValueError:
+        assume(False)  # the pads crop the whole input away
+    assume(output.size > 0)
+    inferred = _inferred(case, output)
+    assert inferred is not None
+    assume(inferred.proven)  # windows of pure padding prove no particular pad
+    assert inferred.contains(case.padding.pads), inferred
+
+
+@many
+@given(cases(padding=pads, dtype=st.just("float64")), st.data())
+def test_every_padding_in_the_inferred_box_gives_the_same_output(case, data):
+    try:
+        output = _output(case, case.padding.pads)
+    except ValueError:
+        assume(False)
+    inferred = _inferred(case, output)
+    assume(output.size > 0 and inferred.proven)
+    ranges = inferred.ranges
+    other = tuple(data.draw(st.integers(lo, hi)) for lo, hi in ranges)
+    again = _output(case, other)
+    assert again.shape == output.shape
+    np.testing.assert_allclose(again, output, rtol=1e-9, atol=1e-9)
+
+
+def test_an_output_no_padding_explains_is_unexplained():
+    case = CLASSIC[1]
+    noise = np.random.default_rng(0).standard_normal((1, 16, 14, 14))
+    assert _inferred(case, noise) is None
+
+
+def test_an_empty_output_proves_nothing():
+    case = CLASSIC[0]
+    empty = np.zeros((1, 16, 0, 13))
+    inferred = _inferred(case, empty)
+    assert inferred is not None and not inferred.proven and inferred.to_json() is None

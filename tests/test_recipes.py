@@ -1,0 +1,61 @@
+"""Porting recipes, checked on the real frameworks: the explicit construction agrees."""
+
+from __future__ import annotations
+
+from helpers import by_adapter
+from hypothesis import event, given, note
+from hypothesis import strategies as st
+
+from harness import recipes
+from harness.case import Padding
+from harness.strategies import CLASSIC, cases
+from harness.verdicts import TOLERANCE, relative_error
+
+words = st.sampled_from([Padding("same"), Padding("same_lower")])
+
+
+def _check(survey, installed, case, event=event, note=note) -> int:
+    """Run the case and each recipe's twin; every recipe whose source accepted must agree."""
+    results = by_adapter(survey(case))
+    checked = 0
+    for recipe in recipes.load():
+        twin = recipe.twin(case)
+        if twin is None or not {recipe.source, recipe.target} <= installed:
+            continue
+        source = results[recipe.source].outcome
+        if source.status != "ok":
+            event(f"{recipe.id}: source refused")
+            continue
+        target = by_adapter(survey(twin))[recipe.target].outcome
+        note(f"{recipe.id}: {case.command()}  vs  {twin.command()}")
+        assert target.status == "ok", (recipe.id, target.error_type, target.message)
+        assert target.output.shape == source.output.shape, recipe.id
+        difference = relative_error(target.output, source.output)
+        assert difference <= 2 * TOLERANCE[case.dtype], (recipe.id, difference)
+        event(f"{recipe.id}: checked")
+        checked += 1
+    return checked
+
+
+def test_the_classic_strided_same_ports_to_pytorch_with_f_pad(survey, installed):
+    checked = _check(survey, installed, CLASSIC[1], event=print, note=print)
+    assert checked >= ("tf.nn" in installed)
+
+
+@given(case=cases(padding=words).filter(lambda c: c.batch > 0))
+def test_every_recipe_reproduces_its_source_framework(survey, installed, case):
+    _check(survey, installed, case)
+
+
+def test_twins_keep_the_data_and_spell_out_the_pads():
+    recipe = next(r for r in recipes.load() if r.id == "tf-same-in-torch")
+    twin = recipe.twin(CLASSIC[1])
+    assert twin.padding == Padding.explicit(0, 1, 0, 1)
+    assert (twin.input_shape, twin.weight_shape, twin.stride) == (
+        CLASSIC[1].input_shape,
+        CLASSIC[1].weight_shape,
+        CLASSIC[1].stride,
+    )
+    planned = recipes.with_twins(CLASSIC)
+    assert planned[:3] == CLASSIC and twin in planned[3:]
+    assert len({case.id for case in planned}) == len(planned)

@@ -1,0 +1,29 @@
+"""Every known upstream bug with a repro still shows, on the installed frameworks, what it claims.
+
+When a framework release fixes one, this fails: take the entry out of the registry.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+
+import pytest
+
+from harness import registry
+
+ENTRIES = [entry for entry in registry.load().entries if entry.repro]
+
+
+@pytest.mark.parametrize("entry", ENTRIES, ids=[entry.id for entry in ENTRIES])
+def test_the_repro_shows_the_bug(entry):
+    if importlib.util.find_spec(entry.requires) is None:
+        pytest.skip(f"{entry.requires} is not installed")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", entry.repro], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert entry.shows in done.stdout, done.stdout
