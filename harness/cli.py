@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import recipes, registry, repro, strategies, survey, variants
+from . import recipes, registry, report, repro, strategies, survey, variants
 from .assess import CaseReport
 from .case import DTYPES, Case, CaseError, Padding
 from .errors import UsageError
@@ -158,6 +158,16 @@ def build_parser() -> Parser:
     )
     repro.add_argument(
         "--out", type=Path, metavar="DIR", help="write the scripts here (default: print them)"
+    )
+
+    published = commands.add_parser("report", help="write the compatibility report of a store")
+    published.add_argument("store", type=Path, metavar="STORE")
+    published.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        metavar="DIR",
+        help="e.g. reports/<name>/ (trend.json there gains this run)",
     )
 
     joined = commands.add_parser("merge", help="join shard stores of one plan into one store")
@@ -437,6 +447,13 @@ def reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+def publish(args: argparse.Namespace) -> int:
+    with Store.open(args.store, writable=False) as store:
+        for path in report.write(store, args.out):
+            print(path)
+    return 0
+
+
 def merge_stores(args: argparse.Namespace) -> int:
     with merge(args.stores, args.out) as merged:
         _summary(merged)
@@ -446,9 +463,13 @@ def merge_stores(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
-        command = {"explain": explain, "run": run, "repro": reproduce, "merge": merge_stores}[
-            args.command
-        ]
+        command = {
+            "explain": explain,
+            "run": run,
+            "repro": reproduce,
+            "report": publish,
+            "merge": merge_stores,
+        }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:
         print(f"convharness: error: {error}", file=sys.stderr)

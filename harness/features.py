@@ -25,6 +25,7 @@ FEATURES: dict[str, type] = {
     "asymmetric_pad": bool,  # explicit, top != bottom or left != right
     "mixed_pad": bool,  # an axis cropped (negative pad) on one side and padded on the other
     "padded_negative": bool,  # cropping leaves a negative size on some axis
+    "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
 }
 
@@ -61,6 +62,10 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "mixed_pad": explicit
         and any(min(a, b) < 0 < max(a, b) for a, b in ((top, bottom), (left, right))),
         "padded_negative": case.height + top + bottom < 0 or case.width + left + right < 0,
+        "crop_past_input": any(
+            max(-a, 0) + max(-b, 0) > size
+            for a, b, size in ((top, bottom, case.height), (left, right, case.width))
+        ),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
     }
 
