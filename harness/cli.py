@@ -272,13 +272,12 @@ def table(report: CaseReport) -> str:
     for row in [header, *rows]:
         cells = (str(cell).ljust(width) for cell, width in zip(row, widths, strict=True))
         lines.append("  ".join(cells).rstrip())
+    errors: dict[str, list[str]] = {}  # the same message from several variants, once
     for result in report.results:
-        record = result.record()
-        if record["error"]:
-            lines.append(
-                f"  {record['adapter']}@{record['device']}: "
-                f"{record['error']['type']}: {record['error']['message']}"
-            )
+        error = result.record()["error"]
+        if error:
+            errors.setdefault(f"{error['type']}: {error['message']}", []).append(result.name)
+    lines += [f"  {', '.join(names)}: {message}" for message, names in errors.items()]
     groups: dict[tuple[str, str | None], list] = {}
     for divergence in report.divergences:
         groups.setdefault((divergence.aspect, divergence.explained_by), []).append(divergence)
