@@ -281,7 +281,7 @@ class Survey:
                         )
                         for rule in ("extra_at_end", "extra_at_start")
                     ]
-                    tally[SPLITS[tuple(allows)]] += 1
+                    tally[SPLITS[allows[0], allows[1]]] += 1
                     size = (i + near[0] + far[0] - oracle.effective_kernel(k, d)) // s + 1
                     tally["size ceil(i/s)" if size == -(-i // s) else "size other"] += 1
         return found
