@@ -153,8 +153,28 @@ def parse_text(text: str) -> dict[str, Convention]:
 
 @cache
 def load() -> dict[str, Convention]:
+    """data/conventions.toml, and the CONVENTIONS every variant's adapter module carries."""
+    from . import variants
+
+    return with_modules([variant.module for variant in variants.load()], _base())
+
+
+@cache
+def _base() -> dict[str, Convention]:
     text = resources.files("harness").joinpath("data/conventions.toml").read_text()
     return parse(tomllib.loads(text))
+
+
+def with_modules(
+    modules: list[str], base: dict[str, Convention] | None = None
+) -> dict[str, Convention]:
+    """The conventions, plus those the named adapter modules carry for their frameworks."""
+    from . import plugins
+
+    found = dict(load() if base is None else base)
+    for text in plugins.data(modules, "CONVENTIONS"):
+        found.update(parse_text(text))
+    return found
 
 
 def refusal_ids() -> set[str]:

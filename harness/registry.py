@@ -121,5 +121,11 @@ def parse(data: dict[str, Any]) -> Registry:
 
 @cache
 def load() -> Registry:
+    """data/registry.toml, and the REGISTRY every variant's adapter module carries."""
+    from . import plugins, variants
+
     text = resources.files("harness").joinpath("data/registry.toml").read_text()
-    return parse(tomllib.loads(text))
+    data = tomllib.loads(text)
+    for extra in plugins.data([v.module for v in variants.load()], "REGISTRY"):
+        data["divergence"] = data.get("divergence", []) + tomllib.loads(extra).get("divergence", [])
+    return parse(data)

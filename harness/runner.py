@@ -64,12 +64,8 @@ class Runner:
         return sum(worker.restarts for worker in self.workers)
 
     def conventions(self) -> dict[str, Convention]:
-        """The documented conventions, plus any an adapter module brings for its own framework."""
-        found = dict(conventions_data.load())
-        for worker in self.workers:
-            if worker.conventions:
-                found.update(conventions_data.parse_text(worker.conventions))
-        return found
+        """The documented conventions, with those any of these adapter modules carry."""
+        return conventions_data.with_modules([w.variant.module for w in self.workers])
 
     def run(self, cases: list[Case]) -> Iterator[tuple[Case, list[Outcome]]]:
         """Yield each case with the outcomes of every variant, as each case completes."""

@@ -26,23 +26,30 @@ class Variant:
 
 @cache
 def load() -> tuple[Variant, ...]:
+    """The variants in data/variants.toml, then those of installed plugins (plugins.py)."""
     text = resources.files("harness").joinpath("data/variants.toml").read_text()
     data = tomllib.loads(text)
     if data.get("schema") != 1:
         raise ValueError("variants: unsupported schema")
-    found = tuple(
-        Variant(
-            name=raw["name"],
-            framework=raw["framework"],
-            module=raw["module"],
-            tag=raw.get("tag", ""),
-            env={str(k): str(v) for k, v in raw.get("env", {}).items()},
-        )
-        for raw in data["variant"]
-    )
+    found = [_variant(raw, raw["framework"], raw["module"]) for raw in data["variant"]]
+    from . import plugins  # here: plugins may import this module
+
+    for name, module in plugins.modules():
+        for raw in getattr(module, "VARIANTS", None) or [{"name": name}]:
+            found.append(_variant(raw, module.FRAMEWORK, module.__name__))
     if len({v.name for v in found}) != len(found):
         raise ValueError("variants: duplicate name")
-    return found
+    return tuple(found)
+
+
+def _variant(raw: dict, framework: str, module: str) -> Variant:
+    return Variant(
+        name=raw["name"],
+        framework=framework,
+        module=module,
+        tag=raw.get("tag", ""),
+        env={str(k): str(v) for k, v in raw.get("env", {}).items()},
+    )
 
 
 def select(

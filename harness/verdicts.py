@@ -110,12 +110,14 @@ def judge(
     shape = tuple(output.shape)
     if pads is None:
         return Judgement(UNEXPECTED_ACCEPT, f"{case.padding} has no documented meaning here")
+    found = infer(output)  # also for an accept that should not be: what did it compute?
     if expect.refusals:
         rules = ", ".join(rule.id for rule in expect.refusals)
-        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads)
+        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads,
+                         inferred=found)
     if expect.negative:
-        return Judgement(UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=pads)
-    found = infer(output)
+        return Judgement(UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=pads,
+                         inferred=found)
 
     def decide(
         verdict: str, detail: str, rel: float | None = None, max_abs: float | None = None

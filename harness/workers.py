@@ -89,7 +89,7 @@ def serve(variant: Variant, env: dict[str, str], log_path: str, conn: Connection
     os.environ.update(env)
     module = importlib.import_module(variant.module)
     infos, skipped = _describe(module, variant)
-    conn.send((infos, skipped, getattr(module, "CONVENTIONS", None)))
+    conn.send((infos, skipped))
     apis = {variant.adapter_name(api.adapter): api for api in module.APIS}
     while (batch := conn.recv()) is not None:
         for index, case in batch:
@@ -120,7 +120,6 @@ class Worker:
         self.timeout = timeout
         self.infos: list[AdapterInfo] = []
         self.skipped: str | None = None
-        self.conventions: str | None = None
         self.restarts = 0
         self.pending: deque[tuple[int, Case]] = deque()
         self.last_progress = 0.0
@@ -147,7 +146,7 @@ class Worker:
         if not self.conn.poll(self.timeout):
             raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         try:
-            self.infos, self.skipped, self.conventions = self.conn.recv()
+            self.infos, self.skipped = self.conn.recv()
         except EOFError:
             raise RuntimeError(
                 f"worker {self.variant.name} died starting: {self._log_tail()}"

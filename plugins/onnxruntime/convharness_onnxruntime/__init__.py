@@ -1,0 +1,117 @@
+"""ONNX Runtime: the ONNX Conv operator, built with onnx.helper, run by an InferenceSession.
+
+Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
+ONNX's order (top, left, bottom, right). Only this module's functions import onnx/onnxruntime.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import numpy as np
+
+from harness.adapter_api import ConvApi, NotExpressible
+from harness.case import Case
+
+FRAMEWORK = "onnxruntime"
+REQUIRES = "onnxruntime"
+OPSET = 21
+AUTO_PAD = {"valid": "VALID", "same": "SAME_UPPER", "same_lower": "SAME_LOWER"}
+ELEMENT_NAMES = {"float32": "FLOAT", "float64": "DOUBLE", "float16": "FLOAT16"}
+
+
+def version() -> str:
+    import onnxruntime
+
+    return onnxruntime.__version__
+
+
+def devices() -> list[str]:
+    import onnxruntime
+
+    gpu = "CUDAExecutionProvider" in onnxruntime.get_available_providers()
+    return ["cpu"] + (["gpu:0"] if gpu else [])
+
+
+def _attributes(case: Case) -> dict:
+    attributes = dict(
+        kernel_shape=list(case.kernel),
+        strides=list(case.stride),
+        dilations=list(case.dilation),
+        group=case.groups,
+    )
+    if case.padding.kind == "explicit":
+        top, bottom, left, right = case.padding.pads
+        attributes["pads"] = [top, left, bottom, right]
+    else:
+        attributes["auto_pad"] = AUTO_PAD[case.padding.kind]
+    return attributes
+
+
+def _element_type(case: Case):
+    from onnx import TensorProto
+
+    if case.dtype == "bfloat16":  # the Python API feeds NumPy arrays, and NumPy has no bfloat16
+        raise NotExpressible("onnxruntime's Python API takes no bfloat16 NumPy input")
+    return getattr(TensorProto, ELEMENT_NAMES[case.dtype])
+
+
+def model(case: Case) -> bytes:
+    """A one-node ONNX model: Y = Conv(X, W[, B])."""
+    from onnx import helper
+
+    element = _element_type(case)
+    inputs = ["X", "W"] + (["B"] if case.bias else [])
+    node = helper.make_node("Conv", inputs, ["Y"], **_attributes(case))
+    graph = helper.make_graph(
+        [node],
+        "conv",
+        [helper.make_tensor_value_info(name, element, None) for name in inputs],
+        [helper.make_tensor_value_info("Y", element, None)],
+    )
+    built = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)])
+    built.ir_version = 10
+    return built.SerializeToString()
+
+
+def conv(case: Case, x, w, b, device: str) -> np.ndarray:
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3  # errors come back as exceptions; keep the log quiet
+    provider = "CPUExecutionProvider" if device == "cpu" else "CUDAExecutionProvider"
+    session = onnxruntime.InferenceSession(model(case), options, providers=[provider])
+    dtype = np.dtype(case.dtype)
+    feeds = {"X": x.astype(dtype), "W": w.astype(dtype)}
+    if b is not None:
+        feeds["B"] = b.astype(dtype)
+    return np.asarray(session.run(None, feeds)[0], np.float64)
+
+
+def conv_code(case: Case, env: dict[str, str]) -> str:
+    _element_type(case)
+    inputs = ["X", "W"] + (["B"] if case.bias else [])
+    return (
+        "import onnxruntime\n"
+        "from onnx import TensorProto, helper\n"
+        f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
+        f'node = helper.make_node("Conv", {inputs!r}, ["Y"], **{_attributes(case)!r})\n'
+        'graph = helper.make_graph([node], "conv",\n'
+        f"    [helper.make_tensor_value_info(n, element, None) for n in {inputs!r}],\n"
+        '    [helper.make_tensor_value_info("Y", element, None)])\n'
+        f'model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", {OPSET})])\n'
+        "model.ir_version = 10\n"
+        "session = onnxruntime.InferenceSession(model.SerializeToString(),\n"
+        '                                      providers=["CPUExecutionProvider"])\n'
+        f'feeds = {{"X": x.astype({case.dtype!r}), "W": w.astype({case.dtype!r})}}\n'
+        "if b is not None:\n"
+        f'    feeds["B"] = b.astype({case.dtype!r})\n'
+        'y = np.asarray(session.run(None, feeds)[0], "float64")\n'
+    )
+
+
+APIS = [ConvApi("onnxruntime", "onnxruntime.InferenceSession(onnx Conv)", conv, conv_code)]
+
+# Data, read by the harness (see harness/plugins.py): conventions with citations, known bugs.
+CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
+REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
