@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -117,13 +118,72 @@ class CaseReport:
         }
 
 
-def _explains(registry: Registry, result: Result) -> str | None:
-    """Why this side of a difference is expected: its known bug or its documented refusal."""
-    return result.known or registry.for_rule(result.judgement.rule)
+@dataclass(frozen=True)
+class Answer:
+    """What comparing two adapters needs of one answer: live (Result) or stored (a row)."""
+
+    name: str  # adapter@device
+    status: str
+    shape: tuple[int, ...] | None
+    verdict: str
+    known: str | None
+    rule: str | None
+    inferred: Inferred | None
+    message: str = ""
+
+    @classmethod
+    def of(cls, result: Result) -> Answer:
+        outcome, judgement = result.outcome, result.judgement
+        return cls(
+            result.name,
+            outcome.status,
+            outcome.shape,
+            judgement.verdict,
+            result.known,
+            judgement.rule,
+            judgement.inferred,
+            outcome.message or "",
+        )
 
 
-def _proven(result: Result) -> list[list[int]] | None:
-    inferred = result.judgement.inferred
+VALUE_FAILURES = frozenset({"VALUE_MISMATCH", "PADDING_UNEXPLAINED"})
+
+
+def compare(
+    case: Case,
+    answers: list[Answer],
+    registry: Registry,
+    values_differ: Callable[[int, int], str | None],
+) -> list[Divergence]:
+    """Every pair of answers that differ in acceptance, shape, applied pads or values.
+
+    `values_differ(i, j)` says how answers i and j differ in values, or None if they agree.
+    """
+    answered = [i for i, a in enumerate(answers) if a.status in ("ok", "rejected")]
+    found = []
+    for i, j in itertools.combinations(answered, 2):
+        a, b = answers[i], answers[j]
+        explained = a.known or b.known
+        if a.status != b.status:
+            refusing = a if a.status == "rejected" else b
+            aspect, detail = "accept", f"{refusing.name} refuses: {refusing.message}"
+            explained = refusing.known or registry.for_rule(refusing.rule)
+        elif a.status == "rejected":
+            continue
+        elif a.shape != b.shape:
+            aspect, detail = "shape", f"{list(a.shape or ())} vs {list(b.shape or ())}"
+        elif _pads_differ(a.inferred, b.inferred):
+            aspect = "pads"
+            detail = f"applied pads {_proven(a.inferred)} vs {_proven(b.inferred)}"
+        elif (difference := values_differ(i, j)) is not None:
+            aspect, detail = "values", difference
+        else:
+            continue
+        found.append(Divergence(aspect, a.name, b.name, detail, explained))
+    return found
+
+
+def _proven(inferred: Inferred | None) -> list[list[int]] | None:
     return inferred.to_json() if inferred else None
 
 
@@ -132,34 +192,28 @@ def _pads_differ(a: Inferred | None, b: Inferred | None) -> bool:
 
 
 def divergences(case: Case, results: list[Result], registry: Registry) -> list[Divergence]:
-    """Every pair of answers that differ in acceptance, shape or values."""
-    answered = [r for r in results if r.outcome.status in ("ok", "rejected")]
-    found = []
-    for a, b in itertools.combinations(answered, 2):
-        oa, ob = a.outcome, b.outcome
-        if oa.status != ob.status:
-            rejected = a if oa.status == "rejected" else b
-            aspect, detail = "accept", f"{rejected.name} refuses: {rejected.outcome.message}"
-            explained = _explains(registry, rejected)
-        elif oa.status == "rejected":
-            continue
-        elif oa.shape != ob.shape:
-            aspect = "shape"
-            detail = f"{list(oa.shape or ())} vs {list(ob.shape or ())}"
-            explained = a.known or b.known
-        elif _pads_differ(a.judgement.inferred, b.judgement.inferred):
-            aspect = "pads"
-            detail = f"applied pads {_proven(a)} vs {_proven(b)}"
-            explained = a.known or b.known
-        else:
-            assert oa.output is not None and ob.output is not None
-            err = relative_error(oa.output, ob.output)
-            if err <= 2 * TOLERANCE[case.dtype]:
-                continue
-            aspect, detail = "values", f"relative difference {err:.3g}"
-            explained = a.known or b.known
-        found.append(Divergence(aspect, a.name, b.name, detail, explained))
-    return found
+    """Differences between live results: values are compared output to output."""
+
+    def values_differ(i: int, j: int) -> str | None:
+        a, b = results[i].outcome.output, results[j].outcome.output
+        assert a is not None and b is not None
+        difference = relative_error(a, b)
+        if difference <= 2 * TOLERANCE[case.dtype]:
+            return None
+        return f"relative difference {difference:.3g}"
+
+    return compare(case, [Answer.of(r) for r in results], registry, values_differ)
+
+
+def stored_divergences(case: Case, answers: list[Answer], registry: Registry) -> list[Divergence]:
+    """Differences between stored answers (no outputs kept): two outputs that both match the
+    float64 reference agree with each other, so values differ where exactly one fails it."""
+
+    def values_differ(i: int, j: int) -> str | None:
+        a, b = answers[i].verdict in VALUE_FAILURES, answers[j].verdict in VALUE_FAILURES
+        return "one matches the float64 reference, the other does not" if a != b else None
+
+    return compare(case, answers, registry, values_differ)
 
 
 def assess(

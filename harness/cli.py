@@ -353,7 +353,7 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
         full = recipes.with_twins(strategies.draw_cases(examples, seed))
     plan = Plan(
         cases=survey.shard_of(full, shard),
-        plan_id=survey.plan_id(full, chosen),
+        plan_id=survey.plan_id(full),
         shard=shard,
         seed=None if args.cases else seed,
         profile=args.profile,

@@ -19,9 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .assess import CaseReport
+from . import registry as registry_data
+from .assess import Answer, CaseReport, stored_divergences
 from .case import Case, CaseError
 from .errors import UsageError
+from .inference import Inferred
+from .verdicts import EXPECTED
 
 SCHEMA_VERSION = 1
 
@@ -62,6 +65,10 @@ class Plan:
     seed: int | None = None
     profile: str = ""
     variants: tuple[str, ...] = ()
+
+
+def _inferred(ranges: list[list[int]] | None) -> Inferred | None:
+    return Inferred(tuple(tuple(r) for r in ranges)) if ranges else None  # type: ignore[arg-type]
 
 
 def _number(value: float | str | None) -> float | None:
@@ -192,6 +199,41 @@ class Store:
             "('PASS', 'EXPECTED_REJECT', 'NOT_EXPRESSIBLE', 'SKIPPED') ORDER BY p.idx"
         )
 
+    def rejudge(self, case: Case) -> None:
+        """Compare a case's stored answers anew (their outputs are gone: see
+        assess.stored_divergences) and mark it recorded, in one transaction."""
+        rows = self.db.execute(
+            "SELECT adapter, device, status, shape, verdict, known, rule, pads_inferred, message "
+            "FROM outcomes WHERE case_id = ? ORDER BY adapter, device",
+            (case.id,),
+        ).fetchall()
+        answers = [
+            Answer(
+                f"{adapter}@{device}",
+                status,
+                tuple(json.loads(shape) or ()) or None,
+                verdict,
+                known,
+                rule,
+                _inferred(json.loads(inferred or "null")),
+                message or "",
+            )
+            for adapter, device, status, shape, verdict, known, rule, inferred, message in rows
+        ]
+        (run_id,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()
+        found = stored_divergences(case, answers, registry_data.load())
+        unexpected = sum(1 for a in answers if a.verdict not in EXPECTED and not a.known)
+        with self.db:
+            self.db.execute("DELETE FROM divergences WHERE case_id = ?", (case.id,))
+            self.db.executemany(
+                "INSERT INTO divergences VALUES (?,?,?,?,?,?)",
+                [(case.id, d.aspect, d.left, d.right, d.detail, d.explained_by) for d in found],
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO recorded VALUES (?,?,?,?)",
+                (case.id, run_id, unexpected, sum(1 for d in found if d.explained_by is None)),
+            )
+
     def divergent_adapters(self, case_id: str) -> list[str]:
         """The adapter names (no device) on either side of a case's divergences."""
         names: set[str] = set()
@@ -288,7 +330,12 @@ class Store:
 
 
 def merge(sources: Iterable[Path], out: Path) -> Store:
-    """Join shard stores of one plan into a new store at `out`; refuse mixed plans."""
+    """Join stores of one plan into a new store at `out`: shards (disjoint cases), variants
+    (the same cases on other adapters), or both. Stores of another plan are refused.
+
+    A case answered by several stores is recorded once all of them recorded it, and its
+    divergences are compared anew over every adapter's stored answer.
+    """
     sources = list(sources)
     if out.exists():
         raise UsageError(f"{out} already exists; choose another --out")
@@ -297,25 +344,28 @@ def merge(sources: Iterable[Path], out: Path) -> Store:
     metas = []
     for path in sources:
         with Store.open(path, writable=False) as store:
-            metas.append((path, store.meta(), store.planned()))
-    first_path, first, _ = metas[0]
-    for path, meta, _ in metas[1:]:
+            metas.append((path, store.meta(), store.planned(), store.recorded_ids()))
+    first_path, first, _, _ = metas[0]
+    for path, meta, _, _ in metas[1:]:
         if meta["plan_id"] != first["plan_id"]:
             raise UsageError(
                 f"{path} holds another case plan than {first_path} "
                 f"({meta['plan_id']} vs {first['plan_id']}): not merged"
             )
-    cases = dict(pair for _, _, planned in metas for pair in planned)
+    cases = dict(pair for _, _, planned, _ in metas for pair in planned)
+    names = list(dict.fromkeys(v for _, meta, _, _ in metas for v in meta.get("variants", ())))
     plan = Plan(
         cases=sorted(cases.items()),
         plan_id=first["plan_id"],
         shard=(1, 1),
         seed=first.get("seed"),
         profile=first.get("profile", ""),
-        variants=tuple(first.get("variants", ())),
+        variants=tuple(names),
     )
+    planned_in: Counter[str] = Counter(c.id for _, _, planned, _ in metas for _, c in planned)
+    recorded_in: Counter[str] = Counter(cid for _, _, _, recorded in metas for cid in recorded)
     merged = Store.create(out, plan)
-    for path, _, _ in metas:
+    for path, _, _, recorded in metas:
         merged.db.execute("ATTACH DATABASE ? AS src", (f"file:{path}?mode=ro",))
         offset = merged.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0]
         merged.db.execute(
@@ -324,16 +374,19 @@ def merge(sources: Iterable[Path], out: Path) -> Store:
             "FROM src.runs",
             (offset,),
         )
-        merged.db.execute(
-            "INSERT OR IGNORE INTO recorded SELECT case_id, run_id + ?, unexpected, "
-            "unexplained FROM src.recorded",
-            (offset,),
-        )
         merged.db.execute("INSERT OR IGNORE INTO outcomes SELECT * FROM src.outcomes")
-        merged.db.execute(
-            "INSERT INTO divergences SELECT * FROM src.divergences WHERE case_id NOT IN "
-            "(SELECT case_id FROM divergences)"
+        alone = [(cid,) for cid in recorded if planned_in[cid] == 1]  # a shard's own case
+        merged.db.executemany(
+            "INSERT INTO divergences SELECT * FROM src.divergences WHERE case_id = ?", alone
+        )
+        merged.db.executemany(
+            "INSERT INTO recorded SELECT case_id, run_id + ?, unexpected, unexplained "
+            "FROM src.recorded WHERE case_id = ?",
+            [(offset, cid) for (cid,) in alone],
         )
         merged.db.commit()
         merged.db.execute("DETACH DATABASE src")
+    for case in cases.values():  # answered by several stores: compare every answer anew
+        if planned_in[case.id] > 1 and recorded_in[case.id] == planned_in[case.id]:
+            merged.rejudge(case)
     return merged

@@ -19,7 +19,6 @@ from .errors import UsageError
 from .progress import RunProgress
 from .runner import Runner
 from .store import Store
-from .variants import Variant
 
 PROFILE_EXAMPLES = {"dev": 100, "ci": 1000, "nightly": 5000}
 
@@ -41,9 +40,10 @@ def shard_of(cases: list[Case], shard: tuple[int, int]) -> list[tuple[int, Case]
     return [(i, case) for i, case in enumerate(cases) if i % count == index - 1]
 
 
-def plan_id(cases: list[Case], variants: list[Variant]) -> str:
-    """Identifies a full plan: its cases in order and the variants that run them."""
-    text = json.dumps([[c.id for c in cases], [v.name for v in variants]])
+def plan_id(cases: list[Case]) -> str:
+    """Identifies a full plan by its cases, in order. Stores of one plan merge, whether they
+    hold different shards or different variants of it."""
+    text = json.dumps([c.id for c in cases])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

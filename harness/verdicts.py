@@ -113,11 +113,13 @@ def judge(
     found = infer(output)  # also for an accept that should not be: what did it compute?
     if expect.refusals:
         rules = ", ".join(rule.id for rule in expect.refusals)
-        return Judgement(UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads,
-                         inferred=found)
+        return Judgement(
+            UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads, inferred=found
+        )
     if expect.negative:
-        return Judgement(UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=pads,
-                         inferred=found)
+        return Judgement(
+            UNEXPECTED_ACCEPT, "the formula gives a negative output size", pads=pads, inferred=found
+        )
 
     def decide(
         verdict: str, detail: str, rel: float | None = None, max_abs: float | None = None

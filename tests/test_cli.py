@@ -10,6 +10,7 @@ import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
 from harness.store import Store
+from harness.suite.helpers import ANY_FRAMEWORK, importable
 
 CLI = [sys.executable, "-m", "harness.cli"]
 CLASSIC_FLAGS = [
@@ -42,7 +43,8 @@ def test_explain_json_answers_the_classic_same_question():
         if row["status"] not in ("skipped", "not_expressible")
     ]
     assert all(tuple(row) == EXPLAIN_KEYS for row in rows)
-    assert {row["framework"] for row in rows} == {"torch", "tensorflow", "keras", "jax", "flax"}
+    here = {fw for fw in ("torch", "tensorflow", "keras", "jax", "flax") if importable(fw)}
+    assert {row["framework"] for row in rows} >= here
     for row in rows:
         if row["framework"] == "torch":
             assert row["status"] == "rejected", row
@@ -81,19 +83,29 @@ def test_explain_cases_file_prints_one_json_line_per_case(tmp_path):
 
 
 def test_explain_prints_a_table_a_person_can_read(capsys):
-    assert main(["explain", *CLASSIC_FLAGS, "--padding", "same", "--frameworks", "jax"]) == 0
+    assert main(["explain", *CLASSIC_FLAGS, "--padding", "1", "--frameworks", ANY_FRAMEWORK]) == 0
     out = capsys.readouterr().out
-    assert "jax.lax" in out and "1x16x14x14" in out and "0,1,0,1" in out and "PASS" in out
+    assert "1x16x14x14" in out and "1,1,1,1" in out and "1,0..1,1,0..1" in out and "PASS" in out
 
 
 def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
     path = tmp_path / "run.db"
-    argv = ["run", "--examples", "4", "--frameworks", "jax", "--seed", "3", "--store", str(path)]
+    argv = [
+        "run",
+        "--examples",
+        "4",
+        "--frameworks",
+        ANY_FRAMEWORK,
+        "--seed",
+        "3",
+        "--store",
+        str(path),
+    ]
     code = main(argv)
     with Store.open(path, writable=False) as store:
         assert len(store.recorded_ids()) == len(store.planned()) == 4
         assert code == (1 if any(store.attention()) else 0)
-        assert set(store.verdict_counts()) == {"jax.lax@cpu"}
+        assert all(name.endswith("@cpu") for name in store.verdict_counts())
     assert "4/4 planned cases recorded" in capsys.readouterr().out
     before = path.read_bytes()
     assert main(argv) == 2

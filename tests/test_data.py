@@ -17,7 +17,7 @@ def _toml(name):
 
 def test_conventions_load_and_every_rule_is_cited():
     loaded = conventions.load()
-    assert set(loaded) == {"torch", "tensorflow", "keras", "jax", "flax"}
+    assert set(loaded) >= {"torch", "tensorflow", "keras", "jax", "flax"}  # plugins add more
     for convention in loaded.values():
         assert convention.same and convention.same.citation
         assert all(rule.citation for rule in convention.refusals)

@@ -12,6 +12,7 @@ import pytest
 
 from harness import report
 from harness.store import Store
+from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
 
@@ -63,6 +64,7 @@ def test_the_html_is_self_contained(written):
     assert page.count("<svg") >= 4  # matrix, two agreement maps, the 'same' split
 
 
+@needs("torch")
 def test_framework_messages_are_escaped(store_path, written):
     page = (written / "report.html").read_text()
     with Store.open(store_path, writable=False) as store:

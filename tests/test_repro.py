@@ -12,6 +12,7 @@ import pytest
 from harness import inputs
 from harness.repro import script
 from harness.strategies import CLASSIC
+from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
 
@@ -32,6 +33,7 @@ def test_scripts_are_written_without_importing_a_framework():
     assert not {"torch", "tensorflow", "jax", "flax", "keras"} & set(sys.modules)
 
 
+@needs("tensorflow", "torch")
 def test_the_porting_trap_scripts_show_same_shape_and_different_values(tmp_path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text("".join(json.dumps(c.to_json()) + "\n" for c in CLASSIC[1:]))
@@ -81,6 +83,7 @@ def test_the_porting_trap_scripts_show_same_shape_and_different_values(tmp_path)
     assert difference[f"vs {same}-tf_nn"] > 0.1  # TF's SAME is not padding=1: same shape
 
 
+@needs("torch", "jax")
 def test_repro_from_a_store_takes_the_adapters_that_diverged(tmp_path):
     path = tmp_path / "s.db"
     cases = tmp_path / "cases.jsonl"

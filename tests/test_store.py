@@ -19,11 +19,12 @@ from harness.case import Case
 from harness.errors import UsageError
 from harness.runner import Runner
 from harness.store import Plan, Store, merge
+from harness.suite.helpers import ANY_FRAMEWORK, needs
 from harness.variants import Variant
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 CLI = [sys.executable, "-m", "harness.cli"]
-PLAN = ["--examples", "24", "--frameworks", "jax", "--seed", "5", "--quiet"]
+PLAN = ["--examples", "24", "--frameworks", ANY_FRAMEWORK, "--seed", "5", "--quiet"]
 
 
 def _case(height: int) -> Case:
@@ -165,7 +166,7 @@ def test_merge_refuses_stores_of_another_plan(tmp_path, uninterrupted):
             "--examples",
             "2",
             "--frameworks",
-            "jax",
+            ANY_FRAMEWORK,
             "--seed",
             "6",
             "--quiet",
@@ -198,6 +199,7 @@ def test_a_newer_or_corrupt_store_is_refused_and_left_untouched(tmp_path, uninte
         assert path.read_bytes() == before
 
 
+@needs("jax")
 def test_run_takes_a_case_file(tmp_path):
     cases = tmp_path / "cases.jsonl"
     cases.write_text(
@@ -220,3 +222,33 @@ def test_shard_of_splits_round_robin():
     parts = [survey.shard_of(cases, (i, 3)) for i in (1, 2, 3)]
     assert sorted(i for part in parts for i, _ in part) == list(range(10))
     assert [len(part) for part in parts] == [4, 3, 3]
+
+
+def _divergences(path) -> set[tuple]:
+    with sqlite3.connect(path) as db:
+        return {
+            (cid, aspect, *sorted((left, right)), why)
+            for cid, aspect, left, right, why in db.execute(
+                "SELECT case_id, aspect, left, right, explained_by FROM divergences"
+            )
+        }
+
+
+@needs("torch", "jax")
+def test_variant_stores_of_one_plan_merge_and_compare_anew(tmp_path):
+    """Jobs that ran different variants of one plan merge into what one job would have found."""
+    plan = ["run", "--examples", "16", "--seed", "4", "--quiet"]
+    paths = {}
+    for name, variants in (("jax", "jax"), ("torch", "torch"), ("both", "jax,torch")):
+        paths[name] = tmp_path / f"{name}.db"
+        done = subprocess.run(
+            [*CLI, *plan, "--variants", variants, "--store", str(paths[name])],
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert done.returncode in (0, 1), done.stderr
+    with merge([paths["jax"], paths["torch"]], tmp_path / "merged.db") as merged:
+        assert merged.recorded_ids() == {case.id for _, case in merged.planned()}
+    assert _counts(tmp_path / "merged.db") == _counts(paths["both"])
+    assert _divergences(tmp_path / "merged.db") == _divergences(paths["both"])

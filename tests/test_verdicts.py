@@ -9,18 +9,19 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from helpers import by_adapter
 
 from harness import conventions, inference, inputs, registry
 from harness.assess import assess
 from harness.case import Case, Padding
 from harness.reference import conv2d
 from harness.strategies import CLASSIC
+from harness.suite.helpers import by_adapter
 from harness.verdicts import judge
 
 
-def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1):
+def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1, dtype="float32"):
     return Case(
+        dtype=dtype,
         batch=batch,
         in_channels=2,
         out_channels=3,
@@ -50,11 +51,16 @@ REFUSAL_CASES = {
     ),
     "jax/padded-negative": ("jax.lax", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
     "flax/padded-negative": ("flax.linen", _case(3, 3, 1, padding=[-2, -2, 0, 0])),
+    # the ONNX Runtime plugin's rules, where it is installed
+    "onnxruntime/same-with-dilation": ("onnxruntime", _case(9, 9, 3, "same", dilation=2)),
+    "onnxruntime/nonpositive-output": ("onnxruntime", _case(2, 2, 3)),
+    "onnxruntime/negative-pads": ("onnxruntime", _case(6, 6, 3, padding=[-1, 0, 0, 0])),
+    "onnxruntime/no-float64-conv-on-cpu": ("onnxruntime", _case(6, 6, 3, dtype="float64")),
 }
 
 
 def test_every_documented_refusal_has_a_case_here():
-    assert set(REFUSAL_CASES) == conventions.refusal_ids()
+    assert conventions.refusal_ids() <= set(REFUSAL_CASES)
 
 
 @pytest.mark.parametrize("rule", sorted(REFUSAL_CASES))
@@ -63,7 +69,6 @@ def test_documented_refusal_is_measured(survey, installed, rule):
     if adapter not in installed:
         pytest.skip(f"{adapter} is not installed")
     result = by_adapter(survey(case))[adapter]
-    assert result.outcome.status == "rejected", result.outcome
     # Either the documented refusal, or a registered upstream bug that hides it.
     if result.judgement.verdict == "EXPECTED_REJECT":
         assert result.judgement.rule == rule

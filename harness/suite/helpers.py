@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+
+import pytest
+
 from harness.assess import CaseReport, Result
 
 
@@ -25,3 +29,19 @@ def problems(report: CaseReport) -> list[str]:
     """Every unexpected verdict and unexplained divergence, then the command that shows them."""
     found = unexpected_lines(report) + unexplained_lines(report)
     return found + [f"reproduce: {report.case.command()}"] if found else []
+
+
+def importable(*modules: str) -> bool:
+    """Whether every named module is installed (without importing it)."""
+    return all(importlib.util.find_spec(module) is not None for module in modules)
+
+
+def needs(*modules: str) -> pytest.MarkDecorator:
+    """Skip a test, with the reason, where one of its frameworks is not installed."""
+    return pytest.mark.skipif(
+        not importable(*modules), reason=f"needs {', '.join(modules)}, not installed here"
+    )
+
+
+# A framework a test that needs just one real framework can run on, whichever is installed.
+ANY_FRAMEWORK = next((fw for fw in ("jax", "torch", "tensorflow") if importable(fw)), "jax")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from helpers import by_adapter
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from harness import recipes
 from harness.case import Padding
 from harness.strategies import CLASSIC, cases
+from harness.suite.helpers import by_adapter
 from harness.verdicts import TOLERANCE, relative_error
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])
@@ -29,6 +29,7 @@ def _check(survey, installed, case, event=event, note=note) -> int:
         target = by_adapter(survey(twin))[recipe.target].outcome
         note(f"{recipe.id}: {case.command()}  vs  {twin.command()}")
         assert target.status == "ok", (recipe.id, target.error_type, target.message)
+        assert target.output is not None and source.output is not None
         assert target.output.shape == source.output.shape, recipe.id
         difference = relative_error(target.output, source.output)
         assert difference <= 2 * TOLERANCE[case.dtype], (recipe.id, difference)
