@@ -170,7 +170,12 @@ def build_parser() -> Parser:
         help="e.g. reports/<name>/ (trend.json there gains this run)",
     )
 
-    joined = commands.add_parser("merge", help="join shard stores of one plan into one store")
+    summary = commands.add_parser(
+        "summary", help="verdict counts of a store; exit 1 on anything unexpected"
+    )
+    summary.add_argument("store", type=Path, metavar="STORE")
+
+    joined = commands.add_parser("merge", help="join stores of one plan (shards, variants)")
     joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
     joined.add_argument("--out", type=Path, required=True, metavar="PATH")
     return parser
@@ -453,6 +458,12 @@ def publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def summarize(args: argparse.Namespace) -> int:
+    with Store.open(args.store, writable=False) as store:
+        _summary(store)
+        return 1 if any(store.attention()) else 0
+
+
 def merge_stores(args: argparse.Namespace) -> int:
     with merge(args.stores, args.out) as merged:
         _summary(merged)
@@ -468,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             "repro": reproduce,
             "report": publish,
             "merge": merge_stores,
+            "summary": summarize,
         }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:

@@ -1,0 +1,65 @@
+"""The CI workflows cannot run here: check them against GitHub's schema and against the project."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from harness import variants
+
+WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
+
+
+def _load(name: str) -> dict:
+    text = (WORKFLOWS / name).read_text()
+    data = yaml.safe_load(text)
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as True
+    return data
+
+
+def test_workflows_match_githubs_schema():
+    files = sorted(str(path) for path in WORKFLOWS.glob("*.yml"))
+    assert len(files) == 2
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "check_jsonschema",
+            "--builtin-schema",
+            "vendor.github-workflows",
+            *files,
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_every_push_and_pull_request_runs_the_ci_script():
+    tests = _load("tests.yml")
+    assert {"push", "pull_request"} <= set(tests["on"])
+    steps = tests["jobs"]["test"]["steps"]
+    assert any(step.get("run") == "./.ci/run" for step in steps)
+
+
+def test_the_nightly_covers_every_variant_in_shards_and_fails_only_on_surprises():
+    nightly = _load("nightly.yml")
+    assert nightly["on"]["schedule"][0]["cron"] and "workflow_dispatch" in nightly["on"]
+    survey = nightly["jobs"]["survey"]
+    assert survey["strategy"]["fail-fast"] is False
+    matrix = survey["strategy"]["matrix"]
+    named = [name for group in matrix["variants"] for name in group.split(",")]
+    assert len(named) == len(set(named))
+    assert {v.name for v in variants.load()} <= set(named)  # every variant installed here
+    assert len(matrix["shard"]) == int(nightly["env"]["SHARDS"])
+    steps = "\n".join(str(step) for step in survey["steps"])
+    for cached in ("~/.cache/convharness/jax", ".hypothesis"):
+        assert cached in steps
+    assert "--shard" in steps and "upload-artifact" in steps
+    report = nightly["jobs"]["report"]["steps"]
+    assert "convharness merge" in str(report) and "convharness report" in str(report)
+    assert report[-1]["run"] == "convharness summary nightly.db"  # the only step that fails
+    assert "deploy-pages" in str(nightly["jobs"]["publish"])
