@@ -52,31 +52,27 @@ def _variant(raw: dict, framework: str, module: str) -> Variant:
     )
 
 
+def _keep(chosen: list[Variant], wanted: Iterable[str], key: str, what: str) -> list[Variant]:
+    """The variants whose `key` is among `wanted`; an unknown name is a usage error."""
+    wanted = list(wanted)
+    known = sorted({getattr(v, key) for v in load()})
+    unknown = [name for name in wanted if name not in known]
+    if unknown or not wanted:
+        raise UsageError(
+            f"unknown {what} {', '.join(unknown) or '(none)'}; choose from {','.join(known)}"
+        )
+    return [v for v in chosen if getattr(v, key) in wanted]
+
+
 def select(
     frameworks: Iterable[str] | None = None, names: Iterable[str] | None = None
 ) -> list[Variant]:
     """The variants of the named frameworks and/or with the given names (all when neither)."""
     chosen = list(load())
     if frameworks is not None:
-        wanted = list(frameworks)
-        known = {v.framework for v in chosen}
-        unknown = [f for f in wanted if f not in known]
-        if unknown or not wanted:
-            raise UsageError(
-                f"unknown framework {', '.join(unknown) or '(none)'}; "
-                f"choose from {','.join(sorted(known))}"
-            )
-        chosen = [v for v in chosen if v.framework in wanted]
+        chosen = _keep(chosen, frameworks, "framework", "framework")
     if names is not None:
-        wanted = list(names)
-        known = {v.name for v in load()}
-        unknown = [n for n in wanted if n not in known]
-        if unknown or not wanted:
-            raise UsageError(
-                f"unknown variant {', '.join(unknown) or '(none)'}; "
-                f"choose from {','.join(v.name for v in load())}"
-            )
-        chosen = [v for v in chosen if v.name in wanted]
+        chosen = _keep(chosen, names, "name", "variant")
         if not chosen:
             raise UsageError("no variant matches both --frameworks and --variants")
     return chosen
