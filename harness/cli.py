@@ -413,19 +413,32 @@ def run(args: argparse.Namespace) -> int:
     return 1 if unexpected or unexplained else 0
 
 
+def _newest_store_with(case_id: str) -> Path:
+    """Without --store: the newest store under runs/ that plans the case."""
+    for path in sorted(Path("runs").glob("*.db"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            with Store.open(path, writable=False) as store:
+                if any(case.id == case_id for _, case in store.planned()):
+                    return path
+        except UsageError:
+            continue
+    raise UsageError(f"no store under runs/ holds case {case_id}; name one with --store")
+
+
 def _repro_targets(args: argparse.Namespace) -> list[tuple[Case, list[str]]]:
     if args.cases is not None:
         if args.case_ids or not args.adapters:
             raise UsageError("with --cases, name --adapters and no CASE_ID")
         return [(case, args.adapters) for case in read_cases(args.cases)]
-    if args.store is None or not args.case_ids:
-        raise UsageError("repro needs CASE_ID... --store PATH, or --cases FILE --adapters A,B")
-    with Store.open(args.store, writable=False) as store:
+    if not args.case_ids:
+        raise UsageError("repro needs CASE_ID... [--store PATH], or --cases FILE --adapters A,B")
+    path = args.store or _newest_store_with(args.case_ids[0])
+    with Store.open(path, writable=False) as store:
         planned = {case.id: case for _, case in store.planned()}
         targets = []
         for case_id in args.case_ids:
             if case_id not in planned:
-                raise UsageError(f"case {case_id} is not in {args.store}")
+                raise UsageError(f"case {case_id} is not in {path}")
             adapters = args.adapters or store.divergent_adapters(case_id)
             if not adapters:
                 raise UsageError(f"case {case_id} has no recorded divergence; name --adapters")

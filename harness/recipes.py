@@ -53,15 +53,23 @@ def load() -> tuple[Recipe, ...]:
     return found
 
 
+TWINS_PER_RECIPE = 250  # enough to check a recipe across many cases; a larger plan adds no more
+
+
 def with_twins(cases: Iterable[Case]) -> list[Case]:
-    """The cases, then each recipe twin not already among them, in a stable order."""
+    """The cases, then the first TWINS_PER_RECIPE twins of each recipe not already among them,
+    in a stable order."""
     cases = list(cases)
     seen = {case.id for case in cases}
     twins = []
+    made: dict[str, int] = {}
     for case in cases:
         for recipe in load():
             twin = recipe.twin(case)
-            if twin is not None and twin.id not in seen:
+            if twin is None or made.get(recipe.id, 0) >= TWINS_PER_RECIPE:
+                continue
+            made[recipe.id] = made.get(recipe.id, 0) + 1
+            if twin.id not in seen:
                 seen.add(twin.id)
                 twins.append(twin)
     return cases + twins

@@ -118,6 +118,7 @@ def test_repro_from_a_store_takes_the_adapters_that_diverged(tmp_path):
     "argv, message",
     [
         (["repro"], "repro needs CASE_ID"),
+        (["repro", "0123456789ab"], "no store under runs/ holds case 0123456789ab"),
         (["repro", "abc", "--store", "/no/such.db"], "no store at"),
         (["repro", "--cases", "/no/such.jsonl", "--adapters", "tf.nn"], "cannot read"),
     ],
