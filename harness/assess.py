@@ -20,7 +20,7 @@ from . import inference, reference
 from . import registry as registry_data
 from .case import Case
 from .conventions import Convention
-from .features import Pads
+from .features import Pads, features
 from .inference import Inferred
 from .outcome import Outcome
 from .registry import Registry
@@ -160,6 +160,7 @@ def compare(
     `values_differ(i, j)` says how answers i and j differ in values, or None if they agree.
     """
     answered = [i for i, a in enumerate(answers) if a.status in ("ok", "rejected")]
+    facts = features(case, case.padding.pads)
     found = []
     for i, j in itertools.combinations(answered, 2):
         a, b = answers[i], answers[j]
@@ -179,6 +180,9 @@ def compare(
             aspect, detail = "values", difference
         else:
             continue
+        if explained is None and aspect != "accept":  # a documented difference in kind
+            adapters = (a.name.rsplit("@", 1)[0], b.name.rsplit("@", 1)[0])
+            explained = registry.for_difference(aspect, adapters, facts)
         found.append(Divergence(aspect, a.name, b.name, detail, explained))
     return found
 

@@ -353,9 +353,11 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
     seed = args.seed if args.seed is not None else 0
     if args.cases is not None:
         full = read_cases(args.cases)
-    else:  # drawn cases, then the explicit twins that check the porting recipes
+    else:  # the classic cases, drawn ones, then the twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        full = recipes.with_twins(strategies.draw_cases(examples, seed))
+        drawn = strategies.draw_cases(examples, seed)
+        classic = [case for case in strategies.CLASSIC if case not in drawn]
+        full = recipes.with_twins(classic + drawn)  # the classic question is always asked
     plan = Plan(
         cases=survey.shard_of(full, shard),
         plan_id=survey.plan_id(full),

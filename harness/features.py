@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from .case import Case
-from .oracle import output_size
+from .oracle import output_size, same_total
 
 Pads = tuple[int, int, int, int]
 
@@ -26,6 +26,7 @@ FEATURES: dict[str, type] = {
     "mixed_pad": bool,  # an axis cropped (negative pad) on one side and padded on the other
     "padded_negative": bool,  # cropping leaves a negative size on some axis
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
+    "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
 }
 
@@ -62,6 +63,13 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "mixed_pad": explicit
         and any(min(a, b) < 0 < max(a, b) for a, b in ((top, bottom), (left, right))),
         "padded_negative": case.height + top + bottom < 0 or case.width + left + right < 0,
+        "same_crops": case.padding.kind in ("same", "same_lower")
+        and any(
+            same_total("unclamped", i, k, s, d) < 0
+            for i, k, s, d in zip(
+                (case.height, case.width), case.kernel, case.stride, case.dilation, strict=True
+            )
+        ),
         "crop_past_input": any(
             max(-a, 0) + max(-b, 0) > size
             for a, b, size in ((top, bottom, case.height), (left, right, case.width))

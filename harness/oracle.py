@@ -38,12 +38,15 @@ def output_size(
 def same_total(rule: str, i: int, k: int, s: int, d: int) -> int:
     """Total 'same' padding of one axis under a named rule.
 
-    minimal: the least padding that gives ceil(i/s) outputs (TF, JAX, ONNX).
+    minimal: the least padding that gives ceil(i/s) outputs (TF, JAX).
+    unclamped: the same without max(0), as the ONNX spec writes it: negative (a crop) where
+        the stride is larger than the dilated kernel and cuts into the input.
     dilated_kernel: d(k-1) whatever the stride (PyTorch, which allows stride 1 only).
     """
-    if rule == "minimal":
+    if rule in ("minimal", "unclamped"):
         out = -(-i // s)
-        return max(0, (out - 1) * s + effective_kernel(k, d) - i)
+        total = (out - 1) * s + effective_kernel(k, d) - i
+        return max(0, total) if rule == "minimal" else total
     if rule == "dilated_kernel":
         return d * (k - 1)
     raise ValueError(f"unknown 'same' total rule {rule!r}")
@@ -55,9 +58,19 @@ def split(rule: str, total: int) -> tuple[int, int]:
         return (total // 2, total - total // 2)
     if rule == "extra_at_start":
         return (total - total // 2, total // 2)
+    if rule in ("truncated_extra_at_end", "truncated_extra_at_start"):
+        # C integer division (ONNX Runtime): the same as floor, but for negative totals
+        half = total + (1 if rule == "truncated_extra_at_start" else 0)
+        before = abs(half) // 2 * (1 if half >= 0 else -1)
+        return (before, total - before)
     raise ValueError(f"unknown 'same' split rule {rule!r}")
 
 
 ROUNDINGS = ("floor", "truncate", "clamp")
-TOTAL_RULES = ("minimal", "dilated_kernel")
-SPLIT_RULES = ("extra_at_end", "extra_at_start")
+TOTAL_RULES = ("minimal", "unclamped", "dilated_kernel")
+SPLIT_RULES = (
+    "extra_at_end",
+    "extra_at_start",
+    "truncated_extra_at_end",
+    "truncated_extra_at_start",
+)

@@ -34,6 +34,7 @@ class Entry:
     adapters: tuple[str, ...] = ()
     when: Any = None  # dict; kept as Any so the dataclass stays hashable by id
     verdicts: tuple[str, ...] = ()
+    aspects: tuple[str, ...] = ()  # a convention's differences in shape, pads or values
     repro: str = ""
     shows: str = ""  # what the repro prints while the bug is there
     requires: str = ""  # the module the repro imports
@@ -56,6 +57,20 @@ class Registry:
                 entry.kind == "upstream_bug"
                 and adapter in entry.adapters
                 and verdict in entry.verdicts
+                and matches(entry.when, facts)
+            ):
+                return entry.id
+        return None
+
+    def for_difference(
+        self, aspect: str, adapters: tuple[str, str], facts: dict[str, Any]
+    ) -> str | None:
+        """The convention entry that documents how one of two adapters differs in `aspect`."""
+        for entry in self.entries:
+            if (
+                entry.kind == "convention"
+                and aspect in entry.aspects
+                and set(adapters) & set(entry.adapters)
                 and matches(entry.when, facts)
             ):
                 return entry.id
@@ -95,16 +110,21 @@ def parse(data: dict[str, Any]) -> Registry:
             adapters=tuple(raw.get("adapters", ())),
             when=check_when(raw.get("when", {}), where),
             verdicts=tuple(raw.get("verdicts", ())),
+            aspects=tuple(raw.get("aspects", ())),
             repro=raw.get("repro", ""),
             shows=raw.get("shows", ""),
             requires=raw.get("requires", ""),
         )
         if entry.kind == "convention":
             unknown = set(entry.rules) - known_rules
-            if not entry.rules or unknown:
+            by_aspect = bool(entry.aspects and entry.adapters)
+            if unknown or not (entry.rules or by_aspect):
                 raise ValueError(
-                    f"{where}: needs documented refusal ids; unknown: {sorted(unknown)}"
+                    f"{where}: needs documented refusal ids, or adapters and "
+                    f"aspects; unknown: {sorted(unknown)}"
                 )
+            if set(entry.aspects) - {"shape", "pads", "values"}:
+                raise ValueError(f"{where}: aspects are shape, pads and values")
         else:
             if not entry.adapters or not entry.verdicts:
                 raise ValueError(f"{where}: an upstream bug names its adapters and verdicts")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, charts, document, oracle, recipes, registry
+from . import __version__, charts, document, oracle, recipes, registry, strategies
 from .case import Case
 from .document import Code, Figure, Paragraph, Section, Table
 from .store import Store
@@ -50,6 +50,7 @@ class Cell:
     inferred: list[list[int]] | None
     error: str
     detail: str
+    shape: list[int] | None = None
 
 
 def _label(adapter: str, device: str) -> str:
@@ -82,7 +83,8 @@ class Survey:
         self.cells: dict[str, dict[str, Cell]] = defaultdict(dict)
         for row in store.db.execute(
             "SELECT case_id, adapter, device, variant, framework, version, api, status, "
-            "verdict, known, rule, pads_inferred, error_type, message, detail FROM outcomes"
+            "verdict, known, rule, pads_inferred, error_type, message, detail, shape "
+            "FROM outcomes"
         ):
             (
                 case_id,
@@ -100,6 +102,7 @@ class Survey:
                 error_type,
                 message,
                 detail,
+                shape,
             ) = row
             cell = Cell(
                 case_id,
@@ -115,6 +118,7 @@ class Survey:
                 json.loads(inferred or "null"),
                 f"{error_type}: {message}" if error_type else (message or ""),
                 detail or "",
+                json.loads(shape or "null"),
             )
             self.cells[case_id][cell.label] = cell
         self.divergences: dict[str, list[tuple[str, str, str, str | None, str]]] = defaultdict(list)
@@ -350,6 +354,48 @@ class Survey:
         return checks
 
 
+def classic_section(survey: Survey) -> Section:
+    """The question the project starts from, answered from this store's own outcomes."""
+    section = Section("The classic question: 28x28 input, 3x3 kernel, stride 2")
+    same, one = (case.id for case in strategies.CLASSIC[1:])
+    if not {same, one} <= set(survey.recorded):
+        section.blocks.append(Paragraph("This store does not hold the classic cases."))
+        return section
+    rows, told_apart = [], []
+    for label in survey.labels:
+        a, b = survey.cells[same].get(label), survey.cells[one].get(label)
+        if a is None or b is None:
+            continue
+        rows.append((label, *(_answer(cell) for cell in (a, b))))
+        if a.inferred and b.inferred and a.verdict == b.verdict == "PASS":
+            told_apart.append((label, a.inferred, b.inferred))
+    section.blocks.append(
+        Paragraph(
+            "The same input through `padding='same'` and through `padding=1`: the shape each "
+            "adapter returned, and the pads [top, bottom, left, right] its values prove."
+        )
+    )
+    section.blocks.append(Table(("adapter", "padding='same'", "padding=1"), tuple(rows)))
+    for label, p, q in told_apart:  # the pads 'same' and padding=1 prove
+        shapes = survey.cells[same][label].shape, survey.cells[one][label].shape
+        differ = "different" if (p[0], p[2]) != (q[0], q[2]) else "the same"
+        section.blocks.append(
+            Paragraph(
+                f"`{label}`: {'equal' if shapes[0] == shapes[1] else 'different'} shapes "
+                f"({shapes[0]} and {shapes[1]}) and {differ} values. The values prove top/left "
+                f"pads {p[0][0]}/{p[2][0]} for 'same' and {q[0][0]}/{q[2][0]} for padding=1; "
+                f"bottom/right only within {p[1]} and {q[1]}, as no window reads the last pad row."
+            )
+        )
+    return section
+
+
+def _answer(cell: Cell) -> str:
+    if cell.status != "ok":
+        return f"{cell.status}: {cell.error}" if cell.status == "rejected" else cell.status
+    return f"{cell.shape}, proves {cell.inferred}"
+
+
 def _pct(agreeing: int, total: int) -> str:
     return f"{100 * agreeing / total:.0f}%" if total else "-"
 
@@ -466,6 +512,8 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
         Table(("adapter", "adapter", "cases", "accept", "shape", "pads", "values"), tuple(rows))
     )
     out.append(matrix)
+
+    out.append(classic_section(survey))
 
     where = Section("Where frameworks differ")
     where.blocks.append(

@@ -67,3 +67,24 @@ def test_conventions_refuse_malformed_rules(change, message):
     change(data)
     with pytest.raises(ValueError, match=message):
         conventions.parse(data)
+
+
+def test_a_convention_may_explain_a_difference_in_kind_only_with_adapters_and_aspects():
+    data = copy.deepcopy(_toml("registry.toml"))
+    data["divergence"].append(
+        {
+            "id": "x",
+            "kind": "convention",
+            "summary": "s",
+            "citation": "c",
+            "adapters": ["tf.nn"],
+            "aspects": ["values"],
+        }
+    )
+    assert registry.parse(data).for_difference("values", ("tf.nn", "jax.lax"), {}) == "x"
+    data["divergence"][-1]["aspects"] = ["accept"]
+    with pytest.raises(ValueError, match="aspects are shape, pads and values"):
+        registry.parse(data)
+    del data["divergence"][-1]["adapters"]
+    with pytest.raises(ValueError, match="adapters and aspects"):
+        registry.parse(data)

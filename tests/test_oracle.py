@@ -116,3 +116,23 @@ def test_splits_put_the_odd_pixel_on_opposite_sides(total):
     assert sum(end) == sum(start) == total
     assert end == start[::-1]
     assert end[1] - end[0] == total % 2
+
+
+@many
+@given(i_, k_, s_, d_)
+def test_the_onnx_total_is_the_minimal_one_without_the_clamp(i, k, s, d):
+    unclamped = same_total("unclamped", i, k, s, d)
+    assert same_total("minimal", i, k, s, d) == max(0, unclamped)
+    if unclamped < 0:  # a crop: only where the stride is larger than the dilated kernel
+        assert s > effective_kernel(k, d)
+
+
+@many
+@given(st.integers(-20, 40))
+def test_truncated_splits_differ_from_floor_ones_only_for_negative_totals(total):
+    for side in ("end", "start"):
+        truncated = split(f"truncated_extra_at_{side}", total)
+        assert sum(truncated) == total
+        if total >= 0:
+            assert truncated == split(f"extra_at_{side}", total)
+    assert split("truncated_extra_at_end", -3) == (-1, -2)  # C division rounds towards zero
