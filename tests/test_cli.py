@@ -10,6 +10,7 @@ import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
 from harness.store import Store
+from harness.strategies import CLASSIC
 from harness.suite.helpers import ANY_FRAMEWORK, importable
 
 CLI = [sys.executable, "-m", "harness.cli"]
@@ -103,10 +104,12 @@ def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
     ]
     code = main(argv)
     with Store.open(path, writable=False) as store:
-        assert len(store.recorded_ids()) == len(store.planned()) == 4
+        planned = [case for _, case in store.planned()]
+        assert len(store.recorded_ids()) == len(planned) >= 4 + 3  # drawn, classic, twins
+        assert set(CLASSIC) <= set(planned)
         assert code == (1 if any(store.attention()) else 0)
         assert all(name.endswith("@cpu") for name in store.verdict_counts())
-    assert "4/4 planned cases recorded" in capsys.readouterr().out
+    assert f"{len(planned)}/{len(planned)} planned cases recorded" in capsys.readouterr().out
     before = path.read_bytes()
     assert main(argv) == 2
     assert "already exists" in capsys.readouterr().err
