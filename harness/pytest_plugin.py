@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 
 from . import survey as surveying
 from . import variants
-from .assess import CaseReport, assess
+from .assess import CaseReport
 from .case import Case
 from .runner import Runner
 
@@ -84,15 +84,10 @@ def runner(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 def survey(request: pytest.FixtureRequest, runner: Runner):
     """Run one case on every selected adapter variant (and device) and assess it."""
     devices = tuple(_names(request.config.getoption("--conv-devices")) or ())
-    conventions = runner.conventions()
 
     def run(case: Case) -> CaseReport:
-        from . import inputs
-
-        ((_, outcomes),) = runner.run([case])
-        if devices:
-            outcomes = [o for o in outcomes if o.info.device.startswith(devices)]
-        return assess(case, outcomes, inputs.arrays(case), conventions=conventions)
+        (report,) = surveying.reports(runner, [case], devices)
+        return report
 
     return run
 

@@ -88,9 +88,14 @@ def environment(runner: Runner) -> dict[str, Any]:
     }
 
 
-def reports(runner: Runner, cases: list[Case]) -> Iterator[CaseReport]:
+def reports(
+    runner: Runner, cases: list[Case], devices: tuple[str, ...] = ()
+) -> Iterator[CaseReport]:
+    """Each case assessed as it completes; `devices` (prefixes such as "gpu") narrows it."""
     conventions = runner.conventions()
     for case, outcomes in runner.run(cases):
+        if devices:
+            outcomes = [o for o in outcomes if o.info.device.startswith(devices)]
         yield assess(case, outcomes, inputs.arrays(case), conventions=conventions)
 
 
