@@ -1,16 +1,20 @@
-"""Keras 3: keras.layers.Conv2D, channels_last, on whichever backend KERAS_BACKEND selects."""
+"""Keras 3: keras.layers.Conv1D/2D/3D (and ZeroPadding1D/2D/3D + conv for pads per side),
+channels_last, on whichever backend KERAS_BACKEND selects."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 
-from harness.adapter_api import ConvApi, NotExpressible, hwio, nchw, nhwc
-from harness.case import Case, Padding
+from harness.adapter_api import ConvApi, NotExpressible, channels_first, channels_last, kernel_last
+from harness.case import Case
 
 FRAMEWORK = "keras"
 REQUIRES = "keras"
+
+RANKS = (1, 2, 3)
+LAYER = {f"conv{r}d": f"keras.layers.Conv{r}D" for r in RANKS}
+PADDING_LAYER = {f"conv{r}d": f"keras.layers.ZeroPadding{r}D" for r in RANKS}
+PADDED = {op: f"{PADDING_LAYER[op]} + {LAYER[op]}" for op in LAYER}
 
 
 def version() -> str:
@@ -43,15 +47,16 @@ def _padding(case: Case) -> str:
     kind = case.padding.kind
     if kind in ("valid", "same"):
         return kind
-    if kind == "explicit" and case.padding.pads == (0, 0, 0, 0):
+    if kind == "explicit" and not any(case.padding.pads):
         return "valid"
-    raise NotExpressible(f"keras.layers.Conv2D takes 'valid' or 'same', not {case.padding}")
+    raise NotExpressible(f"{LAYER[case.op]} takes 'valid' or 'same', not {case.padding}")
 
 
 def _layer(case: Case, padding: str):
     import keras
 
-    return keras.layers.Conv2D(
+    layer_class = getattr(keras.layers, LAYER[case.op].rsplit(".", 1)[1])
+    return layer_class(
         filters=case.out_channels,
         kernel_size=case.kernel,
         strides=case.stride,
@@ -68,74 +73,73 @@ def _apply(layer, case: Case, x, w, b):
     import keras
 
     layer.build(x.shape)
-    layer.set_weights([hwio(w)] + ([] if b is None else [b]))
+    layer.set_weights([kernel_last(w)] + ([] if b is None else [b]))
     y = layer(keras.ops.convert_to_tensor(x, dtype=case.dtype))
-    return nchw(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
+    return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
 
 
-def conv2d(case: Case, x, w, b, device: str) -> np.ndarray:
+def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     import keras
 
     padding = _padding(case)
     with keras.device(device):
-        return _apply(_layer(case, padding), case, nhwc(x), w, b)
+        return _apply(_layer(case, padding), case, channels_last(x), w, b)
 
 
-PADDED = "keras.layers.ZeroPadding2D + keras.layers.Conv2D"
-
-
-def _explicit(case: Case) -> tuple[tuple[int, int], tuple[int, int]]:
+def _explicit(case: Case):
+    """ZeroPadding's argument: (low, high) in 1-d, one (low, high) pair per axis otherwise."""
     if case.padding.kind in ("same", "same_lower"):
-        raise NotExpressible(f"{PADDED} takes pads per side, not {case.padding.kind!r}")
-    top, bottom, left, right = case.padding.pads
-    return ((top, bottom), (left, right))
+        raise NotExpressible(f"{PADDED[case.op]} takes pads per side, not {case.padding.kind!r}")
+    pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    return pairs[0] if case.rank == 1 else tuple(pairs)
 
 
 def padded(case: Case, x, w, b, device: str) -> np.ndarray:
-    """Any explicit pads, the way Keras users write them: ZeroPadding2D, then 'valid'."""
+    """Any explicit pads, the way Keras users write them: ZeroPadding, then 'valid'."""
     import keras
 
     pads = _explicit(case)
+    padding_class = getattr(keras.layers, PADDING_LAYER[case.op].rsplit(".", 1)[1])
     with keras.device(device):
-        zero_padding = keras.layers.ZeroPadding2D(
-            pads, data_format="channels_last", dtype=case.dtype
-        )
+        zero_padding = padding_class(pads, data_format="channels_last", dtype=case.dtype)
         xp = keras.ops.convert_to_numpy(
             keras.ops.cast(
-                zero_padding(keras.ops.convert_to_tensor(nhwc(x), case.dtype)), "float64"
+                zero_padding(keras.ops.convert_to_tensor(channels_last(x), case.dtype)), "float64"
             )
         )
         return _apply(_layer(case, "valid"), case, xp, w, b)
 
 
-def conv2d_code(case: Case, env: dict[str, str]) -> str:
-    padding = _padding(case)
+def _code(case: Case, padding: str, before: str = "") -> str:
     return (
         "import keras\n"
-        f"layer = keras.layers.Conv2D({case.out_channels}, {case.kernel}, strides={case.stride}, "
+        "import numpy as np\n"
+        f"layer = {LAYER[case.op]}({case.out_channels}, {case.kernel}, strides={case.stride}, "
         f"padding={padding!r},\n"
-        f"                            dilation_rate={case.dilation}, groups={case.groups}, "
+        f"    dilation_rate={case.dilation}, groups={case.groups}, "
         f"use_bias={case.bias}, dtype={case.dtype!r})\n"
-        "xt = x.transpose(0, 2, 3, 1)  # NCHW -> NHWC\n"
-        "layer.build(xt.shape)\n"
-        "layer.set_weights([w.transpose(2, 3, 1, 0)] + ([] if b is None else [b]))  # HWIO\n"
+        "xt = np.moveaxis(x, 1, -1)  # channels last\n" + before + "layer.build(xt.shape)\n"
+        "layer.set_weights([w.transpose(*range(2, w.ndim), 1, 0)] + ([] if b is None else [b]))\n"
         f"y = layer(keras.ops.convert_to_tensor(xt, dtype={case.dtype!r}))\n"
-        'y = keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")).transpose(0, 3, 1, 2)\n'
+        'y = np.moveaxis(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")), -1, 1)\n'
     )
+
+
+def conv_code(case: Case, env: dict[str, str]) -> str:
+    return _code(case, _padding(case))
 
 
 def padded_code(case: Case, env: dict[str, str]) -> str:
     pads = _explicit(case)
-    head = conv2d_code(dataclasses.replace(case, padding=Padding("valid")), env)
-    return head.replace(
-        "xt = x.transpose(0, 2, 3, 1)  # NCHW -> NHWC\n",
-        "xt = x.transpose(0, 2, 3, 1)  # NCHW -> NHWC\n"
-        f"xt = keras.layers.ZeroPadding2D({pads}, dtype={case.dtype!r})(xt)  # (t, b), (l, r)\n"
+    return _code(
+        case,
+        "valid",
+        f"xt = {PADDING_LAYER[case.op]}({pads}, dtype={case.dtype!r})(xt)  # (low, high) per axis\n"
         'xt = keras.ops.convert_to_numpy(keras.ops.cast(xt, "float64"))\n',
     )
 
 
 APIS = [
-    ConvApi("keras", "keras.layers.Conv2D", conv2d, conv2d_code),
+    ConvApi("keras", LAYER, conv, conv_code),
     ConvApi("keras.padded", PADDED, padded, padded_code),
 ]

@@ -1,14 +1,17 @@
-"""TensorFlow: tf.nn.conv2d, NHWC input and HWIO filters."""
+"""TensorFlow: tf.nn.conv1d, tf.nn.conv2d and tf.nn.conv3d, channels-last input and
+[*kernel, in, out] filters."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, NotExpressible, hwio, nchw, nhwc
+from harness.adapter_api import ConvApi, NotExpressible, channels_first, channels_last, kernel_last
 from harness.case import Case
 
 FRAMEWORK = "tensorflow"
 REQUIRES = "tensorflow"
+
+APIS_BY_OP = {f"conv{r}d": f"tf.nn.conv{r}d" for r in (1, 2, 3)}
 
 
 def version() -> str:
@@ -24,46 +27,58 @@ def devices() -> list[str]:
 
 
 def _padding(case: Case):
-    kind = case.padding.kind
+    """'SAME', 'VALID', or explicit [[0, 0], *pairs, [0, 0]] where the API takes them (2-d)."""
+    kind, api = case.padding.kind, APIS_BY_OP[case.op]
     if kind == "same_lower":
-        raise NotExpressible("tf.nn.conv2d has no 'same_lower'")
+        raise NotExpressible(f"{api} has no 'same_lower'")
     if kind in ("valid", "same"):
         return kind.upper()
-    top, bottom, left, right = case.padding.pads
-    return [[0, 0], [top, bottom], [left, right], [0, 0]]
+    if case.op != "conv2d":  # conv1d and conv3d take 'SAME' or 'VALID' only
+        raise NotExpressible(f"{api} takes 'SAME' or 'VALID', not explicit pads")
+    return [[0, 0], *map(list, case.padding.pairs()), [0, 0]]
 
 
-def conv2d(case: Case, x, w, b, device: str) -> np.ndarray:
+def _arguments(case: Case) -> dict:
+    """Stride and dilation as each op spells them."""
+    if case.op == "conv1d":
+        return dict(stride=case.stride[0], dilations=case.dilation[0])
+    if case.op == "conv3d":  # five entries, batch and channels 1
+        return dict(strides=[1, *case.stride, 1], dilations=[1, *case.dilation, 1])
+    return dict(strides=list(case.stride), dilations=list(case.dilation))
+
+
+def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     import tensorflow as tf
 
     padding = _padding(case)
     dtype = getattr(tf, case.dtype)
+    call = getattr(tf.nn, case.op)
     with tf.device(device.upper()):
-        y = tf.nn.conv2d(
-            tf.cast(nhwc(x), dtype),
-            tf.cast(hwio(w), dtype),
-            strides=list(case.stride),
+        y = call(
+            tf.cast(channels_last(x), dtype),
+            tf.cast(kernel_last(w), dtype),
             padding=padding,
-            dilations=list(case.dilation),
+            **_arguments(case),
         )
         if b is not None:
             y = tf.nn.bias_add(y, tf.cast(b, dtype))
-    return nchw(y.numpy().astype(np.float64))
+    return channels_first(y.numpy().astype(np.float64))
 
 
-def conv2d_code(case: Case, env: dict[str, str]) -> str:
+def conv_code(case: Case, env: dict[str, str]) -> str:
     padding = _padding(case)
+    arguments = ", ".join(f"{k}={v!r}" for k, v in _arguments(case).items())
     return (
+        "import numpy as np\n"
         "import tensorflow as tf\n"
         f"dtype = tf.{case.dtype}\n"
-        "xt = tf.cast(x.transpose(0, 2, 3, 1), dtype)  # NCHW -> NHWC\n"
-        "wt = tf.cast(w.transpose(2, 3, 1, 0), dtype)  # OIHW -> HWIO\n"
-        f"y = tf.nn.conv2d(xt, wt, strides={list(case.stride)}, padding={padding!r}, "
-        f"dilations={list(case.dilation)})\n"
+        "xt = tf.cast(np.moveaxis(x, 1, -1), dtype)  # channels last\n"
+        "wt = tf.cast(w.transpose(*range(2, w.ndim), 1, 0), dtype)  # [*kernel, in, out]\n"
+        f"y = {APIS_BY_OP[case.op]}(xt, wt, padding={padding!r}, {arguments})\n"
         "if b is not None:\n"
         "    y = tf.nn.bias_add(y, tf.cast(b, dtype))\n"
-        'y = y.numpy().astype("float64").transpose(0, 3, 1, 2)  # NHWC -> NCHW\n'
+        'y = np.moveaxis(y.numpy().astype("float64"), -1, 1)  # channels first\n'
     )
 
 
-APIS = [ConvApi("tf.nn", "tf.nn.conv2d", conv2d, conv2d_code)]
+APIS = [ConvApi("tf.nn", APIS_BY_OP, conv, conv_code)]

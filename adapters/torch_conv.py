@@ -1,4 +1,5 @@
-"""PyTorch: torch.nn.functional.conv2d and torch.nn.Conv2d, NCHW/OIHW natively.
+"""PyTorch: torch.nn.functional.conv1d/2d/3d, torch.nn.Conv1d/2d/3d, and F.pad + conv for
+pads per side; channels-first natively.
 
 CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
 """
@@ -14,6 +15,11 @@ from harness.case import Case
 
 FRAMEWORK = "torch"
 REQUIRES = "torch"
+
+RANKS = (1, 2, 3)
+FUNCTIONAL = {f"conv{r}d": f"torch.nn.functional.conv{r}d" for r in RANKS}
+MODULE = {f"conv{r}d": f"torch.nn.Conv{r}d" for r in RANKS}
+PADDED = {f"conv{r}d": f"torch.nn.functional.pad + torch.nn.functional.conv{r}d" for r in RANKS}
 
 
 def _torch():
@@ -64,21 +70,24 @@ def _numpy(y) -> np.ndarray:
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
-
-    padding = _padding(case, "torch.nn.functional.conv2d")
+    padding = _padding(case, FUNCTIONAL[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
-    y = torch.nn.functional.conv2d(
+    conv = getattr(torch.nn.functional, case.op)
+    y = conv(
         tx, tw, tb, stride=case.stride, padding=padding, dilation=case.dilation, groups=case.groups
     )
     return _numpy(y)
 
 
+def _module_class(torch, case: Case):
+    return getattr(torch.nn, MODULE[case.op].rsplit(".", 1)[1])
+
+
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
-
-    padding = _padding(case, "torch.nn.Conv2d")
+    padding = _padding(case, MODULE[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
-    conv = torch.nn.Conv2d(
+    conv = _module_class(torch, case)(
         case.in_channels,
         case.out_channels,
         case.kernel,
@@ -97,23 +106,21 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
         return _numpy(conv(tx))
 
 
-PADDED = "torch.nn.functional.pad + torch.nn.functional.conv2d"
-
-
-def _explicit(case: Case, api: str) -> tuple[int, int, int, int]:
-    """F.pad's order (left, right, top, bottom); words have no per-side meaning here."""
+def _explicit(case: Case) -> tuple[int, ...]:
+    """F.pad's order: the last axis first, (low, high) each; words have no per-side meaning."""
     if case.padding.kind in ("same", "same_lower"):
-        raise NotExpressible(f"{api} takes pads per side, not {case.padding.kind!r}")
-    top, bottom, left, right = case.padding.pads
-    return (left, right, top, bottom)
+        raise NotExpressible(f"{PADDED[case.op]} takes pads per side, not {case.padding.kind!r}")
+    pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    return tuple(p for pair in reversed(pairs) for p in pair)
 
 
 def padded(case: Case, x, w, b, device: str) -> np.ndarray:
     """Any explicit pads, the way PyTorch users write asymmetric ones: F.pad, then padding=0."""
     torch = _torch()
-    pads = _explicit(case, PADDED)
+    pads = _explicit(case)
     tx, tw, tb = _tensors(case, x, w, b, device)
-    y = torch.nn.functional.conv2d(
+    conv = getattr(torch.nn.functional, case.op)
+    y = conv(
         torch.nn.functional.pad(tx, pads),
         tw,
         tb,
@@ -138,21 +145,21 @@ def _code_head(case: Case, env: dict[str, str]) -> str:
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
-    padding = _padding(case, "torch.nn.functional.conv2d")
+    padding = _padding(case, FUNCTIONAL[case.op])
+    call = FUNCTIONAL[case.op]
     return _code_head(case, env) + (
-        f"y = torch.nn.functional.conv2d(tx, tw, tb, stride={case.stride}, padding={padding!r},\n"
-        f"                               dilation={case.dilation}, groups={case.groups})\n"
+        f"y = {call}(tx, tw, tb, stride={case.stride}, padding={padding!r},\n"
+        f"    dilation={case.dilation}, groups={case.groups})\n"
         "y = y.to(torch.float64).numpy()\n"
     )
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
-    padding = _padding(case, "torch.nn.Conv2d")
+    padding = _padding(case, MODULE[case.op])
     return _code_head(case, env) + (
-        f"conv = torch.nn.Conv2d({case.in_channels}, {case.out_channels}, {case.kernel}, "
+        f"conv = {MODULE[case.op]}({case.in_channels}, {case.out_channels}, {case.kernel}, "
         f"stride={case.stride}, padding={padding!r},\n"
-        f"                       dilation={case.dilation}, groups={case.groups}, "
-        f"bias={case.bias}, dtype=dtype)\n"
+        f"    dilation={case.dilation}, groups={case.groups}, bias={case.bias}, dtype=dtype)\n"
         "with torch.no_grad():\n"
         "    conv.weight.copy_(tw)\n"
         "    if tb is not None:\n"
@@ -162,17 +169,17 @@ def module_code(case: Case, env: dict[str, str]) -> str:
 
 
 def padded_code(case: Case, env: dict[str, str]) -> str:
-    pads = _explicit(case, PADDED)
+    pads = _explicit(case)
     return _code_head(case, env) + (
-        f"tx = torch.nn.functional.pad(tx, {pads})  # (left, right, top, bottom)\n"
-        f"y = torch.nn.functional.conv2d(tx, tw, tb, stride={case.stride}, padding=0,\n"
-        f"                               dilation={case.dilation}, groups={case.groups})\n"
+        f"tx = torch.nn.functional.pad(tx, {pads})  # (low, high) per axis, the last axis first\n"
+        f"y = {FUNCTIONAL[case.op]}(tx, tw, tb, stride={case.stride}, padding=0,\n"
+        f"    dilation={case.dilation}, groups={case.groups})\n"
         "y = y.to(torch.float64).numpy()\n"
     )
 
 
 APIS = [
-    ConvApi("torch.functional", "torch.nn.functional.conv2d", functional, functional_code),
-    ConvApi("torch.module", "torch.nn.Conv2d", module, module_code),
+    ConvApi("torch.functional", FUNCTIONAL, functional, functional_code),
+    ConvApi("torch.module", MODULE, module, module_code),
     ConvApi("torch.padded", PADDED, padded, padded_code),
 ]

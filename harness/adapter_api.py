@@ -8,18 +8,26 @@ An adapter module (see adapters/) defines:
     APIS       a list of ConvApi: one per framework API it drives
 Adapter modules import their framework inside functions only, so the harness can
 read their names without the framework installed.
+
+One ConvApi (one adapter name, e.g. `torch.functional`) may serve several operators: its `api`
+maps each operator it runs to the dotted name of the call (`torch.nn.functional.conv1d`, ...),
+and its `run` dispatches on `case.op`. A plain string `api` serves `conv2d` alone. A case whose
+operator an adapter does not serve gets no outcome from it: the adapter is not asked.
+
+Arrays cross the contract channels-first: x [N, C, *spatial], w [O, C/groups, *kernel],
+b [O] or None, as float64 NumPy; `run` returns [N, O, *spatial].
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
 from .case import Case
 
-# run(case, x NCHW, w OIHW, b or None, device) -> output NCHW; arrays are float64 NumPy
+# run(case, x, w, b or None, device) -> output; arrays are float64 NumPy, channels first
 RunFn = Callable[[Case, np.ndarray, np.ndarray, "np.ndarray | None", str], np.ndarray]
 
 
@@ -27,35 +35,58 @@ class NotExpressible(Exception):
     """The API has no way to state this case (e.g. asymmetric pads in torch.nn.Conv2d)."""
 
 
-# code(case, env) -> standalone Python that computes `y` (NCHW NumPy) from NumPy x, w, b
+# code(case, env) -> standalone Python that computes `y` (channels first) from NumPy x, w, b
 CodeFn = Callable[[Case, dict[str, str]], str]
 
 
 @dataclass(frozen=True)
 class ConvApi:
     adapter: str  # short, unique name, e.g. "torch.functional"
-    api: str  # the dotted name of the op called, e.g. "torch.nn.functional.conv2d"
+    api: str | Mapping[str, str]  # op -> dotted name of the call; a str serves conv2d alone
     run: RunFn
     code: CodeFn | None = None  # the same call as a reproduction script would write it
 
+    @property
+    def apis(self) -> Mapping[str, str]:
+        return {"conv2d": self.api} if isinstance(self.api, str) else self.api
 
-def nhwc(x: np.ndarray) -> np.ndarray:
-    return x.transpose(0, 2, 3, 1)
+    def api_for(self, op: str) -> str | None:
+        """The call this adapter makes for `op`, or None when it does not serve it."""
+        return self.apis.get(op)
+
+    @property
+    def name(self) -> str:
+        """The adapter's call for its first operator: how it is listed before any case runs."""
+        return next(iter(self.apis.values()))
 
 
-def nchw(y: np.ndarray) -> np.ndarray:
-    return y.transpose(0, 3, 1, 2)
+def channels_last(x: np.ndarray) -> np.ndarray:
+    """[N, C, *spatial] -> [N, *spatial, C] (NWC, NHWC, NDHWC)."""
+    return np.moveaxis(x, 1, -1)
 
 
-def hwio(w: np.ndarray) -> np.ndarray:
-    """OIHW -> HWIO, the kernel layout of TensorFlow, Keras and Flax."""
-    return w.transpose(2, 3, 1, 0)
+def channels_first(y: np.ndarray) -> np.ndarray:
+    """[N, *spatial, C] -> [N, C, *spatial]."""
+    return np.moveaxis(y, -1, 1)
+
+
+def kernel_last(w: np.ndarray) -> np.ndarray:
+    """[O, I, *kernel] -> [*kernel, I, O]: the kernel layout of TensorFlow, Keras and Flax."""
+    return w.transpose(*range(2, w.ndim), 1, 0)
+
+
+# The 2-d names, kept for adapter plugins written against them.
+nhwc, nchw, hwio = channels_last, channels_first, kernel_last
+
+
+def layout(rank: int, spec: str = "NC") -> str:
+    """Dimension-number strings at a rank: layout(2) = 'NCHW', layout(1, 'OI') = 'OIW'."""
+    return spec + "DHW"[3 - rank :]
 
 
 def pad_pairs(case: Case) -> list[tuple[int, int]]:
-    """Explicit pads as [(top, bottom), (left, right)]."""
-    top, bottom, left, right = case.padding.pads
-    return [(top, bottom), (left, right)]
+    """Explicit pads as [(low, high), ...], one pair per spatial axis."""
+    return case.padding.pairs()
 
 
 def lax_padding(case: Case) -> str | list[tuple[int, int]]:
@@ -63,9 +94,9 @@ def lax_padding(case: Case) -> str | list[tuple[int, int]]:
     return pad_pairs(case) if case.padding.kind == "explicit" else case.padding.kind.upper()
 
 
-def symmetric_pads(case: Case, api: str) -> tuple[int, int]:
-    """(PH, PW) for APIs that only take one pad per axis; raises NotExpressible otherwise."""
-    pair = case.padding.symmetric_pair()
-    if pair is None:
+def symmetric_pads(case: Case, api: str) -> tuple[int, ...]:
+    """One pad per axis, for APIs that take no other; raises NotExpressible otherwise."""
+    per_axis = case.padding.symmetric()
+    if per_axis is None:
         raise NotExpressible(f"{api} takes one pad per axis, not {case.padding}")
-    return pair
+    return per_axis

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from . import conventions as conventions_data
-from . import inference, reference
+from . import ops
 from . import registry as registry_data
-from .case import Case
-from .conventions import Convention
-from .features import Pads, features
+from .case import Case, Pads
+from .conventions import Convention, Resolved
 from .inference import Inferred
 from .outcome import Outcome
 from .registry import Registry
@@ -123,6 +122,7 @@ class Answer:
     """What comparing two adapters needs of one answer: live (Result) or stored (a row)."""
 
     name: str  # adapter@device
+    framework: str
     status: str
     shape: tuple[int, ...] | None
     verdict: str
@@ -136,6 +136,7 @@ class Answer:
         outcome, judgement = result.outcome, result.judgement
         return cls(
             result.name,
+            outcome.info.framework,
             outcome.status,
             outcome.shape,
             judgement.verdict,
@@ -154,13 +155,15 @@ def compare(
     answers: list[Answer],
     registry: Registry,
     values_differ: Callable[[int, int], str | None],
+    resolved: Mapping[str, Resolved],
 ) -> list[Divergence]:
     """Every pair of answers that differ in acceptance, shape, applied pads or values.
 
-    `values_differ(i, j)` says how answers i and j differ in values, or None if they agree.
+    `values_differ(i, j)` says how answers i and j differ in values, or None if they agree;
+    `resolved` is each framework's reading of the case (a documented difference in kind is
+    judged on the facts of the side whose convention it is).
     """
     answered = [i for i, a in enumerate(answers) if a.status in ("ok", "rejected")]
-    facts = features(case, case.padding.pads)
     found = []
     for i, j in itertools.combinations(answered, 2):
         a, b = answers[i], answers[j]
@@ -181,8 +184,10 @@ def compare(
         else:
             continue
         if explained is None and aspect != "accept":  # a documented difference in kind
-            adapters = (a.name.rsplit("@", 1)[0], b.name.rsplit("@", 1)[0])
-            explained = registry.for_difference(aspect, adapters, facts)
+            for side in (a, b):
+                adapter = side.name.rsplit("@", 1)[0]
+                facts = resolved[side.framework].facts
+                explained = explained or registry.for_difference(aspect, (adapter,), facts)
         found.append(Divergence(aspect, a.name, b.name, detail, explained))
     return found
 
@@ -195,7 +200,9 @@ def _pads_differ(a: Inferred | None, b: Inferred | None) -> bool:
     return a is not None and b is not None and a.proven and b.proven and not a.overlaps(b)
 
 
-def divergences(case: Case, results: list[Result], registry: Registry) -> list[Divergence]:
+def divergences(
+    case: Case, results: list[Result], registry: Registry, resolved: Mapping[str, Resolved]
+) -> list[Divergence]:
     """Differences between live results: values are compared output to output."""
 
     def values_differ(i: int, j: int) -> str | None:
@@ -206,10 +213,15 @@ def divergences(case: Case, results: list[Result], registry: Registry) -> list[D
             return None
         return f"relative difference {difference:.3g}"
 
-    return compare(case, [Answer.of(r) for r in results], registry, values_differ)
+    return compare(case, [Answer.of(r) for r in results], registry, values_differ, resolved)
 
 
-def stored_divergences(case: Case, answers: list[Answer], registry: Registry) -> list[Divergence]:
+def stored_divergences(
+    case: Case,
+    answers: list[Answer],
+    registry: Registry,
+    conventions: Mapping[str, Convention] | None = None,
+) -> list[Divergence]:
     """Differences between stored answers (no outputs kept): two outputs that both match the
     float64 reference agree with each other, so values differ where exactly one fails it."""
 
@@ -217,7 +229,9 @@ def stored_divergences(case: Case, answers: list[Answer], registry: Registry) ->
         a, b = answers[i].verdict in VALUE_FAILURES, answers[j].verdict in VALUE_FAILURES
         return "one matches the float64 reference, the other does not" if a != b else None
 
-    return compare(case, answers, registry, values_differ)
+    conventions = conventions if conventions is not None else conventions_data.load()
+    resolved = {a.framework: conventions[a.framework].resolve(case) for a in answers}
+    return compare(case, answers, registry, values_differ, resolved)
 
 
 def assess(
@@ -230,30 +244,29 @@ def assess(
     registry = registry if registry is not None else registry_data.load()
     conventions = conventions if conventions is not None else conventions_data.load()
     x, w, b = arrays
+    operator = ops.family(case)
     cache: dict[Pads, np.ndarray] = {}
     dense: dict[int, np.ndarray] = {}
 
     def reference_for(pads: Pads) -> np.ndarray:
         if pads not in cache:
-            cache[pads] = reference.conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+            cache[pads] = operator.reference(case, x, w, b, pads)
         return cache[pads]
 
-    def dense_for(margin: int) -> np.ndarray:
-        if margin not in dense:
-            dense[margin] = inference.dense_reference(case, x, w, b, margin)
-        return dense[margin]
-
     def infer(output: np.ndarray) -> Inferred | None:
-        return inference.infer(case, output, dense_for)
+        return operator.infer(case, output, x, w, b, dense)
 
+    # each framework's reading of the case, once: verdicts, the registry and comparisons use it
+    resolved = {
+        framework: conventions[framework].resolve(case)
+        for framework in dict.fromkeys(o.info.framework for o in outcomes)
+    }
     results = []
     for outcome in outcomes:
-        convention = conventions[outcome.info.framework]
-        judgement = judge(case, outcome, convention, reference_for, infer)
+        expect = resolved[outcome.info.framework]
+        judgement = judge(case, outcome, expect, reference_for, infer)
         known = None
         if judgement.verdict not in EXPECTED:
-            known = registry.known_bug(
-                outcome.info.adapter, judgement.verdict, convention.facts(case)
-            )
+            known = registry.known_bug(outcome.info.adapter, judgement.verdict, expect.facts)
         results.append(Result(outcome, judgement, known))
-    return CaseReport(case, results, divergences(case, results, registry))
+    return CaseReport(case, results, divergences(case, results, registry, resolved))

@@ -1,8 +1,10 @@
-"""The Conv2d case: one frozen value that every room of the harness agrees on.
+"""The case: one frozen value, for any spatial operator at any rank, that every room agrees on.
 
-A case is framework-neutral: canonical layouts are NCHW input and OIHW weight.
-Its JSON form is the same one the CLI reads (`explain --cases`), so a case
-printed anywhere can be pasted back in.
+A case is framework-neutral: canonical layouts are channels-first, input `[N, C, *spatial]`
+and weight `[O, C/groups, *kernel]` (PyTorch's). It names its operator (`op`, e.g. `conv1d`,
+`conv2d`, `conv3d`); the rank is the number of spatial axes. Its JSON form is the one the CLI
+reads (`explain --cases`), so a case printed anywhere can be pasted back in. A case without
+`"op"` is a `conv2d`, and a conv2d case keeps the id it had before operators had names.
 """
 
 from __future__ import annotations
@@ -14,128 +16,183 @@ from typing import Any
 
 DTYPES = ("float32", "float64", "float16", "bfloat16")
 PADDING_KINDS = ("valid", "same", "same_lower", "explicit")
+WORDS = ("valid", "same", "same_lower")
+
+# operator -> (family, rank). Families are the modules of harness/ops/.
+OPS: dict[str, tuple[str, int]] = {f"conv{rank}d": ("conv", rank) for rank in (1, 2, 3)}
+DEFAULT_OP = "conv2d"  # what a case without "op" is
+
+Pads = tuple[int, ...]  # (low, high) per spatial axis, flattened: (top, bottom, left, right) in 2-d
 
 
 class CaseError(ValueError):
-    """A case, padding spec or case line that does not describe a Conv2d."""
+    """A case, padding spec or case line that does not describe a case."""
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def pairs(pads: Pads) -> list[tuple[int, int]]:
+    """Flat pads as one (low, high) pair per axis."""
+    return [(pads[i], pads[i + 1]) for i in range(0, len(pads), 2)]
 
 
 @dataclass(frozen=True)
 class Padding:
     """How the caller asked for padding.
 
-    `valid`, `same` and `same_lower` are the frameworks' own words and resolve
-    per framework; `explicit` carries (top, bottom, left, right), negative
-    values meaning a crop.
+    `valid`, `same` and `same_lower` are the frameworks' own words and resolve per framework;
+    `explicit` carries one (low, high) pair per spatial axis, flattened (in 2-d: top, bottom,
+    left, right), negative values meaning a crop.
     """
 
     kind: str
-    pads: tuple[int, int, int, int] = (0, 0, 0, 0)
+    pads: Pads = ()
 
     def __post_init__(self) -> None:
         if self.kind not in PADDING_KINDS:
             raise CaseError(f"unknown padding kind {self.kind!r}")
-        if self.kind != "explicit" and self.pads != (0, 0, 0, 0):
+        if self.kind != "explicit" and any(self.pads):
             raise CaseError(f"padding {self.kind!r} takes no pads")
+        if self.kind != "explicit":
+            object.__setattr__(self, "pads", ())
+        elif not self.pads or len(self.pads) % 2 or not all(map(_is_int, self.pads)):
+            raise CaseError(f"explicit pads are (low, high) int pairs, got {self.pads!r}")
 
     @classmethod
-    def explicit(cls, top: int, bottom: int, left: int, right: int) -> Padding:
-        return cls("explicit", (int(top), int(bottom), int(left), int(right)))
+    def explicit(cls, *pads: int) -> Padding:
+        """Pads as flat (low, high) pairs, one per axis: (top, bottom, left, right) in 2-d."""
+        return cls("explicit", tuple(int(p) for p in pads))
 
     @classmethod
-    def parse(cls, spec: Any) -> Padding:
-        """Read `valid`, `same`, `same_lower`, P, (PH, PW) or (T, B, L, R)."""
+    def parse(cls, spec: Any, rank: int = 2) -> Padding:
+        """Read a word, P (every side), one int per axis, one (low, high) pair per axis, or
+        2·rank ints low, high per axis (in 2-d: T,B,L,R)."""
+        wanted = (
+            f"valid, same, same_lower, P, {rank} ints (one per axis), "
+            f"{2 * rank} ints (low, high per axis) or {rank} [low, high] pairs"
+        )
         if isinstance(spec, str):
             word = spec.strip().lower()
-            if word in ("valid", "same", "same_lower"):
+            if word in WORDS:
                 return cls(word)
             try:
                 numbers = [int(part) for part in word.split(",")]
-            except ValueError:
-                raise CaseError(
-                    f"padding {spec!r} is not valid, same, same_lower, P, PH,PW or T,B,L,R"
-                ) from None
-            return cls.parse(numbers[0] if len(numbers) == 1 else numbers)
-        if isinstance(spec, bool):
-            raise CaseError(f"padding {spec!r} is not a number")
-        if isinstance(spec, int):
-            return cls.explicit(spec, spec, spec, spec)
-        if isinstance(spec, (list, tuple)) and all(
-            isinstance(v, int) and not isinstance(v, bool) for v in spec
-        ):
-            if len(spec) == 2:
-                return cls.explicit(spec[0], spec[0], spec[1], spec[1])
-            if len(spec) == 4:
-                return cls.explicit(*spec)
-        raise CaseError(f"padding {spec!r} is not valid, same, same_lower, P, PH,PW or T,B,L,R")
+                return cls.parse(numbers[0] if len(numbers) == 1 else numbers, rank)
+            except (ValueError, CaseError):
+                raise CaseError(f"padding {spec!r} is not {wanted}") from None
+        if _is_int(spec):
+            return cls.explicit(*[spec] * (2 * rank))
+        if isinstance(spec, (list, tuple)):
+            if all(map(_is_int, spec)):
+                if len(spec) == rank:
+                    return cls.explicit(*[p for p in spec for _ in (0, 1)])
+                if len(spec) == 2 * rank:
+                    return cls.explicit(*spec)
+            elif len(spec) == rank and all(
+                isinstance(pair, (list, tuple)) and len(pair) == 2 and all(map(_is_int, pair))
+                for pair in spec
+            ):
+                return cls.explicit(*[p for pair in spec for p in pair])
+        raise CaseError(f"padding {spec!r} is not {wanted}")
 
-    def symmetric_pair(self) -> tuple[int, int] | None:
-        """(PH, PW) when an explicit padding is the same on both sides of each axis."""
-        top, bottom, left, right = self.pads
-        if self.kind == "explicit" and top == bottom and left == right:
-            return (top, left)
+    @property
+    def rank(self) -> int | None:
+        """The axes an explicit padding speaks of; None for a word."""
+        return len(self.pads) // 2 if self.kind == "explicit" else None
+
+    def pairs(self) -> list[tuple[int, int]]:
+        """Explicit pads as [(low, high), ...], one pair per axis."""
+        return pairs(self.pads)
+
+    def symmetric(self) -> tuple[int, ...] | None:
+        """One pad per axis, when an explicit padding is the same on both sides of each axis."""
+        if self.kind == "explicit" and all(low == high for low, high in self.pairs()):
+            return tuple(low for low, _ in self.pairs())
         return None
 
-    def to_json(self) -> str | int | list[int]:
-        """The shortest spelling: a word, an int, a pair, or four sides."""
+    def symmetric_pair(self) -> tuple[int, ...] | None:  # the 2-d name, kept for plugins
+        return self.symmetric()
+
+    def to_json(self) -> str | int | list[int] | list[list[int]]:
+        """The shortest spelling: a word, an int, one int per axis, or the pairs (flat in 2-d,
+        as T,B,L,R)."""
         if self.kind != "explicit":
             return self.kind
-        top, bottom, left, right = self.pads
-        if top == bottom == left == right:
-            return top
-        if top == bottom and left == right:
-            return [top, left]
-        return list(self.pads)
+        if len(set(self.pads)) == 1:
+            return self.pads[0]
+        per_axis = self.symmetric()
+        if per_axis is not None:
+            return list(per_axis)
+        if len(self.pads) == 4:
+            return list(self.pads)
+        return [list(pair) for pair in self.pairs()]
 
     def __str__(self) -> str:
+        """The spelling `--padding` reads: a word or comma-separated ints."""
+        if self.kind != "explicit":
+            return self.kind
         spec = self.to_json()
-        return ",".join(map(str, spec)) if isinstance(spec, list) else str(spec)
+        if isinstance(spec, int):
+            return str(spec)
+        return ",".join(map(str, self.pads if isinstance(spec[0], list) else spec))
 
 
-def _pair(name: str, value: Any, minimum: int) -> tuple[int, int]:
-    if isinstance(value, int) and not isinstance(value, bool):
-        value = (value, value)
-    if (
-        not isinstance(value, (list, tuple))
-        or len(value) != 2
-        or not all(isinstance(v, int) and not isinstance(v, bool) for v in value)
-    ):
-        raise CaseError(f"{name} must be an int or a pair of ints, got {value!r}")
+def _axes(name: str, value: Any, rank: int, minimum: int) -> tuple[int, ...]:
+    """One int per spatial axis (a single int means every axis)."""
+    if _is_int(value):
+        value = [value] * rank
+    if not isinstance(value, (list, tuple)) or len(value) != rank or not all(map(_is_int, value)):
+        raise CaseError(
+            f"{name} must be an int or {rank} ints (one per spatial axis), got {value!r}"
+        )
     if min(value) < minimum:
         raise CaseError(f"{name} must be >= {minimum}, got {list(value)}")
-    return (int(value[0]), int(value[1]))
+    return tuple(int(v) for v in value)
+
+
+def op_rank(op: Any) -> int:
+    if op not in OPS:
+        raise CaseError(f"unknown op {op!r}; known: {', '.join(OPS)}")
+    return OPS[op][1]
 
 
 @dataclass(frozen=True)
 class Case:
-    """One Conv2d configuration, independent of any framework."""
+    """One operator configuration, independent of any framework."""
 
     batch: int
     in_channels: int
     out_channels: int
-    height: int
-    width: int
-    kernel: tuple[int, int]
-    stride: tuple[int, int] = (1, 1)
-    dilation: tuple[int, int] = (1, 1)
+    spatial: tuple[int, ...]
+    kernel: tuple[int, ...]
+    stride: tuple[int, ...] = ()  # () means 1 on every axis
+    dilation: tuple[int, ...] = ()  # () means 1 on every axis
     padding: Padding = Padding("valid")
     groups: int = 1
     bias: bool = True
     dtype: str = "float32"
+    op: str = DEFAULT_OP
 
     def __post_init__(self) -> None:
-        for name in ("batch", "in_channels", "out_channels", "height", "width", "groups"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise CaseError(f"{name} must be an int, got {value!r}")
+        rank = op_rank(self.op)
+        for name in ("batch", "in_channels", "out_channels", "groups"):
+            if not _is_int(getattr(self, name)):
+                raise CaseError(f"{name} must be an int, got {getattr(self, name)!r}")
         if self.batch < 0:
             raise CaseError(f"batch must be >= 0, got {self.batch}")
-        for name in ("in_channels", "out_channels", "height", "width", "groups"):
+        for name in ("in_channels", "out_channels", "groups"):
             if getattr(self, name) < 1:
                 raise CaseError(f"{name} must be >= 1, got {getattr(self, name)}")
-        _pair("kernel", self.kernel, 1)
-        _pair("stride", self.stride, 1)
-        _pair("dilation", self.dilation, 1)
+        spatial = self.spatial
+        if not isinstance(spatial, (list, tuple)) or len(spatial) != rank:
+            raise CaseError(f"{self.op} takes {rank} spatial size(s), got {spatial!r}")
+        object.__setattr__(self, "spatial", _axes("input size", spatial, rank, 1))
+        object.__setattr__(self, "kernel", _axes("kernel", self.kernel, rank, 1))
+        for name in ("stride", "dilation"):
+            value = getattr(self, name)
+            object.__setattr__(self, name, _axes(name, value if value != () else 1, rank, 1))
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise CaseError(
                 f"groups={self.groups} must divide in_channels={self.in_channels} "
@@ -145,17 +202,30 @@ class Case:
             raise CaseError(f"dtype must be one of {', '.join(DTYPES)}, got {self.dtype!r}")
         if not isinstance(self.padding, Padding):
             raise CaseError(f"padding must be a Padding, got {self.padding!r}")
+        if self.padding.rank not in (None, rank):
+            raise CaseError(
+                f"{self.op} takes {rank} (low, high) pad pair(s), got {self.padding.pairs()}"
+            )
 
     @property
-    def input_shape(self) -> tuple[int, int, int, int]:
-        return (self.batch, self.in_channels, self.height, self.width)
+    def rank(self) -> int:
+        return len(self.spatial)
 
     @property
-    def weight_shape(self) -> tuple[int, int, int, int]:
+    def family(self) -> str:
+        return OPS[self.op][0]
+
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        return (self.batch, self.in_channels, *self.spatial)
+
+    @property
+    def weight_shape(self) -> tuple[int, ...]:
         return (self.out_channels, self.in_channels // self.groups, *self.kernel)
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "op": self.op,
             "input": list(self.input_shape),
             "out_channels": self.out_channels,
             "kernel": list(self.kernel),
@@ -171,63 +241,58 @@ class Case:
     def from_json(cls, data: Any) -> Case:
         if not isinstance(data, dict):
             raise CaseError(f"a case is a JSON object, got {type(data).__name__}")
-        known = {
-            "input",
-            "out_channels",
-            "kernel",
-            "stride",
-            "dilation",
-            "groups",
-            "padding",
-            "bias",
-            "dtype",
-        }
+        known = {"op", "input", "out_channels", "kernel", "stride", "dilation", "groups"}
+        known |= {"padding", "bias", "dtype"}
         unknown = sorted(set(data) - known)
         if unknown:
             raise CaseError(f"unknown case field(s): {', '.join(unknown)}")
         for required in ("input", "out_channels", "kernel"):
             if required not in data:
                 raise CaseError(f"case is missing {required!r}")
+        op = data.get("op", DEFAULT_OP)
+        rank = op_rank(op)
         shape = data["input"]
-        if (
-            not isinstance(shape, list)
-            or len(shape) != 4
-            or not all(isinstance(v, int) and not isinstance(v, bool) for v in shape)
-        ):
-            raise CaseError(f"input must be four ints N,C,H,W, got {shape!r}")
+        if not isinstance(shape, list) or len(shape) != rank + 2 or not all(map(_is_int, shape)):
+            raise CaseError(f"{op} input must be {rank + 2} ints N,C,*spatial, got {shape!r}")
         bias = data.get("bias", True)
         if not isinstance(bias, bool):
             raise CaseError(f"bias must be true or false, got {bias!r}")
         return cls(
+            op=op,
             batch=shape[0],
             in_channels=shape[1],
-            height=shape[2],
-            width=shape[3],
+            spatial=tuple(shape[2:]),
             out_channels=data["out_channels"],
-            kernel=_pair("kernel", data["kernel"], 1),
-            stride=_pair("stride", data.get("stride", 1), 1),
-            dilation=_pair("dilation", data.get("dilation", 1), 1),
+            kernel=_axes("kernel", data["kernel"], rank, 1),
+            stride=_axes("stride", data.get("stride", 1), rank, 1),
+            dilation=_axes("dilation", data.get("dilation", 1), rank, 1),
             groups=data.get("groups", 1),
-            padding=Padding.parse(data.get("padding", "valid")),
+            padding=Padding.parse(data.get("padding", "valid"), rank),
             bias=bias,
             dtype=data.get("dtype", "float32"),
         )
 
     @property
     def id(self) -> str:
-        """A short id that depends only on the case's content."""
-        canonical = json.dumps(self.to_json(), sort_keys=True, separators=(",", ":"))
+        """A short id that depends only on the case's content (a conv2d's as before ops)."""
+        content = self.to_json()
+        if self.op == DEFAULT_OP:
+            del content["op"]
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     def command(self) -> str:
         """The one-line shell command that reruns this case on every framework."""
-        parts = [
-            "convharness explain",
-            f"--input {','.join(map(str, self.input_shape))}",
+        join = lambda values: ",".join(map(str, values))  # noqa: E731
+        parts = ["convharness explain"]
+        if self.op != DEFAULT_OP:
+            parts.append(f"--op {self.op}")
+        parts += [
+            f"--input {join(self.input_shape)}",
             f"--out-channels {self.out_channels}",
-            f"--kernel {self.kernel[0]},{self.kernel[1]}",
-            f"--stride {self.stride[0]},{self.stride[1]}",
-            f"--dilation {self.dilation[0]},{self.dilation[1]}",
+            f"--kernel {join(self.kernel)}",
+            f"--stride {join(self.stride)}",
+            f"--dilation {join(self.dilation)}",
             f"--groups {self.groups}",
             f"--padding={self.padding}",
             f"--dtype {self.dtype}",

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import recipes, registry, report, repro, strategies, survey, variants
+from . import ops, recipes, registry, report, repro, strategies, survey, variants
 from .assess import CaseReport
-from .case import DTYPES, Case, CaseError, Padding
+from .case import DTYPES, OPS, Case, CaseError, Padding, op_rank
 from .errors import UsageError
 from .runner import Runner
 from .store import Plan, Store, merge
@@ -41,22 +41,15 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(message)
 
 
-def _ints(count: int):
-    def parse(text: str) -> list[int]:
-        try:
-            values = [int(part) for part in text.split(",")]
-        except ValueError:
-            raise argparse.ArgumentTypeError(
-                f"{text!r} is not {count} comma-separated ints"
-            ) from None
-        if len(values) == 1 and count == 2:
-            values = values * 2
-        if len(values) != count:
-            raise argparse.ArgumentTypeError(f"{text!r} is not {count} comma-separated ints")
-        return values
+def _ints(text: str) -> list[int]:
+    """Comma-separated ints; how many a flag needs is checked against the case's rank."""
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not comma-separated ints") from None
 
-    parse.__name__ = f"{count} ints"
-    return parse
+
+_ints.__name__ = "comma-separated ints"
 
 
 def _names(text: str) -> list[str]:
@@ -83,18 +76,23 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
 
     explain = commands.add_parser("explain", help="run one case (or a file of cases) everywhere")
-    explain.add_argument("--input", type=_ints(4), metavar="N,C,H,W")
+    explain.add_argument(
+        "--op",
+        choices=list(OPS),
+        help="the operator (default: conv1d, conv2d or conv3d by the rank of --input)",
+    )
+    explain.add_argument("--input", type=_ints, metavar="N,C,*SPATIAL")
     explain.add_argument("--out-channels", type=int, metavar="O")
-    explain.add_argument("--kernel", type=_ints(2), metavar="KH,KW")
-    explain.add_argument("--stride", type=_ints(2), default=[1, 1], metavar="SH,SW")
-    explain.add_argument("--dilation", type=_ints(2), default=[1, 1], metavar="DH,DW")
+    explain.add_argument("--kernel", type=_ints, metavar="K,...", help="one per spatial axis")
+    explain.add_argument("--stride", type=_ints, default=[1], metavar="S,...")
+    explain.add_argument("--dilation", type=_ints, default=[1], metavar="D,...")
     explain.add_argument("--groups", type=int, default=1, metavar="G")
     explain.add_argument(
         "--padding",
         default="valid",
         metavar="SPEC",
-        help="valid, same, same_lower, P, PH,PW or T,B,L,R (write --padding=-1 "
-        "for a negative value)",
+        help="valid, same, same_lower, P, one pad per axis, or low,high per axis "
+        "(T,B,L,R in 2-d; write --padding=-1 for a negative value)",
     )
     explain.add_argument("--dtype", choices=DTYPES, default="float32")
     explain.add_argument("--no-bias", action="store_true")
@@ -118,6 +116,12 @@ def build_parser() -> Parser:
     )
     run.add_argument("--profile", choices=list(survey.PROFILE_EXAMPLES), default="dev")
     run.add_argument("--seed", type=int, metavar="S")
+    run.add_argument(
+        "--ops",
+        type=_names,
+        metavar="A,B",
+        help=f"draw only these operators (default: all of {','.join(OPS)})",
+    )
     run.add_argument("--shard", metavar="I/N", help="run the I-th of N disjoint shards")
     _selection(run)
     run.add_argument(
@@ -181,6 +185,11 @@ def build_parser() -> Parser:
     return parser
 
 
+def _per_axis(values: list[int]) -> int | list[int]:
+    """One value means every axis."""
+    return values[0] if len(values) == 1 else values
+
+
 def _case_from_flags(args: argparse.Namespace) -> Case:
     missing = [
         flag
@@ -193,20 +202,25 @@ def _case_from_flags(args: argparse.Namespace) -> Case:
     ]
     if missing:
         raise UsageError(f"explain needs {', '.join(missing)} (or --cases FILE)")
-    n, c, h, w = args.input
-    return Case(
-        batch=n,
-        in_channels=c,
-        height=h,
-        width=w,
-        out_channels=args.out_channels,
-        kernel=tuple(args.kernel),
-        stride=tuple(args.stride),
-        dilation=tuple(args.dilation),
-        groups=args.groups,
-        padding=Padding.parse(args.padding),
-        bias=not args.no_bias,
-        dtype=args.dtype,
+    if len(args.input) < 3:
+        raise UsageError(f"--input takes N,C and the spatial sizes, got {args.input}")
+    op = args.op or f"conv{len(args.input) - 2}d"
+    rank = op_rank(op)
+    if len(args.input) != rank + 2:
+        raise UsageError(f"{op} takes --input N,C and {rank} spatial size(s), got {args.input}")
+    return Case.from_json(
+        {
+            "op": op,
+            "input": args.input,
+            "out_channels": args.out_channels,
+            "kernel": _per_axis(args.kernel),
+            "stride": _per_axis(args.stride),
+            "dilation": _per_axis(args.dilation),
+            "groups": args.groups,
+            "padding": Padding.parse(args.padding, rank).to_json(),
+            "bias": not args.no_bias,
+            "dtype": args.dtype,
+        }
     )
 
 
@@ -235,7 +249,7 @@ def _cell(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.2g}"
     if isinstance(value, list):
-        return "x".join(map(str, value)) if len(value) == 4 and value[0] is not None else str(value)
+        return "x".join(map(str, value)) if all(isinstance(v, int) for v in value) else str(value)
     return str(value)
 
 
@@ -247,7 +261,7 @@ def table(report: CaseReport) -> str:
         "device",
         "status",
         "shape",
-        "pads t,b,l,r",
+        "pads t,b,l,r" if report.case.rank == 2 else "pads (low,high)/axis",
         "proven by values",
         "verdict",
         "max_abs_err",
@@ -325,6 +339,7 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
                 ("--cases", args.cases),
                 ("--seed", args.seed),
                 ("--shard", args.shard),
+                ("--ops", args.ops),
                 ("--frameworks", args.frameworks),
                 ("--variants", args.variants),
             )
@@ -344,6 +359,12 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
     if args.timeout <= 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
     shard = survey.parse_shard(args.shard or "1/1")
+    try:
+        chosen_ops = ops.ops_of(args.ops)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+    if args.ops is not None and args.cases is not None:
+        raise UsageError("--ops narrows drawn cases; a --cases file says its own")
     chosen = variants.select(args.frameworks, args.variants)
     path = args.store or Path("runs") / time.strftime("run-%Y%m%d-%H%M%S.db")
     if path.exists():
@@ -355,8 +376,13 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
         full = read_cases(args.cases)
     else:  # the classic cases, drawn ones, then the twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        drawn = strategies.draw_cases(examples, seed)
-        classic = [case for case in strategies.CLASSIC if case not in drawn]
+        drawn = strategies.draw_plan(examples, seed, chosen_ops)
+        classic = [
+            case
+            for family in ops.FAMILIES.values()
+            for case in family.classic
+            if case.op in chosen_ops and case not in drawn
+        ]
         full = recipes.with_twins(classic + drawn)  # the classic question is always asked
     plan = Plan(
         cases=survey.shard_of(full, shard),

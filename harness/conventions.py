@@ -1,7 +1,8 @@
-"""Each framework's documented Conv2d convention, read from data/conventions.toml.
+"""Each framework's documented conventions, per operator family, read from data/conventions.toml.
 
-This module turns the data into answers: which pads a framework says it applies
-to a case, which output shape follows, and whether it documents a refusal.
+This module turns the data into answers: which pads a framework says it applies to a case,
+which output shape follows, and whether it documents a refusal. `Convention.resolve` computes
+them once per (case, framework); verdicts, comparisons and the registry all read that view.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from importlib import resources
 from typing import Any
 
 from . import oracle
-from .case import Case
-from .features import Pads, check_when, features, matches, output_hw
+from .case import OPS, Case, Pads
+from .features import check_when, features, matches, output_spatial
+
+FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
 
 
 @dataclass(frozen=True)
@@ -25,14 +28,13 @@ class SameRule:
     citation: str
 
     def pads(self, case: Case) -> Pads:
-        per_axis = [
-            oracle.split(self.split, oracle.same_total(self.total, i, k, s, d))
-            for i, k, s, d in (
-                (case.height, case.kernel[0], case.stride[0], case.dilation[0]),
-                (case.width, case.kernel[1], case.stride[1], case.dilation[1]),
+        return tuple(
+            pad
+            for i, k, s, d in zip(
+                case.spatial, case.kernel, case.stride, case.dilation, strict=True
             )
-        ]
-        return (*per_axis[0], *per_axis[1])
+            for pad in oracle.split(self.split, oracle.same_total(self.total, i, k, s, d))
+        )
 
 
 @dataclass(frozen=True)
@@ -52,50 +54,78 @@ class Refusal:
 
 
 @dataclass(frozen=True)
-class Convention:
-    framework: str
-    name: str
+class Resolved:
+    """What one framework's documentation says of one case: computed once, read everywhere.
+
+    `pads` is None where the framework has no such padding word (then nothing else is known).
+    """
+
+    pads: Pads | None
+    shape: tuple[int, ...] | None
+    facts: dict[str, Any] = field(hash=False, compare=False)
+    negative: bool  # the framework's own formula gives a negative size
+    rules: tuple[Refusal, ...] = ()
+
+    def refusals(self, api: str) -> tuple[Refusal, ...]:
+        """The documented refusals of `api` that hold for this case."""
+        if self.pads is None:
+            return ()
+        return tuple(rule for rule in self.rules if rule.applies(api, self.facts))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """One framework's documented rules for one operator family."""
+
     output: str
     same: SameRule | None
     same_lower: SameRule | None
-    refusals: tuple[Refusal, ...] = field(default=())
+    refusals: tuple[Refusal, ...] = ()
 
     def pads(self, case: Case) -> Pads | None:
-        """The per-side pads this framework documents for the case; None if it has no such word."""
         kind = case.padding.kind
         if kind == "valid":
-            return (0, 0, 0, 0)
+            return (0,) * (2 * case.rank)
         if kind == "explicit":
             return case.padding.pads
         rule = self.same if kind == "same" else self.same_lower
         return rule.pads(case) if rule else None
 
-    def facts(self, case: Case) -> dict[str, Any]:
-        """features() of the case under this framework's pads and output rounding."""
-        return features(case, self.pads(case) or (0, 0, 0, 0), self.output)
-
-    def expect(self, case: Case, api: str) -> Expectation:
-        pads = self.pads(case)
-        if pads is None:
-            return Expectation(pads=None, shape=None, refusals=(), negative=False)
-        height, width = output_hw(case, pads, self.output)
-        refusals = tuple(rule for rule in self.refusals if rule.applies(api, self.facts(case)))
-        return Expectation(
-            pads=pads,
-            shape=(case.batch, case.out_channels, height, width),
-            refusals=refusals,
-            negative=min(height, width) < 0,
-        )
-
 
 @dataclass(frozen=True)
-class Expectation:
-    """What the documentation predicts for one case on one API."""
+class Convention:
+    framework: str
+    name: str
+    families: dict[str, Rules] = field(hash=False, compare=False)
 
-    pads: Pads | None
-    shape: tuple[int, int, int, int] | None
-    refusals: tuple[Refusal, ...]
-    negative: bool  # the framework's own formula gives a negative size
+    def rules(self, case: Case) -> Rules:
+        try:
+            return self.families[case.family]
+        except KeyError:
+            raise ValueError(f"{self.framework} documents no {case.family} rules") from None
+
+    def pads(self, case: Case) -> Pads | None:
+        """The per-side pads this framework documents for the case; None if it has no such word."""
+        return self.rules(case).pads(case)
+
+    def resolve(self, case: Case) -> Resolved:
+        rules = self.rules(case)
+        pads = rules.pads(case)
+        facts = features(case, pads or (0,) * (2 * case.rank), rules.output)
+        if pads is None:
+            return Resolved(None, None, facts, False)
+        spatial = output_spatial(case, pads, rules.output)
+        return Resolved(
+            pads=pads,
+            shape=(case.batch, case.out_channels, *spatial),
+            facts=facts,
+            negative=min(spatial) < 0,
+            rules=rules.refusals,
+        )
+
+    def facts(self, case: Case) -> dict[str, Any]:
+        """features() of the case under this framework's pads and output rounding."""
+        return self.resolve(case).facts
 
 
 def _same_rule(data: Any, where: str) -> SameRule | None:
@@ -107,42 +137,60 @@ def _same_rule(data: Any, where: str) -> SameRule | None:
     return rule
 
 
+def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
+    if body.get("output") not in oracle.ROUNDINGS:
+        raise ValueError(f"{where}: output must be one of {', '.join(oracle.ROUNDINGS)}")
+    refusals = []
+    for raw in body.get("refusals", []):
+        if not raw.get("citation"):
+            raise ValueError(f"{where}: refusal {raw.get('id')!r} has no citation")
+        if raw["id"] in ids:
+            raise ValueError(f"{where}: duplicate refusal id {raw['id']!r}")
+        ids.add(raw["id"])
+        re.compile(raw["message"])
+        refusals.append(
+            Refusal(
+                id=raw["id"],
+                when=check_when(raw["when"], f"{where}/{raw['id']}"),
+                message=raw["message"],
+                citation=raw["citation"],
+                error=raw.get("error"),
+                apis=tuple(raw.get("apis", ())),
+            )
+        )
+    return Rules(
+        output=body["output"],
+        same=_same_rule(body.get("same"), where),
+        same_lower=_same_rule(body.get("same_lower"), where),
+        refusals=tuple(refusals),
+    )
+
+
 def parse(data: dict[str, Any]) -> dict[str, Convention]:
-    """Validate the TOML document and build one Convention per framework."""
-    if data.get("schema") != 1:
+    """Validate the TOML document and build one Convention per framework.
+
+    Schema 2 keys each framework's rules by operator family (`[frameworks.torch.conv]`);
+    schema 1 (a plugin written before families) holds the conv rules at the top.
+    """
+    schema = data.get("schema")
+    if schema not in (1, 2):
         raise ValueError("conventions: unsupported schema")
     result = {}
     ids: set[str] = set()
     for framework, body in data["frameworks"].items():
         where = f"conventions: {framework}"
-        if body.get("output") not in oracle.ROUNDINGS:
-            raise ValueError(f"{where}: output must be one of {', '.join(oracle.ROUNDINGS)}")
-        refusals = []
-        for raw in body.get("refusals", []):
-            if not raw.get("citation"):
-                raise ValueError(f"{where}: refusal {raw.get('id')!r} has no citation")
-            if raw["id"] in ids:
-                raise ValueError(f"{where}: duplicate refusal id {raw['id']!r}")
-            ids.add(raw["id"])
-            re.compile(raw["message"])
-            refusals.append(
-                Refusal(
-                    id=raw["id"],
-                    when=check_when(raw["when"], f"{where}/{raw['id']}"),
-                    message=raw["message"],
-                    citation=raw["citation"],
-                    error=raw.get("error"),
-                    apis=tuple(raw.get("apis", ())),
-                )
-            )
-        result[framework] = Convention(
-            framework=framework,
-            name=body["name"],
-            output=body["output"],
-            same=_same_rule(body.get("same"), where),
-            same_lower=_same_rule(body.get("same_lower"), where),
-            refusals=tuple(refusals),
-        )
+        if schema == 1:
+            families = {"conv": _rules(body, where, ids)}
+        else:
+            unknown = sorted(set(body) - {"name", *FAMILIES})
+            if unknown:
+                raise ValueError(f"{where}: unknown operator family {unknown}")
+            families = {
+                family: _rules(body[family], f"{where}.{family}", ids)
+                for family in FAMILIES
+                if family in body
+            }
+        result[framework] = Convention(framework=framework, name=body["name"], families=families)
     return result
 
 
@@ -178,4 +226,9 @@ def with_modules(
 
 
 def refusal_ids() -> set[str]:
-    return {rule.id for convention in load().values() for rule in convention.refusals}
+    return {
+        rule.id
+        for convention in load().values()
+        for rules in convention.families.values()
+        for rule in rules.refusals
+    }

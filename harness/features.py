@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .case import Case
+from .case import Case, Pads, pairs
 from .oracle import output_size, same_total
-
-Pads = tuple[int, int, int, int]
 
 # name -> the kind of value it takes in a `when` table
 FEATURES: dict[str, type] = {
+    "op": str,  # conv1d | conv2d | conv3d
+    "rank": int,  # spatial axes
     "padding": str,  # valid | same | same_lower | explicit
     "dtype": str,
     "strided": bool,  # a stride > 1 on some axis
@@ -22,7 +22,7 @@ FEATURES: dict[str, type] = {
     "grouped": bool,
     "empty_batch": bool,
     "negative_pad": bool,  # an explicit pad < 0 (a crop)
-    "asymmetric_pad": bool,  # explicit, top != bottom or left != right
+    "asymmetric_pad": bool,  # explicit, low != high on some axis
     "mixed_pad": bool,  # an axis cropped (negative pad) on one side and padded on the other
     "padded_negative": bool,  # cropping leaves a negative size on some axis
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
@@ -31,27 +31,29 @@ FEATURES: dict[str, type] = {
 }
 
 
-def output_hw(case: Case, pads: Pads, rounding: str = "floor") -> tuple[int, int]:
-    top, bottom, left, right = pads
-    return (
-        output_size(
-            case.height, case.kernel[0], case.stride[0], case.dilation[0], top, bottom, rounding
-        ),
-        output_size(
-            case.width, case.kernel[1], case.stride[1], case.dilation[1], left, right, rounding
-        ),
+def output_spatial(case: Case, pads: Pads, rounding: str = "floor") -> tuple[int, ...]:
+    """The output size of every spatial axis under `pads` and a documented rounding."""
+    return tuple(
+        output_size(i, k, s, d, low, high, rounding)
+        for i, k, s, d, (low, high) in zip(
+            case.spatial, case.kernel, case.stride, case.dilation, pairs(pads), strict=True
+        )
     )
 
 
 def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
-    """The named facts of a case whose padding resolves to `pads` (top, bottom, left, right).
+    """The named facts of a case whose padding resolves to `pads` (low, high per axis).
 
     `output` is computed with the framework's own rounding (oracle.output_size).
     """
-    top, bottom, left, right = pads
-    smallest = min(output_hw(case, pads, rounding))
+    axes = list(
+        zip(case.spatial, case.kernel, case.stride, case.dilation, pairs(pads), strict=True)
+    )
+    smallest = min(output_spatial(case, pads, rounding))
     explicit = case.padding.kind == "explicit"
     return {
+        "op": case.op,
+        "rank": case.rank,
         "padding": case.padding.kind,
         "dtype": case.dtype,
         "strided": max(case.stride) > 1,
@@ -59,21 +61,12 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "grouped": case.groups > 1,
         "empty_batch": case.batch == 0,
         "negative_pad": explicit and min(pads) < 0,
-        "asymmetric_pad": explicit and (top != bottom or left != right),
-        "mixed_pad": explicit
-        and any(min(a, b) < 0 < max(a, b) for a, b in ((top, bottom), (left, right))),
-        "padded_negative": case.height + top + bottom < 0 or case.width + left + right < 0,
+        "asymmetric_pad": explicit and any(low != high for *_, (low, high) in axes),
+        "mixed_pad": explicit and any(min(a, b) < 0 < max(a, b) for *_, (a, b) in axes),
+        "padded_negative": any(i + low + high < 0 for i, *_, (low, high) in axes),
         "same_crops": case.padding.kind in ("same", "same_lower")
-        and any(
-            same_total("unclamped", i, k, s, d) < 0
-            for i, k, s, d in zip(
-                (case.height, case.width), case.kernel, case.stride, case.dilation, strict=True
-            )
-        ),
-        "crop_past_input": any(
-            max(-a, 0) + max(-b, 0) > size
-            for a, b, size in ((top, bottom, case.height), (left, right, case.width))
-        ),
+        and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
+        "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
     }
 

@@ -33,7 +33,8 @@ def representable(values: np.ndarray, bits: int = SIGNIFICANT_BITS) -> np.ndarra
 
 
 def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    """(x NCHW, w OIHW, b or None), float64 and exact in every tested dtype."""
+    """(x [N, C, *spatial], w [O, C/groups, *kernel], b or None), float64, exact in every tested
+    dtype."""
     rng = np.random.default_rng(int(data_id(case), 16))
     x = representable(rng.standard_normal(case.input_shape))
     w = representable(rng.standard_normal(case.weight_shape))

@@ -1,56 +1,66 @@
-"""An independent float64 Conv2d in NumPy: the ground truth no framework is.
+"""An independent float64 convolution in NumPy, at any rank: the ground truth no framework is.
 
-Cross-correlation (no kernel flip), NCHW input, OIHW weight, per-side pads
-where a negative pad crops. The output is a sum over kernel taps of strided
-views of the padded input: short enough to check by eye.
+Cross-correlation (no kernel flip), input [N, C, *spatial], weight [O, C/groups, *kernel],
+(low, high) pads per axis where a negative pad crops. The output is a sum over kernel taps
+of strided views of the padded input: short enough to check by eye.
 """
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
+from .case import Pads, pairs
 
-def pad(x: np.ndarray, pads: tuple[int, int, int, int]) -> np.ndarray:
-    """Zero-pad (or, for negative pads, crop) the two spatial axes of an NCHW array."""
-    top, bottom, left, right = pads
-    x = np.pad(x, ((0, 0), (0, 0), (max(top, 0), max(bottom, 0)), (max(left, 0), max(right, 0))))
-    height, width = x.shape[2], x.shape[3]
-    rows = slice(max(-top, 0), height - max(-bottom, 0))
-    cols = slice(max(-left, 0), width - max(-right, 0))
-    if rows.stop < rows.start or cols.stop < cols.start:
+
+def pad(x: np.ndarray, pads: Pads) -> np.ndarray:
+    """Zero-pad (or, for negative pads, crop) the spatial axes of an [N, C, *spatial] array."""
+    per_axis = pairs(pads)
+    x = np.pad(x, [(0, 0), (0, 0)] + [(max(low, 0), max(high, 0)) for low, high in per_axis])
+    crops = [
+        slice(max(-low, 0), size - max(-high, 0))
+        for size, (low, high) in zip(x.shape[2:], per_axis, strict=True)
+    ]
+    if any(s.stop < s.start for s in crops):
         raise ValueError(f"pads {pads} crop more than the input's {x.shape[2:]}")
-    return x[:, :, rows, cols]
+    return x[(slice(None), slice(None), *crops)]
 
 
-def conv2d(
+def conv(
     x: np.ndarray,
     w: np.ndarray,
     b: np.ndarray | None,
-    stride: tuple[int, int],
-    dilation: tuple[int, int],
-    pads: tuple[int, int, int, int],
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    pads: Pads,
     groups: int,
 ) -> np.ndarray:
-    """float64 Conv2d; an output axis the formula makes <= 0 comes back empty."""
+    """float64 convolution; an output axis the formula makes <= 0 comes back empty."""
     x = pad(np.asarray(x, np.float64), pads)
     w = np.asarray(w, np.float64)
-    n, _, height, width = x.shape
-    out_channels, group_channels, kh, kw = w.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    oh = max((height - dh * (kh - 1) - 1) // sh + 1, 0)
-    ow = max((width - dw * (kw - 1) - 1) // sw + 1, 0)
-    out = np.zeros((n, out_channels, oh, ow))
+    out_channels, group_channels, *kernel = w.shape
+    out_spatial = [
+        max((size - d * (k - 1) - 1) // s + 1, 0)
+        for size, k, s, d in zip(x.shape[2:], kernel, stride, dilation, strict=True)
+    ]
+    out = np.zeros((x.shape[0], out_channels, *out_spatial))
     per_group = out_channels // groups
     for g in range(groups):
         xg = x[:, g * group_channels : (g + 1) * group_channels]
         wg = w[g * per_group : (g + 1) * per_group]
-        for i in range(kh):
-            for j in range(kw):
-                # rows i*dh, i*dh + sh, ..., one per output row
-                window = xg[:, :, i * dh : i * dh + sh * oh : sh, j * dw : j * dw + sw * ow : sw]
-                out[:, g * per_group : (g + 1) * per_group] += np.einsum(
-                    "nchw,oc->nohw", window, wg[:, :, i, j]
+        for tap in itertools.product(*(range(k) for k in kernel)):
+            # along each axis: positions tap*d, tap*d + s, ..., one per output
+            window = xg[
+                (slice(None), slice(None))
+                + tuple(
+                    slice(t * d, t * d + s * o, s)
+                    for t, d, s, o in zip(tap, dilation, stride, out_spatial, strict=True)
                 )
+            ]
+            out[:, g * per_group : (g + 1) * per_group] += np.tensordot(
+                wg[(slice(None), slice(None), *tap)], window, axes=([1], [1])
+            ).swapaxes(0, 1)
     if b is not None:
-        out += np.asarray(b, np.float64)[None, :, None, None]
+        out += np.asarray(b, np.float64).reshape(1, -1, *[1] * len(kernel))
     return out

@@ -9,6 +9,7 @@ one marked place (the "Timing" section and the "timing" field).
 from __future__ import annotations
 
 import json
+import math
 import re
 import time
 from collections import Counter, defaultdict
@@ -16,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, charts, document, oracle, recipes, registry, strategies
-from .case import Case
+from . import __version__, charts, document, oracle, recipes, registry
+from .case import OPS, Case
 from .document import Code, Figure, Paragraph, Section, Table
+from .ops.conv import CLASSIC
 from .store import Store
 from .verdicts import EXPECTED
 
-RESULTS_SCHEMA = "convharness-results/1"
+RESULTS_SCHEMA = "convharness-results/2"  # 2: cases name their op; pads per axis at any rank
 # (allows the odd pixel after, allows it before) -> how the 'same' split reads
 SPLITS = {
     (True, False): "odd pixel after",
@@ -30,7 +32,7 @@ SPLITS = {
     (True, True): "either",
     (False, False): "neither",
 }
-TITLE = "Conv2d compatibility report"
+TITLE = "Convolution compatibility report"
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def _label(adapter: str, device: str) -> str:
 
 
 def _size(case: Case) -> int:
-    return case.batch * case.in_channels * case.height * case.width + sum(case.weight_shape)
+    return math.prod(case.input_shape) + sum(case.weight_shape)
 
 
 def normalise(message: str) -> str:
@@ -187,9 +189,17 @@ class Survey:
             "commit": commit,
         }
 
-    def verdict_counts(self) -> dict[str, Counter]:
+    def ops(self) -> dict[str, int]:
+        """Recorded cases per operator, in the canonical order of operators."""
+        counted = Counter(self.cases[case_id].op for case_id in self.recorded)
+        return {op: counted[op] for op in OPS if counted[op]}
+
+    def verdict_counts(self, op: str | None = None) -> dict[str, Counter]:
+        """adapter -> verdict -> count, over every case or those of one operator."""
         counts: dict[str, Counter] = {label: Counter() for label in self.labels}
         for case_id in self.recorded:
+            if op is not None and self.cases[case_id].op != op:
+                continue
             for label, cell in self.cells[case_id].items():
                 counts[label][cell.verdict + (" (known)" if cell.known else "")] += 1
         return counts
@@ -268,7 +278,7 @@ class Survey:
                 axes = zip(
                     cell.inferred[0::2],
                     cell.inferred[1::2],
-                    (case.height, case.width),
+                    case.spatial,
                     case.kernel,
                     case.stride,
                     case.dilation,
@@ -357,7 +367,7 @@ class Survey:
 def classic_section(survey: Survey) -> Section:
     """The question the project starts from, answered from this store's own outcomes."""
     section = Section("The classic question: 28x28 input, 3x3 kernel, stride 2")
-    same, one = (case.id for case in strategies.CLASSIC[1:])
+    same, one = (case.id for case in CLASSIC[1:])
     if not {same, one} <= set(survey.recorded):
         section.blocks.append(Paragraph("This store does not hold the classic cases."))
         return section
@@ -408,7 +418,9 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
     about = Section("What this is")
     about.blocks.append(
         Paragraph(
-            f"{len(survey.recorded)} Conv2d cases ({meta.get('profile') or 'custom'} profile, seed "
+            f"{len(survey.recorded)} cases ("
+            + ", ".join(f"{op} {n}" for op, n in survey.ops().items())
+            + f"; {meta.get('profile') or 'custom'} profile, seed "
             f"{meta.get('seed')}, shard {meta.get('shard')}, plan `{meta.get('plan_id')}`) ran on "
             f"{len(survey.labels)} adapters. Every answer was compared with the analytic output "
             "size under the framework's documented convention, with a float64 NumPy reference, "
@@ -460,6 +472,21 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             ),
         )
     )
+    per_op = survey.ops()
+    for op in per_op if len(per_op) > 1 else ():
+        by_op = survey.verdict_counts(op)
+        answering = [label for label in survey.labels if sum(by_op[label].values())]
+        kinds = sorted({v for label in answering for v in by_op[label]})
+        summary.blocks.append(Paragraph(f"**{op}** ({per_op[op]} cases):"))
+        summary.blocks.append(
+            Table(
+                ("adapter", *kinds),
+                tuple(
+                    (label, *(str(by_op[label][v]) if by_op[label][v] else "" for v in kinds))
+                    for label in answering
+                ),
+            )
+        )
     unexpected, unexplained = survey.unexpected(), survey.unexplained()
     summary.blocks.append(
         Paragraph(
@@ -519,7 +546,8 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
     where.blocks.append(
         Paragraph(
             "Share of cases on which every answering adapter agrees on everything, by kernel "
-            "height and stride (height), and by input height modulo stride and dilation."
+            "size and stride (first spatial axis), and by input size modulo stride and dilation "
+            "(first spatial axis), over every operator."
         )
     )
     by_kernel = survey.agreement_by(lambda c: (f"k={c.kernel[0]}", f"s={c.stride[0]}"))
@@ -535,7 +563,9 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             "agreement over kernel size x stride",
         )
     )
-    by_mod = survey.agreement_by(lambda c: (f"i%s={c.height % c.stride[0]}", f"d={c.dilation[0]}"))
+    by_mod = survey.agreement_by(
+        lambda c: (f"i%s={c.spatial[0] % c.stride[0]}", f"d={c.dilation[0]}")
+    )
     where.blocks.append(
         Figure(
             charts.heatmap(
@@ -787,6 +817,14 @@ def results(survey: Survey) -> dict[str, Any]:
         },
         "summary": {
             "verdicts": {label: dict(sorted(c.items())) for label, c in counts.items()},
+            "verdicts_by_op": {
+                op: {
+                    label: dict(sorted(c.items()))
+                    for label, c in survey.verdict_counts(op).items()
+                    if c
+                }
+                for op in survey.ops()
+            },
             "unexpected": len(survey.unexpected()),
             "unexplained": len(survey.unexplained()),
         },

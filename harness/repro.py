@@ -42,8 +42,8 @@ def representable(values):
     return np.ldexp(np.round(mantissa * 256.0) / 256.0, exponent)
 
 
-x = representable(rng.standard_normal({input_shape}))  # NCHW
-w = representable(rng.standard_normal({weight_shape}))  # OIHW
+x = representable(rng.standard_normal({input_shape}))  # [N, C, *spatial]
+w = representable(rng.standard_normal({weight_shape}))  # [O, C/groups, *kernel]
 b = representable(rng.standard_normal({out_channels})) if {bias} else None
 
 try:
@@ -52,7 +52,7 @@ try:
     y = None
 
 if y is not None:
-    print("{adapter} ({api}) output shape (NCHW):", tuple(y.shape))
+    print("{adapter} ({api}) output shape [N, C, *spatial]:", tuple(y.shape))
     mine = "convharness-{data_id}-{case_id}-{slug}.npy"
     np.save(mine, y)
     for other in sorted(glob.glob("convharness-{data_id}-*.npy")):
@@ -83,6 +83,9 @@ def script(case: Case, adapter: str) -> tuple[str, str]:
     variant, module, api = _find(adapter)
     if api.code is None:
         raise UsageError(f"{adapter} has no reproduction template")
+    call = api.api_for(case.op)
+    if call is None:
+        raise UsageError(f"{adapter} does not run {case.op}")
     try:
         body = api.code(case, variant.env)
     except NotExpressible as error:
@@ -91,7 +94,7 @@ def script(case: Case, adapter: str) -> tuple[str, str]:
     source = TEMPLATE.format(
         case_id=case.id,
         adapter=adapter,
-        api=api.api,
+        api=call,
         command=case.command(),
         requirement=module.REQUIRES,
         env=variant.env,

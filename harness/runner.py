@@ -70,14 +70,18 @@ class Runner:
     def run(self, cases: list[Case]) -> Iterator[tuple[Case, list[Outcome]]]:
         """Yield each case with the outcomes of every variant, as each case completes."""
         active = [slot for slot, w in enumerate(self.workers) if not w.skipped]
-        fixed = {slot: w.skipped_outcomes() for slot, w in enumerate(self.workers) if w.skipped}
+        skipping = {slot: w for slot, w in enumerate(self.workers) if w.skipped}
+
+        def fixed(index: int) -> dict[int, list[Outcome]]:
+            return {slot: w.skipped_outcomes(cases[index]) for slot, w in skipping.items()}
+
         answers: dict[int, dict[int, list[Outcome]]] = {}
         next_index = dict.fromkeys(active, 0)
         complete = [False] * len(cases)
         oldest = 0  # every case before this one is complete
         if not active:  # nothing installed: every case is answered by its skips
-            for case in cases:
-                yield case, [o for slot in sorted(fixed) for o in fixed[slot]]
+            for index, case in enumerate(cases):
+                yield case, [o for outcomes in fixed(index).values() for o in outcomes]
             return
         remaining = len(cases)
         while remaining:
@@ -99,7 +103,7 @@ class Runner:
                 if self.workers[s].overdue(now)
             ]
             for slot, index, outcomes in finished:
-                answers.setdefault(index, dict(fixed))[slot] = outcomes
+                answers.setdefault(index, fixed(index))[slot] = outcomes
                 if len(answers[index]) == len(self.workers):
                     per_slot = answers.pop(index)
                     yield cases[index], [o for s in sorted(per_slot) for o in per_slot[s]]

@@ -26,11 +26,14 @@ from .errors import UsageError
 from .inference import Inferred
 from .verdicts import EXPECTED
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the plan names each case's operator (schema 1: every case is conv2d)
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE plan (idx INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, json TEXT NOT NULL);
+CREATE TABLE plan (
+    idx INTEGER PRIMARY KEY, case_id TEXT NOT NULL UNIQUE, json TEXT NOT NULL,
+    op TEXT NOT NULL DEFAULT 'conv2d'
+);
 CREATE TABLE runs (
     id INTEGER PRIMARY KEY, started REAL NOT NULL, finished REAL, profile TEXT, seed INTEGER,
     shard TEXT, project_commit TEXT, platform TEXT, python TEXT,
@@ -75,6 +78,21 @@ def _number(value: float | str | None) -> float | None:
     return value if isinstance(value, float | int) else None
 
 
+def _read_schema_1(db: sqlite3.Connection, writable: bool) -> None:
+    """A schema-1 store holds conv2d cases only: opened to write (resume, merge), it gains the
+    plan's `op` column in place; opened to read, a temporary view supplies it."""
+    if writable:
+        with db:
+            db.execute("ALTER TABLE plan ADD COLUMN op TEXT NOT NULL DEFAULT 'conv2d'")
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+    else:
+        db.execute(
+            "CREATE TEMP VIEW plan AS SELECT idx, case_id, json, 'conv2d' AS op FROM main.plan"
+        )
+
+
 class Store:
     def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
         self.path = path
@@ -105,8 +123,8 @@ class Store:
                 "INSERT INTO meta VALUES (?, ?)", [(k, json.dumps(v)) for k, v in meta.items()]
             )
             db.executemany(
-                "INSERT INTO plan VALUES (?, ?, ?)",
-                [(i, c.id, json.dumps(c.to_json())) for i, c in plan.cases],
+                "INSERT INTO plan VALUES (?, ?, ?, ?)",
+                [(i, c.id, json.dumps(c.to_json()), c.op) for i, c in plan.cases],
             )
         os.replace(partial, path)  # a store exists whole, or not at all
         return cls.open(path)
@@ -132,13 +150,15 @@ class Store:
                 f"{path} has store schema {version}; this convharness reads "
                 f"schema {SCHEMA_VERSION}: upgrade convharness"
             )
-        if version < SCHEMA_VERSION or not {"plan", "runs", "outcomes", "recorded"} <= tables:
+        if version < 1 or not {"plan", "runs", "outcomes", "recorded"} <= tables:
             raise UsageError(f"{path} has an older or incomplete store schema {version}")
         mode = "rw" if writable else "ro"
         db = sqlite3.connect(f"file:{path}?mode={mode}", uri=True)
         if writable:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
+        if version == 1:
+            _read_schema_1(db, writable)
         return cls(path, db)
 
     def close(self) -> None:
@@ -203,13 +223,14 @@ class Store:
         """Compare a case's stored answers anew (their outputs are gone: see
         assess.stored_divergences) and mark it recorded, in one transaction."""
         rows = self.db.execute(
-            "SELECT adapter, device, status, shape, verdict, known, rule, pads_inferred, message "
-            "FROM outcomes WHERE case_id = ? ORDER BY adapter, device",
+            "SELECT adapter, device, framework, status, shape, verdict, known, rule, "
+            "pads_inferred, message FROM outcomes WHERE case_id = ? ORDER BY adapter, device",
             (case.id,),
         ).fetchall()
         answers = [
             Answer(
                 f"{adapter}@{device}",
+                framework,
                 status,
                 tuple(json.loads(shape) or ()) or None,
                 verdict,
@@ -218,7 +239,18 @@ class Store:
                 _inferred(json.loads(inferred or "null")),
                 message or "",
             )
-            for adapter, device, status, shape, verdict, known, rule, inferred, message in rows
+            for (
+                adapter,
+                device,
+                framework,
+                status,
+                shape,
+                verdict,
+                known,
+                rule,
+                inferred,
+                message,
+            ) in rows
         ]
         (run_id,) = self.db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()
         found = stored_divergences(case, answers, registry_data.load())

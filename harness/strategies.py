@@ -1,9 +1,10 @@
-"""Hypothesis strategies for Conv2d cases: small, composable, biased towards the edges.
+"""Hypothesis strategies for convolution cases at rank 1, 2 and 3: small, composable, biased
+towards the edges.
 
-One place decides what "interesting" means: `coverage(case)` names the regions a
-case falls in (odd 'same' totals, strides that do not divide, kernels larger than
-the padded input, ...). Tests report them with `hypothesis.event`, and a test
-checks that each one is drawn often enough.
+One place decides what "interesting" means: `coverage(case)` names the regions a case falls
+in (odd 'same' totals, strides that do not divide, kernels larger than the padded input, ...),
+per axis and at any rank. Tests report them with `hypothesis.event`, and a test checks that
+each one is drawn often enough for every operator.
 """
 
 from __future__ import annotations
@@ -13,28 +14,33 @@ from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
 from . import oracle
-from .case import DTYPES, Case, Padding
+from .case import DTYPES, OPS, Case, Padding, Pads, op_rank, pairs
 from .features import features
 
 # sampled_from shrinks towards its first element; repeats set how often a value is drawn.
-sizes = st.integers(min_value=1, max_value=24)
-kernels = st.integers(min_value=1, max_value=7)
+# Spatial sizes and kernels shrink with the rank, so a 3-d case stays as cheap as a 2-d one.
+SIZES = {1: st.integers(1, 32), 2: st.integers(min_value=1, max_value=24), 3: st.integers(1, 9)}
+KERNELS = {1: st.integers(1, 7), 2: st.integers(min_value=1, max_value=7), 3: st.integers(1, 4)}
+sizes, kernels = SIZES[2], KERNELS[2]
 strides = st.sampled_from([1, 2, 1, 2, 3, 4])
 dilations = st.sampled_from([1, 2, 1, 3])
 batches = st.sampled_from([1, 2, 1, 3, 1, 2, 1, 2, 3, 0])
 dtypes = st.sampled_from(DTYPES)
 groupings = st.sampled_from([1, 2, 1, 3])
 
+# How many drawn cases each operator gets, relative to the others, in a plan over several.
+WEIGHTS = {"conv1d": 1, "conv2d": 2, "conv3d": 1}
 
-def paddings() -> st.SearchStrategy[Padding]:
-    """Words, symmetric ints, per-axis pairs, and per-side pads that may crop (negative)."""
+
+def paddings(rank: int = 2) -> st.SearchStrategy[Padding]:
+    """Words, symmetric ints, per-axis pads, and per-side pads that may crop (negative)."""
     return st.one_of(
         st.just(Padding("valid")),
         st.just(Padding("same")),
         st.just(Padding("same_lower")),
-        st.integers(-1, 3).map(Padding.parse),
-        st.tuples(st.integers(0, 3), st.integers(0, 3)).map(lambda p: Padding.parse(list(p))),
-        st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p)),
+        st.integers(-1, 3).map(lambda p: Padding.parse(p, rank)),
+        st.tuples(*[st.integers(0, 3)] * rank).map(lambda p: Padding.parse(list(p), rank)),
+        st.tuples(*[st.integers(-2, 4)] * (2 * rank)).map(lambda p: Padding.explicit(*p)),
     )
 
 
@@ -44,57 +50,60 @@ def cases(
     padding: st.SearchStrategy[Padding] | None = None,
     stride: st.SearchStrategy[int] = strides,
     dtype: st.SearchStrategy[str] = dtypes,
+    op: str = "conv2d",
 ) -> Case:
-    """A Conv2d case; pass a strategy to pin or narrow one part of it."""
+    """A case of `op`; pass a strategy to pin or narrow one part of it."""
+    rank = op_rank(op)
     groups = draw(groupings)
+    batch = draw(batches)
+    in_channels = groups * draw(st.integers(1, 2))
+    out_channels = groups * draw(st.integers(1, 2))
+    spatial = tuple(draw(SIZES[rank]) for _ in range(rank))
+    kernel = tuple(draw(KERNELS[rank]) for _ in range(rank))
+    strided = tuple(draw(stride) for _ in range(rank))
+    dilation = tuple(draw(dilations) for _ in range(rank))
     return Case(
-        batch=draw(batches),
-        in_channels=groups * draw(st.integers(1, 2)),
-        out_channels=groups * draw(st.integers(1, 2)),
-        height=draw(sizes),
-        width=draw(sizes),
-        kernel=(draw(kernels), draw(kernels)),
-        stride=(draw(stride), draw(stride)),
-        dilation=(draw(dilations), draw(dilations)),
-        padding=draw(padding if padding is not None else paddings()),
+        op=op,
+        batch=batch,
+        in_channels=in_channels,
+        out_channels=out_channels,
+        spatial=spatial,
+        kernel=kernel,
+        stride=strided,
+        dilation=dilation,
+        padding=draw(padding if padding is not None else paddings(rank)),
         groups=groups,
         bias=draw(st.booleans()),
         dtype=draw(dtype),
     )
 
 
-# The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
-CLASSIC = [
-    Case(
-        batch=1,
-        in_channels=3,
-        out_channels=16,
-        height=28,
-        width=28,
-        kernel=(3, 3),
-        stride=(2, 2),
-        padding=Padding.parse(spec),
-    )
-    for spec in (0, "same", 1)
-]
+def any_cases(ops: tuple[str, ...] = tuple(OPS)) -> st.SearchStrategy[Case]:
+    """A case of any of `ops`."""
+    return st.one_of(*[cases(op=op) for op in ops])
 
 
-def _typical_pads(case: Case) -> tuple[int, int, int, int]:
+def _typical_pads(case: Case) -> Pads:
     """Pads under the most common convention (TF/JAX 'same'), to place a case on the map."""
     kind = case.padding.kind
     if kind == "explicit":
         return case.padding.pads
     if kind == "valid":
-        return (0, 0, 0, 0)
+        return (0,) * (2 * case.rank)
     split = "extra_at_end" if kind == "same" else "extra_at_start"
-    axes = [
-        oracle.split(split, oracle.same_total("minimal", i, k, s, d))
-        for i, k, s, d in (
-            (case.height, case.kernel[0], case.stride[0], case.dilation[0]),
-            (case.width, case.kernel[1], case.stride[1], case.dilation[1]),
-        )
-    ]
-    return (*axes[0], *axes[1])
+    return tuple(
+        pad
+        for i, k, s, d in zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True)
+        for pad in oracle.split(split, oracle.same_total("minimal", i, k, s, d))
+    )
+
+
+# Regions that need two axes or more to exist.
+ANISOTROPY = (
+    "kernel differs across axes",
+    "stride differs across axes",
+    "dilation differs across axes",
+)
 
 
 def coverage(case: Case) -> list[str]:
@@ -103,20 +112,20 @@ def coverage(case: Case) -> list[str]:
     facts = features(case, pads)
     axes = list(
         zip(
-            (case.height, case.width),
+            case.spatial,
             case.kernel,
             case.stride,
             case.dilation,
-            (pads[0] + pads[1], pads[2] + pads[3]),
+            [low + high for low, high in pairs(pads)],
             strict=True,
         )
     )
     labels = {
         "odd total 'same' padding": case.padding.kind in ("same", "same_lower")
         and any(total % 2 for *_, total in axes),
-        "kh != kw": case.kernel[0] != case.kernel[1],
-        "sh != sw": case.stride[0] != case.stride[1],
-        "dh != dw": case.dilation[0] != case.dilation[1],
+        ANISOTROPY[0]: len(set(case.kernel)) > 1,
+        ANISOTROPY[1]: len(set(case.stride)) > 1,
+        ANISOTROPY[2]: len(set(case.dilation)) > 1,
         "stride does not divide (i + pads - eff)": any(
             (i + total - oracle.effective_kernel(k, d)) % s for i, k, s, d, total in axes
         ),
@@ -132,6 +141,7 @@ def coverage(case: Case) -> list[str]:
         "asymmetric explicit pads": facts["asymmetric_pad"],
     }
     return [name for name, hit in labels.items() if hit] + [
+        f"op {case.op}",
         f"padding {case.padding.kind}",
         f"dtype {case.dtype}",
     ]
@@ -161,3 +171,24 @@ def draw_cases(
         collect()
         attempt += 1
     return list(found.values())[:count]
+
+
+def split_count(count: int, ops: tuple[str, ...]) -> dict[str, int]:
+    """`count` drawn cases shared among `ops` by WEIGHTS (largest remainders; every op >= 1)."""
+    total = sum(WEIGHTS[op] for op in ops)
+    shares = {op: max(1, count * WEIGHTS[op] // total) for op in ops}
+    for op in sorted(ops, key=lambda o: -WEIGHTS[o]):
+        if sum(shares.values()) >= count:
+            break
+        shares[op] += 1
+    return shares
+
+
+def draw_plan(count: int, seed: int, ops: tuple[str, ...] = tuple(OPS)) -> list[Case]:
+    """About `count` drawn cases over `ops`, each operator drawn on its own with `seed`: a plan
+    of conv2d alone is the plan a survey drew before operators had names."""
+    return [
+        case
+        for op, n in split_count(count, ops).items()
+        for case in draw_cases(n, seed, cases(op=op))
+    ]

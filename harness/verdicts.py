@@ -8,29 +8,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 
 import numpy as np
 
-from .case import Case
-from .conventions import Convention
-from .features import Pads
+from .case import Case, Pads
+from .conventions import Resolved
 from .inference import Inferred
 from .outcome import Outcome
 
-PASS = "PASS"
-SHAPE_MISMATCH = "SHAPE_MISMATCH"
-VALUE_MISMATCH = "VALUE_MISMATCH"
-EXPECTED_REJECT = "EXPECTED_REJECT"
-UNEXPECTED_REJECT = "UNEXPECTED_REJECT"
-UNEXPECTED_ACCEPT = "UNEXPECTED_ACCEPT"
-NOT_EXPRESSIBLE = "NOT_EXPRESSIBLE"
-SKIPPED = "SKIPPED"
-CRASH = "CRASH"
-TIMEOUT = "TIMEOUT"
-PADDING_MISMATCH = "PADDING_MISMATCH"
-PADDING_UNEXPLAINED = "PADDING_UNEXPLAINED"
 
-VERDICTS = (
+class Verdict(StrEnum):
+    """The verdicts, in the order tables list them; each equals its name as a string."""
+
+    PASS = "PASS"
+    SHAPE_MISMATCH = "SHAPE_MISMATCH"
+    VALUE_MISMATCH = "VALUE_MISMATCH"
+    EXPECTED_REJECT = "EXPECTED_REJECT"
+    UNEXPECTED_REJECT = "UNEXPECTED_REJECT"
+    UNEXPECTED_ACCEPT = "UNEXPECTED_ACCEPT"
+    NOT_EXPRESSIBLE = "NOT_EXPRESSIBLE"
+    SKIPPED = "SKIPPED"
+    CRASH = "CRASH"
+    TIMEOUT = "TIMEOUT"
+    PADDING_MISMATCH = "PADDING_MISMATCH"
+    PADDING_UNEXPLAINED = "PADDING_UNEXPLAINED"
+
+
+(
     PASS,
     SHAPE_MISMATCH,
     VALUE_MISMATCH,
@@ -43,7 +48,9 @@ VERDICTS = (
     TIMEOUT,
     PADDING_MISMATCH,
     PADDING_UNEXPLAINED,
-)
+) = VERDICTS = tuple(Verdict)
+
+# The one list of verdicts that need no registry entry: everything else is unexpected.
 EXPECTED = frozenset({PASS, EXPECTED_REJECT, NOT_EXPRESSIBLE, SKIPPED})
 
 # Largest accepted ||out - ref|| / ||ref|| against the float64 reference, per dtype.
@@ -78,7 +85,7 @@ def relative_error(out: np.ndarray, ref: np.ndarray) -> float:
 def judge(
     case: Case,
     outcome: Outcome,
-    convention: Convention,
+    expect: Resolved,
     reference: Callable[[Pads], np.ndarray],
     infer: Callable[[np.ndarray], Inferred | None],
 ) -> Judgement:
@@ -94,14 +101,14 @@ def judge(
     if status == "not_expressible":
         return Judgement(NOT_EXPRESSIBLE, outcome.message or "")
 
-    expect = convention.expect(case, outcome.info.api)
+    refusals = expect.refusals(outcome.info.api)
     if status == "rejected":
         error = f"{outcome.error_type}: {outcome.message}"
-        for rule in expect.refusals:
+        for rule in refusals:
             if rule.explains(error) and rule.error in (None, outcome.error_type):
                 return Judgement(EXPECTED_REJECT, rule.citation, rule=rule.id)
-        if expect.refusals:
-            wanted = "; ".join(f"{r.error}: {r.message}" for r in expect.refusals)
+        if refusals:
+            wanted = "; ".join(f"{r.error}: {r.message}" for r in refusals)
             return Judgement(UNEXPECTED_REJECT, f"refused, but not as documented ({wanted})")
         return Judgement(UNEXPECTED_REJECT, "no documented refusal covers this case")
 
@@ -111,8 +118,8 @@ def judge(
     if pads is None:
         return Judgement(UNEXPECTED_ACCEPT, f"{case.padding} has no documented meaning here")
     found = infer(output)  # also for an accept that should not be: what did it compute?
-    if expect.refusals:
-        rules = ", ".join(rule.id for rule in expect.refusals)
+    if refusals:
+        rules = ", ".join(rule.id for rule in refusals)
         return Judgement(
             UNEXPECTED_ACCEPT, f"documented to refuse ({rules})", pads=pads, inferred=found
         )

@@ -48,9 +48,10 @@ def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], str | None]:
             variant.adapter_name(api.adapter),
             module.FRAMEWORK,
             version,
-            api.api,
+            api.name,
             device,
             variant.name,
+            tuple(api.apis.items()),
         )
 
     try:
@@ -94,7 +95,8 @@ def serve(variant: Variant, env: dict[str, str], log_path: str, conn: Connection
     while (batch := conn.recv()) is not None:
         for index, case in batch:
             x, w, b = inputs.arrays(case)
-            conn.send((index, [_run_one(apis[i.adapter], i, case, x, w, b) for i in infos]))
+            serving = [s for i in infos if (s := i.serving(case.op))]
+            conn.send((index, [_run_one(apis[i.adapter], i, case, x, w, b) for i in serving]))
 
 
 # ---- the parent's side -------------------------------------------------------------------
@@ -216,7 +218,7 @@ class Worker:
         return self._lose_current("timeout", f"no answer within {self.timeout:g} s")
 
     def _lose_current(self, status: str, reason: str) -> tuple[int, list[Outcome]]:
-        index, _ = self.pending.popleft()
+        index, case = self.pending.popleft()
         rest = list(self.pending)
         self.pending.clear()
         self.stop()
@@ -225,10 +227,15 @@ class Worker:
         self.ready()
         if rest:
             self.send(rest)
-        return index, [Outcome(info, status, message=reason) for info in self.infos]
+        return index, self.outcomes(case, status, reason)
 
-    def skipped_outcomes(self) -> list[Outcome]:
-        return [Outcome(info, "skipped", message=self.skipped) for info in self.infos]
+    def outcomes(self, case: Case, status: str, message: str | None) -> list[Outcome]:
+        """The same answer from every adapter (and device) of this worker that serves the case."""
+        serving = [s for info in self.infos if (s := info.serving(case.op))]
+        return [Outcome(info, status, message=message) for info in serving]
+
+    def skipped_outcomes(self, case: Case) -> list[Outcome]:
+        return self.outcomes(case, "skipped", self.skipped)
 
     def _log_tail(self, limit: int = 300) -> str:
         with open(self.log_path, errors="replace") as log:

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
+from harness.ops.conv import CLASSIC
 from harness.store import Store
-from harness.strategies import CLASSIC
 from harness.suite.helpers import ANY_FRAMEWORK, importable
 
 CLI = [sys.executable, "-m", "harness.cli"]
@@ -132,7 +132,18 @@ def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
         (["merge", "/no/such/a.db", "--out", "/tmp/never-written.db"], "no store at"),
         (["explain", "--kernel", "3,3"], "explain needs --input, --out-channels"),
         (["explain", *CLASSIC_FLAGS, "--padding", "full"], "padding 'full'"),
-        (["explain", *CLASSIC_FLAGS, "--input", "1,3,28"], "not 4 comma-separated ints"),
+        (["explain", *CLASSIC_FLAGS, "--input", "1,3,x"], "not comma-separated ints"),
+        (["explain", *CLASSIC_FLAGS, "--op", "conv4d"], "invalid choice: 'conv4d'"),
+        (["explain", *CLASSIC_FLAGS, "--op", "conv3d"], "conv3d takes --input N,C and 3"),
+        (["explain", *CLASSIC_FLAGS, "--input", "1,3,28"], "kernel must be an int or 1 ints"),
+        (["explain", *CLASSIC_FLAGS, "--kernel", "3,3,3"], "kernel must be an int or 2 ints"),
+        (["explain", *CLASSIC_FLAGS, "--stride", "2,2,2"], "stride must be an int or 2 ints"),
+        (["explain", *CLASSIC_FLAGS, "--padding=1,1,1"], "padding '1,1,1' is not"),
+        (
+            ["explain", *CLASSIC_FLAGS, "--input", "1,3,8,8,8", "--kernel", "3", "--stride", "1"]
+            + ["--dilation", "1", "--padding=1,0,1,0"],
+            "padding '1,0,1,0' is not valid, same, same_lower, P, 3 ints",
+        ),
         (["explain", *CLASSIC_FLAGS, "--groups", "2"], "must divide"),
         (["explain", "--cases", "/no/such/file.jsonl"], "cannot read"),
         (["frobnicate"], "invalid choice"),

@@ -19,8 +19,9 @@ def test_conventions_load_and_every_rule_is_cited():
     loaded = conventions.load()
     assert set(loaded) >= {"torch", "tensorflow", "keras", "jax", "flax"}  # plugins add more
     for convention in loaded.values():
-        assert convention.same and convention.same.citation
-        assert all(rule.citation for rule in convention.refusals)
+        rules = convention.families["conv"]  # every framework documents convolution
+        assert rules.same and rules.same.citation
+        assert all(rule.citation for rule in rules.refusals)
 
 
 def test_registry_loads_and_every_entry_is_cited():
@@ -53,12 +54,19 @@ def test_registry_refuses_entries_that_would_quiet_a_failure_without_a_citation(
 @pytest.mark.parametrize(
     "change, message",
     [
-        (lambda d: d["frameworks"]["torch"]["refusals"][0].pop("citation"), "citation"),
-        (lambda d: d["frameworks"]["jax"].update(output="round"), "output"),
-        (lambda d: d["frameworks"]["jax"]["same"].update(split="middle"), "same"),
+        (lambda d: d["frameworks"]["torch"]["conv"]["refusals"][0].pop("citation"), "citation"),
+        (lambda d: d["frameworks"]["jax"]["conv"].update(output="round"), "output"),
+        (lambda d: d["frameworks"]["jax"]["conv"]["same"].update(split="middle"), "same"),
         (
-            lambda d: d["frameworks"]["torch"]["refusals"][0].update(when={"strided": "yes"}),
+            lambda d: d["frameworks"]["torch"]["conv"]["refusals"][0].update(
+                when={"strided": "yes"}
+            ),
             "takes bool",
+        ),
+        (lambda d: d["frameworks"]["torch"].update(pool={}), "unknown operator family"),
+        (
+            lambda d: d["frameworks"]["torch"]["conv"]["refusals"][0].update(when={"op": 2}),
+            "takes str",
         ),
     ],
 )

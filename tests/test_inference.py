@@ -9,7 +9,8 @@ from hypothesis import strategies as st
 from harness import inputs, reference
 from harness.case import Padding
 from harness.inference import dense_reference, infer
-from harness.strategies import CLASSIC, cases
+from harness.ops.conv import CLASSIC
+from harness.strategies import cases
 
 pads = st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p))
 many = settings(max_examples=5 * settings().max_examples)
@@ -17,7 +18,7 @@ many = settings(max_examples=5 * settings().max_examples)
 
 def _output(case, applied):
     x, w, b = inputs.arrays(case)
-    return reference.conv2d(x, w, b, case.stride, case.dilation, applied, case.groups)
+    return reference.conv(x, w, b, case.stride, case.dilation, applied, case.groups)
 
 
 def _inferred(case, output):

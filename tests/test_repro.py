@@ -10,8 +10,8 @@ import sys
 import pytest
 
 from harness import inputs
+from harness.ops.conv import CLASSIC
 from harness.repro import script
-from harness.strategies import CLASSIC
 from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
@@ -72,7 +72,7 @@ def test_the_porting_trap_scripts_show_same_shape_and_different_values(tmp_path)
         in printed[f"repro_{same}_torch_functional.py"]
     )
     torch_one = printed[f"repro_{one}_torch_functional.py"]
-    assert "output shape (NCHW): (1, 16, 14, 14)" in torch_one
+    assert "output shape [N, C, *spatial]: (1, 16, 14, 14)" in torch_one
     lines = dict(
         line.strip().split(": ", 1)
         for line in torch_one.splitlines()

@@ -28,7 +28,7 @@ PLAN = ["--examples", "24", "--frameworks", ANY_FRAMEWORK, "--seed", "5", "--qui
 
 
 def _case(height: int) -> Case:
-    return Case(batch=1, in_channels=2, out_channels=2, height=height, width=5, kernel=(3, 1))
+    return Case(batch=1, in_channels=2, out_channels=2, spatial=(height, 5), kernel=(3, 1))
 
 
 def _counts(path) -> dict[str, Counter]:
@@ -39,7 +39,7 @@ def _counts(path) -> dict[str, Counter]:
 def _verdicts(path) -> dict[int, str]:
     with sqlite3.connect(path) as db:
         rows = db.execute("SELECT p.json, o.verdict FROM outcomes o JOIN plan p USING (case_id)")
-        return {Case.from_json(json.loads(j)).height: v for j, v in rows}
+        return {Case.from_json(json.loads(j)).spatial[0]: v for j, v in rows}
 
 
 def test_every_fault_costs_one_case_and_every_other_case_is_recorded(tmp_path):

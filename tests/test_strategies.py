@@ -7,7 +7,8 @@ from collections import Counter
 import numpy as np
 
 from harness import inputs
-from harness.strategies import CLASSIC, coverage, draw_cases
+from harness.ops.conv import CLASSIC
+from harness.strategies import coverage, draw_cases
 
 REGIONS = [
     "odd total 'same' padding",

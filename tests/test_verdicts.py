@@ -13,8 +13,8 @@ import pytest
 from harness import conventions, inference, inputs, registry
 from harness.assess import assess
 from harness.case import Case, Padding
-from harness.reference import conv2d
-from harness.strategies import CLASSIC
+from harness.ops.conv import CLASSIC
+from harness.reference import conv
 from harness.suite.helpers import by_adapter
 from harness.verdicts import judge
 
@@ -25,8 +25,7 @@ def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1, dtype="float3
         batch=batch,
         in_channels=2,
         out_channels=3,
-        height=h,
-        width=w,
+        spatial=(h, w),
         kernel=(k, k),
         stride=(stride, stride),
         dilation=(dilation, dilation),
@@ -94,7 +93,7 @@ def _oracles(case, arrays):
     x, w, b = arrays
 
     def reference(pads):
-        return conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+        return conv(x, w, b, case.stride, case.dilation, pads, case.groups)
 
     def infer(output):
         return inference.infer(
@@ -102,6 +101,12 @@ def _oracles(case, arrays):
         )
 
     return reference, infer
+
+
+def _changed(convention, **rules):
+    """The convention with some of its conv rules replaced: documentation, not measurement."""
+    changed = dataclasses.replace(convention.families["conv"], **rules)
+    return dataclasses.replace(convention, families={"conv": changed})
 
 
 @pytest.mark.parametrize("split", ["extra_at_start", "extra_at_end"])
@@ -112,12 +117,11 @@ def test_a_wrong_same_split_is_caught_by_the_inferred_pads_not_the_shape(runner,
     case = CLASSIC[1]
     outcome, arrays = _real_outcome(runner, case, "tf.nn")
     documented = conventions.load()["tensorflow"]
-    claimed = dataclasses.replace(
-        documented, same=dataclasses.replace(documented.same, split=split)
-    )
-    judgement = judge(case, outcome, claimed, *_oracles(case, arrays))
+    same = documented.families["conv"].same
+    claimed = _changed(documented, same=dataclasses.replace(same, split=split))
+    judgement = judge(case, outcome, claimed.resolve(case), *_oracles(case, arrays))
     assert judgement.expected_shape == (1, 16, 14, 14)  # the shape cannot tell the two apart
-    expected = "PASS" if split == documented.same.split else "PADDING_MISMATCH"
+    expected = "PASS" if split == same.split else "PADDING_MISMATCH"
     assert judgement.verdict == expected, judgement
     assert judgement.inferred.to_json() == [[0, 0], [1, 2], [0, 0], [1, 2]]
 
@@ -128,9 +132,10 @@ def test_an_undocumented_refusal_is_unexpected(runner, installed):
     case = CLASSIC[1]
     outcome, arrays = _real_outcome(runner, case, "torch.functional")
     documented = conventions.load()["torch"]
-    silent = dataclasses.replace(documented, refusals=())
-    assert judge(case, outcome, documented, *_oracles(case, arrays)).verdict == "EXPECTED_REJECT"
-    assert judge(case, outcome, silent, *_oracles(case, arrays)).verdict == "UNEXPECTED_REJECT"
+    silent = _changed(documented, refusals=())
+    oracles = _oracles(case, arrays)
+    assert judge(case, outcome, documented.resolve(case), *oracles).verdict == "EXPECTED_REJECT"
+    assert judge(case, outcome, silent.resolve(case), *oracles).verdict == "UNEXPECTED_REJECT"
 
 
 def test_an_empty_output_where_the_documentation_refuses_is_an_unexpected_accept(runner, installed):
@@ -141,8 +146,8 @@ def test_an_empty_output_where_the_documentation_refuses_is_an_unexpected_accept
     outcome, arrays = _real_outcome(runner, case, "jax.lax")
     assert outcome.output.shape == (1, 3, 0, 0)
     oracles = _oracles(case, arrays)
-    assert judge(case, outcome, conventions.load()["jax"], *oracles).verdict == "PASS"
-    keras_rules = dataclasses.replace(conventions.load()["keras"], framework="jax")
+    assert judge(case, outcome, conventions.load()["jax"].resolve(case), *oracles).verdict == "PASS"
+    keras_rules = conventions.load()["keras"].resolve(case)
     assert judge(case, outcome, keras_rules, *oracles).verdict == "UNEXPECTED_ACCEPT"
 
 

@@ -11,7 +11,7 @@ MISSING = Variant(name="missing", framework="missing", module="missing_adapter")
 
 
 def _case(height: int) -> Case:
-    return Case(batch=1, in_channels=1, out_channels=2, height=height, width=4, kernel=(1, 1))
+    return Case(batch=1, in_channels=1, out_channels=2, spatial=(height, 4), kernel=(1, 1))
 
 
 def test_a_crash_or_a_hang_costs_only_its_own_case():

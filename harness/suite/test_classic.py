@@ -7,7 +7,7 @@ import pytest
 
 from harness import conventions
 from harness.case import Case, Padding
-from harness.strategies import CLASSIC
+from harness.ops.conv import CLASSIC
 from harness.suite.helpers import by_adapter, problems
 
 ACCEPTS_STRIDED_SAME = ["tf.nn", "keras[tensorflow]", "jax.lax", "flax.linen", "flax.nnx"]
@@ -82,8 +82,7 @@ def test_padding_one_pads_one_on_every_side_everywhere(survey, installed):
             batch=2,
             in_channels=4,
             out_channels=6,
-            height=9,
-            width=13,
+            spatial=(9, 13),
             kernel=(2, 5),
             stride=(3, 1),
             dilation=(1, 2),
@@ -94,8 +93,7 @@ def test_padding_one_pads_one_on_every_side_everywhere(survey, installed):
             batch=1,
             in_channels=3,
             out_channels=3,
-            height=11,
-            width=6,
+            spatial=(11, 6),
             kernel=(4, 1),
             stride=(1, 2),
             padding=Padding("same_lower"),
@@ -106,8 +104,7 @@ def test_padding_one_pads_one_on_every_side_everywhere(survey, installed):
             batch=1,
             in_channels=2,
             out_channels=4,
-            height=10,
-            width=10,
+            spatial=(10, 10),
             kernel=(4, 4),
             padding=Padding("same"),
             dtype="float64",

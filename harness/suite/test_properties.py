@@ -9,7 +9,8 @@ from hypothesis import event, example, given, note
 from hypothesis import strategies as st
 
 from harness.case import Padding
-from harness.strategies import CLASSIC, cases, coverage
+from harness.ops.conv import CLASSIC
+from harness.strategies import cases, coverage
 from harness.suite.helpers import problems, unexpected_lines, unexplained_lines
 
 

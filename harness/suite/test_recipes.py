@@ -7,7 +7,8 @@ from hypothesis import strategies as st
 
 from harness import recipes
 from harness.case import Padding
-from harness.strategies import CLASSIC, cases
+from harness.ops.conv import CLASSIC
+from harness.strategies import cases
 from harness.suite.helpers import by_adapter
 from harness.verdicts import TOLERANCE, relative_error
 

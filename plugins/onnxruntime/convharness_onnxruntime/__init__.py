@@ -1,7 +1,9 @@
-"""ONNX Runtime: the ONNX Conv operator, built with onnx.helper, run by an InferenceSession.
+"""ONNX Runtime: the ONNX Conv operator at rank 1, 2 and 3, built with onnx.helper, run by an
+InferenceSession.
 
 Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
-ONNX's order (top, left, bottom, right). Only this module's functions import onnx/onnxruntime.
+ONNX's order (every axis's begin, then every axis's end: top, left, bottom, right in 2-d).
+Only this module's functions import onnx/onnxruntime.
 """
 
 from __future__ import annotations
@@ -41,8 +43,7 @@ def _attributes(case: Case) -> dict:
         group=case.groups,
     )
     if case.padding.kind == "explicit":
-        top, bottom, left, right = case.padding.pads
-        attributes["pads"] = [top, left, bottom, right]
+        attributes["pads"] = list(case.padding.pads[0::2] + case.padding.pads[1::2])
     else:
         attributes["auto_pad"] = AUTO_PAD[case.padding.kind]
     return attributes
@@ -110,7 +111,8 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
     )
 
 
-APIS = [ConvApi("onnxruntime", "onnxruntime.InferenceSession(onnx Conv)", conv, conv_code)]
+API = "onnxruntime.InferenceSession(onnx Conv)"
+APIS = [ConvApi("onnxruntime", {f"conv{r}d": API for r in (1, 2, 3)}, conv, conv_code)]
 
 # Data, read by the harness (see harness/plugins.py): conventions with citations, known bugs.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()

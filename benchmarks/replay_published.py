@@ -1,0 +1,101 @@
+"""Replay a published report's plan and check that every answer is the same.
+
+    python benchmarks/replay_published.py [reports/pinned/results.json] [--store PATH]
+
+Reads results.json, checks that every case still reads and keeps its published id, that the
+plan drawn today for the report's profile and seed (conv2d alone, as published before cases
+named their operator) is the published plan, runs the cases on every installed variant through
+`convharness run`, and compares the verdict counts per adapter and every cell's verdict with the
+published ones. Prints each difference; exits 1 if there is one, 0 when the answers are the same.
+The nightly runs it, so a change to the harness that changes a published answer is seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+from harness import recipes, strategies, survey
+from harness.case import Case
+from harness.ops.conv import CLASSIC
+from harness.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _published_plan_is_drawn_again(published: dict) -> list[str]:
+    """The plan a run of the published profile and seed draws today, conv2d alone."""
+    plan = published["plan"]
+    if plan.get("seed") is None:
+        return []
+    examples = survey.PROFILE_EXAMPLES[plan["profile"]]
+    drawn = strategies.draw_plan(examples, plan["seed"], ("conv2d",))
+    full = recipes.with_twins([c for c in CLASSIC if c not in drawn] + drawn)
+    if survey.plan_id(full) != plan["id"]:
+        return [
+            f"the {plan['profile']} plan drawn today is {survey.plan_id(full)}, not {plan['id']}"
+        ]
+    return []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "results", nargs="?", type=Path, default=ROOT / "reports/pinned/results.json"
+    )
+    parser.add_argument("--store", type=Path, help="keep the replay's store here")
+    args = parser.parse_args()
+    published = json.loads(args.results.read_text())
+    problems = []
+    cases = []
+    for case_id, data in published["cases"].items():
+        case = Case.from_json(data)
+        if case.id != case_id:
+            problems.append(f"case {case_id} now has id {case.id}: {json.dumps(data)}")
+        cases.append(case)
+    problems += _published_plan_is_drawn_again(published)
+    with tempfile.TemporaryDirectory() as scratch:
+        cases_file = Path(scratch) / "cases.jsonl"
+        cases_file.write_text("".join(json.dumps(c.to_json()) + "\n" for c in cases))
+        store_path = args.store or Path(scratch) / "replay.db"
+        subprocess.run(
+            [sys.executable, "-m", "harness.cli", "run", "--cases", str(cases_file)]
+            + ["--store", str(store_path), "--quiet"],
+            check=False,
+        )
+        with Store.open(store_path, writable=False) as store:
+            rows = store.db.execute("SELECT case_id, adapter, device, verdict, known FROM outcomes")
+            now = {
+                (cid, adapter if device == "cpu" else f"{adapter}@{device}"): (verdict, known)
+                for cid, adapter, device, verdict, known in rows
+            }
+    counts: dict[str, Counter] = {}
+    for (_, adapter), (verdict, known) in now.items():
+        counts.setdefault(adapter, Counter())[verdict + (" (known)" if known else "")] += 1
+    for adapter, was in sorted(published["summary"]["verdicts"].items()):
+        if dict(counts.get(adapter, {})) != was:
+            problems.append(f"{adapter}: published {was}, now {dict(counts.get(adapter, {}))}")
+    changed = [
+        (cid, adapter, verdict, now.get((cid, adapter)))
+        for cid, adapter, _, verdict, known, _ in published["cells"]
+        if now.get((cid, adapter), (None, None))[0] != verdict
+    ]
+    problems += [
+        f"{cid} {adapter}: published {was}, now {is_}" for cid, adapter, was, is_ in changed
+    ]
+    for line in problems[:50]:
+        print(line)
+    print(
+        f"{len(cases)} published cases replayed on {len(counts)} adapters: "
+        + (f"{len(problems)} differences" if problems else "every verdict is the same")
+    )
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

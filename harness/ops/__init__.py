@@ -1,0 +1,31 @@
+"""The operator families: one record per family (its operators, reference, output sizes,
+padding inference, strategies, coverage regions, classic cases) drives every room that needs
+to know which operator a case carries. The rest of the harness asks `family(case)`.
+"""
+
+from __future__ import annotations
+
+from ..case import OPS, Case
+from .conv import CONV
+from .family import Family
+
+FAMILIES: dict[str, Family] = {family.name: family for family in (CONV,)}
+
+
+def family(case: Case) -> Family:
+    return FAMILIES[case.family]
+
+
+def ops_of(names: list[str] | None) -> tuple[str, ...]:
+    """Operators by name (all when None), in their canonical order; ValueError on an unknown one."""
+    if names is None:
+        return tuple(OPS)
+    unknown = [name for name in names if name not in OPS]
+    if unknown or not names:
+        raise ValueError(
+            f"unknown op {', '.join(unknown) or '(none)'}; choose from {','.join(OPS)}"
+        )
+    return tuple(op for op in OPS if op in names)
+
+
+__all__ = ["FAMILIES", "Family", "family", "ops_of"]

@@ -1,0 +1,88 @@
+"""Convolution (conv1d, conv2d, conv3d): the family record, and the classic question.
+
+The arithmetic lives in rank-generic modules this record names: oracle (output size per
+axis, 'same' totals and splits), reference (float64 NumPy convolution), inference (pads
+proven by values), features (the facts data files speak of), strategies (cases and their
+coverage regions).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .. import inference, reference, strategies
+from ..case import Case, Padding, Pads
+from ..inference import Inferred
+from .family import Family
+
+# The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
+CLASSIC = tuple(
+    Case(
+        batch=1,
+        in_channels=3,
+        out_channels=16,
+        spatial=(28, 28),
+        kernel=(3, 3),
+        stride=(2, 2),
+        padding=Padding.parse(spec),
+    )
+    for spec in (0, "same", 1)
+)
+
+REGIONS = (
+    "odd total 'same' padding",
+    *strategies.ANISOTROPY,
+    "stride does not divide (i + pads - eff)",
+    "even kernel",
+    "dilated and strided",
+    "grouped",
+    "stride larger than kernel",
+    "kernel larger than padded input",
+    "output size 0",
+    "output size negative",
+    "empty batch",
+    "negative explicit pad",
+    "asymmetric explicit pads",
+    "padding valid",
+    "padding same",
+    "padding same_lower",
+    "padding explicit",
+    "dtype float32",
+    "dtype float64",
+    "dtype float16",
+    "dtype bfloat16",
+)
+
+
+def regions(op: str) -> tuple[str, ...]:
+    """Every region at every rank, but differences across axes, which need two of them."""
+    one_axis = op == "conv1d"
+    return tuple(r for r in REGIONS if not (one_axis and r in strategies.ANISOTROPY))
+
+
+def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
+    return reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+
+def _infer(
+    case: Case, output: np.ndarray, x, w, b, dense: dict[int, np.ndarray]
+) -> Inferred | None:
+    def dense_for(margin: int) -> np.ndarray:
+        if margin not in dense:
+            dense[margin] = inference.dense_reference(case, x, w, b, margin)
+        return dense[margin]
+
+    return inference.infer(case, output, dense_for)
+
+
+CONV = Family(
+    name="conv",
+    ops=("conv1d", "conv2d", "conv3d"),
+    title="Convolution",
+    reference=_reference,
+    infer=_infer,
+    strategy=lambda op: strategies.cases(op=op),
+    coverage=strategies.coverage,
+    regions=regions,
+    classic=CLASSIC,
+)
