@@ -10,6 +10,7 @@ proves: [min, max] per side, (low, high) per axis, at any rank.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -73,6 +74,62 @@ def dense_reference(case: Case, x, w, b, margin: int) -> np.ndarray:
     return reference.conv(x, w, b, ones, case.dilation, (margin,) * (2 * case.rank), case.groups)
 
 
+DIRECT_LIMIT = 2**24  # elements: below it every candidate is compared with the whole output at once
+
+
+def _candidates(dense: np.ndarray, counts: list[int], out: list[int], stride) -> np.ndarray:
+    """A view: [a0, a1, ..., n, o, j0, j1, ...] = dense[n, o, a0 + s0·j0, a1 + s1·j1, ...]."""
+    axis_strides = dense.strides[2:]
+    return np.lib.stride_tricks.as_strided(
+        dense,
+        shape=(*counts, *dense.shape[:2], *out),
+        strides=(
+            *axis_strides,
+            *dense.strides[:2],
+            *(step * s for step, s in zip(axis_strides, stride, strict=True)),
+        ),
+        writeable=False,
+    )
+
+
+def _fits(
+    dense: np.ndarray, output: np.ndarray, counts: list[int], stride, tolerance: float
+) -> tuple[np.ndarray, ...]:
+    """Per axis, the indices of the starts whose slice is within `tolerance` of `output`.
+
+    Small searches compare everything at once. Large ones (3-d cases) first compare a few
+    output positions per axis, near both borders and the middle, in chunks: an error over
+    part of the output is at most the whole error, so no fit is lost; then each survivor is
+    compared in full. Memory stays bounded whatever the size of the case.
+    """
+    rank = len(counts)
+    out = list(output.shape[2:])
+    candidates = _candidates(dense, counts, out, stride)
+    if math.prod(counts) * output.size <= DIRECT_LIMIT:
+        error = np.sqrt(((candidates - output) ** 2).sum(axis=tuple(range(rank, candidates.ndim))))
+        return np.nonzero(error <= tolerance)
+    probe = [sorted({0, 1, o // 2, o - 2, o - 1} & set(range(o))) for o in out]
+    picked = (slice(None), slice(None), *np.ix_(*probe))
+    sample = output[picked]
+    chunk = max(1, DIRECT_LIMIT // max(1, math.prod(counts[1:]) * sample.size))
+    survivors = []
+    for first in range(0, counts[0], chunk):
+        part = candidates[first : first + chunk]
+        taken = part[(Ellipsis, *np.ix_(*probe))]
+        error = np.sqrt(((taken - sample) ** 2).sum(axis=tuple(range(rank, taken.ndim))))
+        near = np.argwhere(error <= tolerance)
+        near[:, 0] += first
+        survivors.append(near)
+    found = [
+        start
+        for start in np.concatenate(survivors)
+        if np.sqrt(((candidates[tuple(start)] - output) ** 2).sum()) <= tolerance
+    ]
+    if not found:
+        return tuple(np.zeros(0, int) for _ in range(rank))
+    return tuple(np.array(axis) for axis in zip(*found, strict=True))
+
+
 def infer(
     case: Case, output: np.ndarray, dense_for: Callable[[int], np.ndarray]
 ) -> Inferred | None:
@@ -93,33 +150,19 @@ def infer(
         )
     dense = dense_for(margin)
     # starts[a0, a1, ...] = the output a slice of the dense map gives for low pads margin - a
-    starts_per_axis = [
+    counts = [
         size - (o_ - 1) * s for size, o_, s in zip(dense.shape[2:], out, case.stride, strict=True)
     ]
-    if min(starts_per_axis) < 1:
+    if min(counts) < 1:
         return None
-    axis_strides = dense.strides[2:]
-    starts = np.lib.stride_tricks.as_strided(
-        dense,
-        shape=(*starts_per_axis, n, o, *out),
-        strides=(
-            *axis_strides,
-            *dense.strides[:2],
-            *(st * s for st, s in zip(axis_strides, case.stride, strict=True)),
-        ),
-        writeable=False,
-    )
-    sum_axes = tuple(range(case.rank, starts.ndim))
-    error = np.sqrt(((starts - output) ** 2).sum(axis=sum_axes))
-    scale = max(float(np.linalg.norm(output)), 1e-30)
-    fits = np.nonzero(error <= MATCH_TOLERANCE[case.dtype] * scale)
+    tolerance = MATCH_TOLERANCE[case.dtype] * max(float(np.linalg.norm(output)), 1e-30)
+    fits = _fits(dense, output, counts, case.stride, tolerance)
     if fits[0].size == 0:
         return None
     # A fit at the edge of the search means windows of pure padding: the range goes on
     # beyond what was searched, and the values prove no particular pad.
     proven = all(
-        0 < fit.min() and fit.max() < count - 1
-        for fit, count in zip(fits, starts_per_axis, strict=True)
+        0 < fit.min() and fit.max() < count - 1 for fit, count in zip(fits, counts, strict=True)
     )
     ranges: list[Range] = []
     for fit, size, o_, k, s, d in zip(

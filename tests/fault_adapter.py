@@ -50,7 +50,8 @@ def misbehave(case, x, w, b, device):
         raise MemoryError
     if case.spatial[0] == 23:
         raise NotExpressible("cannot say this on purpose")
-    out = reference.conv(x, w, b, case.stride, case.dilation, case.padding.pads, case.groups)
+    pads = case.padding.pads or (0,) * (2 * case.rank)  # a word: valid, in these tests
+    out = reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
     return np.zeros((1, 1, 1, 1)) if case.spatial[0] == 29 else out
 
 

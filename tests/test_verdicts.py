@@ -55,7 +55,59 @@ REFUSAL_CASES = {
     "onnxruntime/nonpositive-output": ("onnxruntime", _case(2, 2, 3)),
     "onnxruntime/negative-pads": ("onnxruntime", _case(6, 6, 3, padding=[-1, 0, 0, 0])),
     "onnxruntime/no-float64-conv-on-cpu": ("onnxruntime", _case(6, 6, 3, dtype="float64")),
+    "tf/conv3d-groups": (
+        "tf.nn",
+        Case.from_json(
+            {"op": "conv3d", "input": [1, 4, 5, 5, 5], "out_channels": 4, "kernel": 3, "groups": 2}
+        ),
+    ),
 }
+
+# The same rules at rank 1 and 3: the API names of every rank are listed, and measured.
+OTHER_RANKS = [
+    ("torch/strided-same-functional", "torch.functional", "conv1d"),
+    ("torch/strided-same-module", "torch.module", "conv3d"),
+    ("torch/negative-pad", "torch.functional", "conv3d"),
+    ("torch/kernel-exceeds-input", "torch.module", "conv1d"),
+    ("torch/pad-crops-past-the-input", "torch.padded", "conv3d"),
+    ("tf/negative-output", "tf.nn", "conv1d"),
+    ("keras/strided-dilated", "keras[tensorflow]", "conv3d"),
+    ("keras/nonpositive-output", "keras[jax]", "conv1d"),
+    ("keras/zero-padding-negative", "keras.padded[torch]", "conv3d"),
+    ("jax/padded-negative", "jax.lax", "conv1d"),
+    ("flax/padded-negative", "flax.nnx", "conv3d"),
+    ("onnxruntime/nonpositive-output", "onnxruntime", "conv3d"),
+]
+
+
+def _at_rank(case: Case, op: str) -> Case:
+    """The case with its first axis's size, kernel, stride, dilation and pads on every axis."""
+    rank = int(op[4])
+    data = case.to_json()
+    pads = case.padding.pairs()[0] if case.padding.kind == "explicit" else None
+    return Case.from_json(
+        {
+            **data,
+            "op": op,
+            "input": data["input"][:2] + [data["input"][2]] * rank,
+            "kernel": case.kernel[0],
+            "stride": case.stride[0],
+            "dilation": case.dilation[0],
+            "padding": [list(pads)] * rank if pads else data["padding"],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    "rule, adapter, op", OTHER_RANKS, ids=[f"{r}-{o}" for r, _, o in OTHER_RANKS]
+)
+def test_documented_refusal_holds_at_every_rank(survey, installed, rule, adapter, op):
+    if adapter not in installed:
+        pytest.skip(f"{adapter} is not installed")
+    case = _at_rank(REFUSAL_CASES[rule][1], op)
+    result = by_adapter(survey(case))[adapter]
+    assert result.judgement.verdict == "EXPECTED_REJECT", (result.judgement, result.outcome)
+    assert result.judgement.rule == rule
 
 
 def test_every_documented_refusal_has_a_case_here():
