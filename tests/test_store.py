@@ -252,3 +252,41 @@ def test_variant_stores_of_one_plan_merge_and_compare_anew(tmp_path):
         assert merged.recorded_ids() == {case.id for _, case in merged.planned()}
     assert _counts(tmp_path / "merged.db") == _counts(paths["both"])
     assert _divergences(tmp_path / "merged.db") == _divergences(paths["both"])
+
+
+def test_a_schema_1_store_opens_as_conv2d_and_gains_the_op_column_when_resumed(tmp_path):
+    """A store written before cases named their operator: conv2d cases, no `op` anywhere."""
+    old = tmp_path / "old.db"
+    done = subprocess.run(
+        [*CLI, "run", "--examples", "4", "--ops", "conv2d", "--frameworks", ANY_FRAMEWORK]
+        + ["--seed", "3", "--quiet", "--store", str(old)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    counts = _counts(old)
+    with sqlite3.connect(old) as db:
+        for case_id, text in db.execute("SELECT case_id, json FROM plan").fetchall():
+            data = json.loads(text)
+            assert data.pop("op") == "conv2d"
+            db.execute("UPDATE plan SET json = ? WHERE case_id = ?", (json.dumps(data), case_id))
+        db.execute("ALTER TABLE plan DROP COLUMN op")
+        db.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+        db.execute("DELETE FROM recorded WHERE rowid = (SELECT MIN(rowid) FROM recorded)")
+    before = old.read_bytes()
+    with Store.open(old, writable=False) as store:  # read as it is
+        assert {case.op for _, case in store.planned()} == {"conv2d"}
+        assert store.db.execute("SELECT DISTINCT op FROM plan").fetchall() == [("conv2d",)]
+        assert len(store.pending()) == 1
+    summary = subprocess.run([*CLI, "summary", str(old)], capture_output=True, text=True)
+    assert summary.returncode in (0, 1) and "planned cases recorded" in summary.stdout
+    assert old.read_bytes() == before  # reading it wrote nothing
+    resumed = subprocess.run(
+        [*CLI, "run", "--store", str(old), "--resume", "--quiet"], capture_output=True, text=True
+    )
+    assert resumed.returncode in (0, 1), resumed.stderr
+    with Store.open(old, writable=False) as store:
+        assert store.meta()["schema_version"] == 2 and not store.pending()
+        assert store.db.execute("SELECT DISTINCT op FROM plan").fetchall() == [("conv2d",)]
+        assert store.verdict_counts() == counts  # the one case ran again, with the same answer

@@ -5,43 +5,27 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
+import pytest
 
-from harness import inputs
+from harness import inputs, ops
 from harness.ops.conv import CLASSIC
-from harness.strategies import coverage, draw_cases
-
-REGIONS = [
-    "odd total 'same' padding",
-    "kh != kw",
-    "sh != sw",
-    "dh != dw",
-    "stride does not divide (i + pads - eff)",
-    "even kernel",
-    "dilated and strided",
-    "grouped",
-    "stride larger than kernel",
-    "kernel larger than padded input",
-    "output size 0",
-    "output size negative",
-    "empty batch",
-    "negative explicit pad",
-    "asymmetric explicit pads",
-    "padding valid",
-    "padding same",
-    "padding same_lower",
-    "padding explicit",
-    "dtype float32",
-    "dtype float64",
-    "dtype float16",
-    "dtype bfloat16",
-]
+from harness.strategies import coverage, draw_cases, draw_plan
 
 
-def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases():
-    drawn = draw_cases(1000, seed=1)
-    seen = Counter(label for case in drawn for label in coverage(case))
-    rare = {region: seen[region] for region in REGIONS if seen[region] < 10}
-    assert not rare, f"regions drawn in fewer than 1% of 1000 cases: {rare}"
+@pytest.mark.parametrize("op", ["conv1d", "conv2d", "conv3d"])
+def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
+    family = ops.FAMILIES["conv"]
+    drawn = draw_cases(1000, seed=1, strategy=family.strategy(op))
+    assert {case.op for case in drawn} == {op}
+    seen = Counter(label for case in drawn for label in family.coverage(case))
+    rare = {region: seen[region] for region in family.regions(op) if seen[region] < 10}
+    assert not rare, f"{op}: regions drawn in fewer than 1% of 1000 cases: {rare}"
+
+
+def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_alone():
+    plan = draw_plan(40, seed=2)
+    assert Counter(case.op for case in plan) == {"conv2d": 20, "conv1d": 10, "conv3d": 10}
+    assert draw_plan(20, seed=2, ops=("conv2d",)) == draw_cases(20, seed=2)
 
 
 def test_drawing_is_deterministic_for_a_seed():
