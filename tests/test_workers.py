@@ -18,7 +18,7 @@ def test_a_crash_or_a_hang_costs_only_its_own_case():
     heights = [4, 13, 5, 17, 6, 19, 23, 11, 7]
     with Runner([FAULT], timeout=5, batch_size=4) as runner:
         answered = {
-            case.height: outcomes for case, outcomes in runner.run([_case(h) for h in heights])
+            case.spatial[0]: outcomes for case, outcomes in runner.run([_case(h) for h in heights])
         }
         restarts = runner.restarts
     status = {h: answered[h][0].status for h in heights}

@@ -49,7 +49,7 @@ def test_stride_one_same_keeps_the_size_and_agrees_everywhere(survey, installed,
     _record(report)
     for result in report.results:
         if result.outcome.status == "ok":
-            assert result.outcome.output.shape[2:] == (case.height, case.width), result.name
+            assert result.outcome.output.shape[2:] == case.spatial, result.name
         elif result.outcome.info.adapter in installed:  # or a documented refusal
             assert result.judgement.verdict in ("NOT_EXPRESSIBLE", "EXPECTED_REJECT"), result.name
     assert not problems(report), "\n".join(problems(report))

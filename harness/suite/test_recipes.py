@@ -59,6 +59,6 @@ def test_twins_keep_the_data_and_spell_out_the_pads():
         CLASSIC[1].weight_shape,
         CLASSIC[1].stride,
     )
-    planned = recipes.with_twins(CLASSIC)
-    assert planned[:3] == CLASSIC and twin in planned[3:]
+    planned = recipes.with_twins(list(CLASSIC))
+    assert tuple(planned[:3]) == CLASSIC and twin in planned[3:]
     assert len({case.id for case in planned}) == len(planned)
