@@ -122,16 +122,20 @@ class Suite:
         names = _names(self.config.getoption("--conv-variants"))
         try:
             chosen = variants.select(frameworks, names)
-            cache = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-"))
-            env = surveying.compile_cache_env(Path(cache))
-            runner = self._stack.enter_context(Runner(chosen, env=env))
-            if not self.config.getoption("--conv-allow-missing"):
+        except UsageError as error:  # an unknown name
+            raise pytest.UsageError(f"convharness: {error}") from None
+        cache = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-"))
+        runner = self._stack.enter_context(
+            Runner(chosen, env=surveying.compile_cache_env(Path(cache)))
+        )
+        if not self.config.getoption("--conv-allow-missing"):
+            try:
                 runner.check(frameworks, names, broken=True)
-        except UsageError as error:
-            self._stack.close()
-            raise pytest.UsageError(
-                f"convharness: {error} (--conv-allow-missing skips it instead)"
-            ) from None
+            except UsageError as error:
+                self._stack.close()
+                raise pytest.UsageError(
+                    f"convharness: {error} (--conv-allow-missing skips it instead)"
+                ) from None
         self._runner = runner
         return runner
 

@@ -103,23 +103,27 @@ def test_run_refuses_a_broken_framework_before_writing_its_store(broken_jax, tmp
 @needs("jax")
 def test_every_property_that_passes_on_jax_judged_jax_answers(tmp_path):
     report = tmp_path / "suite.xml"
-    chosen = f"{CHEAP} or test_every_framework_does_what_its_documentation_says"
-    done = _python([*SUITE, "--conv-frameworks=jax", "-k", chosen, f"--junitxml={report}"])
+    done = _python([*SUITE, "--conv-frameworks=jax", f"--junitxml={report}"])
     assert done.returncode == 0, done.stdout + done.stderr
-    judged = {}
+    judged, passed = {}, set()
     for case in ET.parse(report).getroot().iter("testcase"):
-        assert case.find("skipped") is None and case.find("failure") is None, case.get("name")
-        found = {
+        assert case.find("failure") is None and case.find("error") is None, case.get("name")
+        if case.find("skipped") is None:
+            passed.add(case.get("name"))
+        judged[case.get("name")] = {
             p.get("name"): int(p.get("value"))
             for p in case.iter("property")
             if p.get("name", "").startswith(JUDGED_PROPERTY)
         }
-        judged[case.get("name")] = found
-    assert set(judged) == {CHEAP, "test_every_framework_does_what_its_documentation_says"}
-    for name, found in judged.items():
-        assert set(found) == {JUDGED_PROPERTY + "jax"} and found[JUDGED_PROPERTY + "jax"] > 0, name
-    # 30 drawn examples and 3 classic ones, each answered by jax.lax
+    # the one suite test that runs no framework: it checks how recipes are written
+    assert {name for name in passed if not judged[name]} == {
+        "test_twins_keep_the_data_and_spell_out_the_pads"
+    }
+    for name in passed - {"test_twins_keep_the_data_and_spell_out_the_pads"}:
+        assert set(judged[name]) == {JUDGED_PROPERTY + "jax"}, name
+        assert judged[name][JUDGED_PROPERTY + "jax"] > 0, name
+    assert {CHEAP, "test_every_framework_does_what_its_documentation_says"} <= passed
+    # counted over the drawn examples too, not only the 3 explicit classic ones
     assert (
-        judged["test_every_framework_does_what_its_documentation_says"][JUDGED_PROPERTY + "jax"]
-        >= 30
+        judged["test_every_framework_does_what_its_documentation_says"][JUDGED_PROPERTY + "jax"] > 3
     )
