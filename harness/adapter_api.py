@@ -2,7 +2,8 @@
 
 An adapter module (see adapters/) defines:
     FRAMEWORK  one of torch, tensorflow, keras, jax, flax (a plugin may add its own)
-    REQUIRES   the importable module the framework lives in; if absent, the adapter is skipped
+    REQUIRES   the importable module the framework lives in; if it is not found, the adapter
+               is skipped as not installed; if it is found but fails to import, it is broken
     version()  the framework's version string
     devices()  e.g. ["cpu", "gpu:0"]: every device the framework can see
     APIS       a list of ConvApi: one per framework API it drives

@@ -1,15 +1,20 @@
 """convharness: `explain` one case on every framework, `run` a survey into a store, `merge` stores.
 
-Bad input gets one line on stderr and exit status 2; `run` exits 1 when its store holds
-an unexpected verdict or an unexplained divergence, 0 otherwise.
+Bad input gets one line on stderr and exit status 2, and so does a framework or variant asked
+for (--frameworks, --variants) that is not installed or does not import; one not asked for is
+skipped, and `run` says whether it is not installed or installed but failing to import. `run`
+exits 1 when its store holds an unexpected verdict or an unexplained divergence, 0 otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -318,6 +323,7 @@ def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
     chosen = variants.select(args.frameworks, args.variants)
     with Runner(chosen) as runner:
+        runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
             results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
             if args.json and args.cases:
@@ -329,8 +335,11 @@ def explain(args: argparse.Namespace) -> int:
     return 0
 
 
-def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Variant]]:
-    """Validate every argument, then create (or reopen) the store; nothing is written before."""
+def _plan(
+    args: argparse.Namespace,
+) -> tuple[Callable[[], Store], list[Case], list[variants.Variant]]:
+    """Validate every argument; give back what creates (or reopens) the store, the cases to
+    run and the variants. Nothing is written yet."""
     if args.resume:
         given = [
             flag
@@ -349,9 +358,9 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
             raise UsageError(f"--resume takes the plan from the store; drop {', '.join(given)}")
         if args.store is None:
             raise UsageError("--resume needs --store PATH")
-        store = Store.open(args.store)
-        chosen = variants.select(names=store.meta()["variants"])
-        return store, store.pending(), chosen
+        with Store.open(args.store) as store:
+            names, pending = list(store.meta()["variants"]), store.pending()
+        return partial(Store.open, args.store), pending, variants.select(names=names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
@@ -392,7 +401,8 @@ def _plan(args: argparse.Namespace) -> tuple[Store, list[Case], list[variants.Va
         profile=args.profile,
         variants=tuple(v.name for v in chosen),
     )
-    return Store.create(path, plan), [case for _, case in plan.cases], chosen
+    cases = [case for _, case in plan.cases]
+    return partial(Store.create, path, plan), cases, chosen
 
 
 def _summary(store: Store, out=None) -> None:
@@ -418,16 +428,20 @@ def _summary(store: Store, out=None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    store, cases, chosen = _plan(args)
-    with store:
+    opened, cases, chosen = _plan(args)
+    env = survey.compile_cache_env(args.compile_cache)
+    with contextlib.ExitStack() as stack:
+        runner = None
+        if cases:  # a variant asked for that cannot run stops it before the store is written
+            runner = stack.enter_context(Runner(chosen, env=env, timeout=args.timeout))
+            runner.check(args.frameworks, args.variants, broken=False)
+        store = stack.enter_context(opened())
         total = len(store.planned())
-        env = survey.compile_cache_env(args.compile_cache)
         try:
-            if cases:
-                with Runner(chosen, env=env, timeout=args.timeout) as runner:
-                    survey.execute(runner, store, cases, total, args.quiet)
-                    for name, reason in runner.skipped.items():
-                        print(f"skipped {name}: {reason}")
+            if runner is not None:
+                survey.execute(runner, store, cases, total, args.quiet)
+                for name, reason in runner.skipped.items():
+                    print(f"skipped {name}: {reason}")
         except KeyboardInterrupt:
             print(
                 f"convharness: interrupted; {len(store.recorded_ids())}/{total} cases are "

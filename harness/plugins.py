@@ -7,7 +7,8 @@ A plugin registers one entry point per adapter module:
 
 The module keeps the adapter contract (harness/adapter_api.py: FRAMEWORK, REQUIRES, version(),
 devices(), APIS, and no framework import at module level), and may carry data as well:
-    VARIANTS     a list of {"name", "tag", "env"}; default: one variant named after the entry
+    VARIANTS     a list of {"name", "tag", "env", "requires"}; default: one variant named
+                 after the entry
     CONVENTIONS  TOML text in the schema of harness/data/conventions.toml, for its framework
     REGISTRY     TOML text in the schema of harness/data/registry.toml
 """

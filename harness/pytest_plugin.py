@@ -7,13 +7,27 @@ can check a freshly built wheel:
 
 Options: --conv-frameworks / --conv-variants (which adapters), --conv-profile (dev, ci or
 nightly: how many Hypothesis examples; also the CONVHARNESS_PROFILE environment variable),
---conv-devices (cpu, gpu). Fixtures: `runner` (one worker per selected variant), `survey` (run
-and assess one case) and `installed` (the adapters whose framework is installed).
+--conv-devices (cpu, gpu), --conv-allow-missing. Fixtures: `runner` (one worker per selected
+variant), `survey` (run and assess one case) and `installed` (the adapters whose framework is
+installed).
+
+A property is a test that uses `runner` (directly or through `survey`). The workers start when
+the collected tests include one, and a framework asked for (--conv-frameworks, --conv-variants)
+that is not installed or does not import, or an installed one that does not import, fails the
+run there, in one line (--conv-allow-missing skips it instead). A property that judged no
+framework answer (none `ok` or `rejected`: every adapter skipped or could not express its cases)
+is skipped with the reason, never passed; each property records the answers it judged per
+framework (`convharness_judged_<framework>`, in JUnit XML), and a run in which every property
+was skipped fails.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import tempfile
+from collections import Counter
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -22,9 +36,12 @@ from . import survey as surveying
 from . import variants
 from .assess import CaseReport
 from .case import Case
+from .errors import UsageError
 from .runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
+JUDGED = ("ok", "rejected")  # the outcome statuses that are a framework's own answer
+JUDGED_PROPERTY = "convharness_judged_"  # + framework: a property's user_properties entry
 
 for _name, _examples in PROFILES.items():
     settings.register_profile(
@@ -34,6 +51,8 @@ for _name, _examples in PROFILES.items():
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
     )
+
+_SUITE = pytest.StashKey["Suite"]()
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -58,6 +77,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         metavar="cpu,gpu",
         help="only outcomes on these devices (default: every device found)",
     )
+    group.addoption(
+        "--conv-allow-missing",
+        action="store_true",
+        help="skip, with the reason, a framework asked for or installed that does not import "
+        "(default: fail the run)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -66,27 +91,133 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile(chosen)
     elif not config.getoption("--hypothesis-profile", default=None):
         settings.load_profile("dev")
+    suite = config.stash[_SUITE] = Suite(config)
+    config.pluginmanager.register(suite, "convharness-suite")
+
+
+def _is_property(item: pytest.Item) -> bool:
+    """Whether a test uses this plugin's `runner` (not some other plugin's of that name)."""
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = (info.name2fixturedefs.get("runner") if info else None) or []
+    return bool(definitions) and definitions[-1].func.__module__ == __name__
+
+
+class Suite:
+    """The session's workers, the answers the running property judged, and what each
+    property came to ("passed", "failed" or "skipped")."""
+
+    def __init__(self, config: pytest.Config) -> None:
+        self.config = config
+        self.judged: Counter[str] = Counter()  # framework -> answers judged by the running test
+        self.properties: dict[str, str] = {}  # nodeid -> outcome ("" until it has run)
+        self.all_skipped = False
+        self._runner: Runner | None = None
+        self._stack = contextlib.ExitStack()
+
+    def runner(self) -> Runner:
+        """The workers, started once; a framework that must run and cannot is a usage error."""
+        if self._runner is not None:
+            return self._runner
+        frameworks = _names(self.config.getoption("--conv-frameworks"))
+        names = _names(self.config.getoption("--conv-variants"))
+        try:
+            chosen = variants.select(frameworks, names)
+        except UsageError as error:  # an unknown name
+            raise pytest.UsageError(f"convharness: {error}") from None
+        cache = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-"))
+        runner = self._stack.enter_context(
+            Runner(chosen, env=surveying.compile_cache_env(Path(cache)))
+        )
+        if not self.config.getoption("--conv-allow-missing"):
+            try:
+                runner.check(frameworks, names, broken=True)
+            except UsageError as error:
+                self._stack.close()
+                raise pytest.UsageError(
+                    f"convharness: {error} (--conv-allow-missing skips it instead)"
+                ) from None
+        self._runner = runner
+        return runner
+
+    def record(self, report: CaseReport) -> None:
+        self.judged.update(
+            r.outcome.info.framework for r in report.results if r.outcome.status in JUDGED
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Start the workers at collection, so a broken framework fails before any test runs."""
+        self.properties = {item.nodeid: "" for item in session.items if _is_property(item)}
+        if self.properties and not self.config.option.collectonly:
+            self.runner()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        """Count the framework answers a property judges; one that judged none is skipped."""
+        if not _is_property(item):
+            return (yield)
+        self.judged = Counter()
+        result = yield  # a failure propagates from here, whatever was judged
+        runner = self.runner()
+        if "survey" not in getattr(item, "fixturenames", ()):  # it reads the workers' infos
+            ready = (info for w in runner.workers if not w.skipped for info in w.infos)
+            self.judged.update(info.framework for info in ready)
+        for framework, count in sorted(self.judged.items()):
+            item.user_properties.append((JUDGED_PROPERTY + framework, count))
+        if not self.judged:
+            why = "; ".join(f"{name}: {reason}" for name, reason in runner.skipped.items())
+            raise pytest.skip.Exception(
+                "judged no framework answer: every adapter was skipped or could not express "
+                "the case" + (f" ({why})" if why else ""),
+                _use_item_location=True,
+            )
+        return result
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        before = self.properties.get(report.nodeid)
+        if before is None or before == "failed":
+            return
+        if report.failed:
+            self.properties[report.nodeid] = "failed"
+        elif report.skipped:
+            self.properties[report.nodeid] = "skipped"
+        elif report.when == "call":
+            self.properties[report.nodeid] = "passed"
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        """A run whose every property was skipped checked nothing: it fails."""
+        ran = [outcome for outcome in self.properties.values() if outcome]
+        self.all_skipped = bool(ran) and all(outcome == "skipped" for outcome in ran)
+        if self.all_skipped and session.exitstatus == pytest.ExitCode.OK:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+    def pytest_terminal_summary(self, terminalreporter) -> None:
+        if self.all_skipped:
+            terminalreporter.write_line(
+                "convharness: every property was skipped, so no framework answer was checked: "
+                "the run fails",
+                red=True,
+            )
+
+    def pytest_unconfigure(self) -> None:
+        self._stack.close()
 
 
 @pytest.fixture(scope="session")
-def runner(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+def runner(request: pytest.FixtureRequest) -> Runner:
     """One worker per selected adapter variant, shared by every test that runs frameworks."""
-    chosen = variants.select(
-        _names(request.config.getoption("--conv-frameworks")),
-        _names(request.config.getoption("--conv-variants")),
-    )
-    cache = tmp_path_factory.mktemp("jax-cache")
-    with Runner(chosen, env=surveying.compile_cache_env(cache)) as workers:
-        yield workers
+    return request.config.stash[_SUITE].runner()
 
 
 @pytest.fixture(scope="session")
 def survey(request: pytest.FixtureRequest, runner: Runner):
     """Run one case on every selected adapter variant (and device) and assess it."""
     devices = tuple(_names(request.config.getoption("--conv-devices")) or ())
+    suite = request.config.stash[_SUITE]
 
     def run(case: Case) -> CaseReport:
         (report,) = surveying.reports(runner, [case], devices)
+        suite.record(report)
         return report
 
     return run

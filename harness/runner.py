@@ -3,21 +3,26 @@
 Workers run side by side (one process each), fed batches; a case is complete when
 every variant has answered it. A window bounds how far the fastest worker may run
 ahead of the slowest, so outputs held in memory stay bounded.
+
+A variant that cannot run answers every case as skipped; `check` makes that an error where
+it was asked for (by framework or by name) or, with `broken`, where it is installed but does
+not import.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
 from . import conventions as conventions_data
 from .case import Case
 from .conventions import Convention
+from .errors import UsageError
 from .outcome import AdapterInfo, Outcome
 from .variants import Variant
-from .workers import CASE_TIMEOUT, Worker
+from .workers import CASE_TIMEOUT, Absence, Worker
 
 
 class Runner:
@@ -58,6 +63,28 @@ class Runner:
     @property
     def skipped(self) -> dict[str, str]:
         return {w.variant.name: w.skipped for w in self.workers if w.skipped}
+
+    def check(
+        self,
+        frameworks: Collection[str] | None,
+        names: Collection[str] | None,
+        broken: bool = True,
+    ) -> None:
+        """A UsageError naming every variant that must run and cannot, with why, in one line.
+
+        A variant named (`names`, --variants) must run; one of a framework named (`frameworks`,
+        --frameworks) must find and import that framework (a variant that needs another, absent
+        framework, such as a Keras backend, is skipped); with `broken`, so must every installed
+        framework, asked for or not.
+        """
+        fatal = {Absence.IMPORT_FAILED} if broken else set()
+        if frameworks is not None:
+            fatal |= {Absence.NOT_INSTALLED, Absence.IMPORT_FAILED}
+        if names is not None:
+            fatal = set(Absence)
+        failed = [f"{w.variant.name}: {w.skipped}" for w in self.workers if w.absence in fatal]
+        if failed:
+            raise UsageError("; ".join(failed))
 
     @property
     def restarts(self) -> int:

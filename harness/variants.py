@@ -18,6 +18,7 @@ class Variant:
     module: str
     tag: str = ""
     env: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    requires: tuple[str, ...] = ()  # modules it needs besides its framework's (a Keras backend)
 
     def adapter_name(self, adapter: str) -> str:
         """How an adapter of this variant is named in every verdict, table and comparison."""
@@ -49,6 +50,7 @@ def _variant(raw: dict, framework: str, module: str) -> Variant:
         module=module,
         tag=raw.get("tag", ""),
         env={str(k): str(v) for k, v in raw.get("env", {}).items()},
+        requires=tuple(str(name) for name in raw.get("requires", ())),
     )
 
 

@@ -4,12 +4,19 @@ The main process never imports a framework. A worker is fed batches of cases and
 answers case by case, so a worker that dies (segfault, abort, out of memory) or
 stops answering costs only the case it was on: that case is recorded as crashed
 or timed out, the worker is started again, and the rest of its batch is re-sent.
+
+A worker whose framework it cannot run says why (Absence): not installed (its module is not
+found), needing another framework that is not installed (a Keras backend), or installed but
+failing to import; it then answers every case as skipped, and the parent decides whether that
+is an error (Runner.check).
 """
 
 from __future__ import annotations
 
 import contextlib
+import enum
 import importlib
+import importlib.util
 import multiprocessing
 import os
 import re
@@ -39,10 +46,35 @@ def one_line(text: str, limit: int = 500) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+class Absence(enum.Enum):
+    """Why a variant's worker runs nothing."""
+
+    NOT_INSTALLED = "not installed"  # its framework's module is not found
+    NEEDS_ANOTHER = "needs another framework"  # one of the variant's `requires` is not found
+    IMPORT_FAILED = "installed but fails to import"  # found, but importing or starting it raised
+
+
 # ---- the worker's side -------------------------------------------------------------------
 
 
-def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], str | None]:
+def _installed(name: str) -> bool:
+    """Whether a module is found here, without importing it (a shadowing directory counts)."""
+    try:
+        return importlib.util.find_spec(name) is not None
+    except ModuleNotFoundError:  # a dotted name whose parent is not found
+        return False
+
+
+def _absent(module, variant: Variant) -> tuple[Absence, str] | None:
+    if not _installed(module.REQUIRES):
+        return Absence.NOT_INSTALLED, f"{module.REQUIRES} is not installed"
+    missing = [name for name in variant.requires if not _installed(name)]
+    if missing:
+        return Absence.NEEDS_ANOTHER, f"needs {', '.join(missing)}, which is not installed"
+    return None
+
+
+def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], Absence | None, str | None]:
     def info(api, version: str, device: str) -> AdapterInfo:
         return AdapterInfo(
             variant.adapter_name(api.adapter),
@@ -54,14 +86,21 @@ def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], str | None]:
             tuple(api.apis.items()),
         )
 
-    try:
-        importlib.import_module(module.REQUIRES)
-        # str(): a framework's own version type would make the parent import the framework
-        version, devices = str(module.version()), [str(d) for d in module.devices()]
-    except ImportError as error:
-        reason = f"{module.REQUIRES} is not installed ({one_line(str(error), 200)})"
-        return [info(api, "", "cpu") for api in module.APIS], reason
-    return [info(api, version, device) for api in module.APIS for device in devices], None
+    absent = _absent(module, variant)
+    if absent is None:
+        try:
+            importlib.import_module(module.REQUIRES)
+            # str(): a framework's own version type would make the parent import the framework
+            version, devices = str(module.version()), [str(d) for d in module.devices()]
+        except Exception as error:  # found, but broken: whatever it raises
+            absent = (
+                Absence.IMPORT_FAILED,
+                f"{module.REQUIRES} is {Absence.IMPORT_FAILED.value}: "
+                f"{type(error).__name__}: {one_line(str(error), 200)}",
+            )
+    if absent is not None:
+        return [info(api, "", "cpu") for api in module.APIS], *absent
+    return [info(api, version, device) for api in module.APIS for device in devices], None, None
 
 
 def _run_one(api, info: AdapterInfo, case: Case, x, w, b) -> Outcome:
@@ -89,8 +128,8 @@ def serve(variant: Variant, env: dict[str, str], log_path: str, conn: Connection
     os.dup2(log, 2)
     os.environ.update(env)
     module = importlib.import_module(variant.module)
-    infos, skipped = _describe(module, variant)
-    conn.send((infos, skipped))
+    infos, absence, reason = _describe(module, variant)
+    conn.send((infos, absence, reason))
     apis = {variant.adapter_name(api.adapter): api for api in module.APIS}
     while (batch := conn.recv()) is not None:
         for index, case in batch:
@@ -121,7 +160,8 @@ class Worker:
         self.env = {**QUIET_ENV, **(env or {}), **variant.env}
         self.timeout = timeout
         self.infos: list[AdapterInfo] = []
-        self.skipped: str | None = None
+        self.absence: Absence | None = None  # why it runs nothing, if it does not
+        self.skipped: str | None = None  # and that reason in words
         self.restarts = 0
         self.pending: deque[tuple[int, Case]] = deque()
         self.last_progress = 0.0
@@ -148,7 +188,7 @@ class Worker:
         if not self.conn.poll(self.timeout):
             raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         try:
-            self.infos, self.skipped = self.conn.recv()
+            self.infos, self.absence, self.skipped = self.conn.recv()
         except EOFError:
             raise RuntimeError(
                 f"worker {self.variant.name} died starting: {self._log_tail()}"

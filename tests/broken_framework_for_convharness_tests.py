@@ -1,0 +1,3 @@
+"""A broken build on purpose: found on the path, but importing it raises (and not ImportError)."""
+
+raise RuntimeError("broken on purpose")
