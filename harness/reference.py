@@ -8,6 +8,7 @@ of strided views of the padded input: short enough to check by eye.
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
 
@@ -58,9 +59,11 @@ def conv(
                     for t, d, s, o in zip(tap, dilation, stride, out_spatial, strict=True)
                 )
             ]
-            out[:, g * per_group : (g + 1) * per_group] += np.tensordot(
-                wg[(slice(None), slice(None), *tap)], window, axes=([1], [1])
-            ).swapaxes(0, 1)
+            at_tap: tuple[Any, ...] = (slice(None), slice(None), *tap)
+            tap_weights = wg[at_tap]  # [O/groups, C/groups]
+            out[:, g * per_group : (g + 1) * per_group] += np.einsum(
+                "oc,nc...->no...", tap_weights, window
+            )
     if b is not None:
         out += np.asarray(b, np.float64).reshape(1, -1, *[1] * len(kernel))
     return out

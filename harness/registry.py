@@ -63,9 +63,9 @@ class Registry:
         return None
 
     def for_difference(
-        self, aspect: str, adapters: tuple[str, str], facts: dict[str, Any]
+        self, aspect: str, adapters: tuple[str, ...], facts: dict[str, Any]
     ) -> str | None:
-        """The convention entry that documents how one of two adapters differs in `aspect`."""
+        """The convention entry that documents how one of the adapters differs in `aspect`."""
         for entry in self.entries:
             if (
                 entry.kind == "convention"

@@ -71,7 +71,7 @@ class Plan:
 
 
 def _inferred(ranges: list[list[int]] | None) -> Inferred | None:
-    return Inferred(tuple(tuple(r) for r in ranges)) if ranges else None  # type: ignore[arg-type]
+    return Inferred(tuple((lo, hi) for lo, hi in ranges)) if ranges else None
 
 
 def _number(value: float | str | None) -> float | None:
