@@ -35,8 +35,9 @@ from hypothesis import HealthCheck, settings
 from . import survey as surveying
 from . import variants
 from .assess import CaseReport
-from .case import Case
+from .case import OPS, Case
 from .errors import UsageError
+from .ops import ops_of
 from .runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
@@ -60,13 +61,18 @@ def _names(text: str | None) -> list[str] | None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("convharness", "convharness Conv2d consistency suite")
+    group = parser.getgroup("convharness", "convharness consistency suite")
     group.addoption(
         "--conv-frameworks",
         metavar="A,B",
         help="only these frameworks' adapters (default: every installed one)",
     )
     group.addoption("--conv-variants", metavar="A,B", help="only these variants, by name")
+    group.addoption(
+        "--conv-ops",
+        metavar="A,B",
+        help="draw cases of these operators only (default: conv1d, conv2d and conv3d)",
+    )
     group.addoption(
         "--conv-profile",
         choices=list(PROFILES),
@@ -85,7 +91,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# The operators the properties draw: set from --conv-ops before the suite's modules are read.
+SELECTED_OPS: tuple[str, ...] = tuple(OPS)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    global SELECTED_OPS
+    try:
+        SELECTED_OPS = ops_of(_names(config.getoption("--conv-ops")))
+    except ValueError as error:
+        raise pytest.UsageError(f"--conv-ops: {error}") from None
     chosen = config.getoption("--conv-profile") or os.environ.get("CONVHARNESS_PROFILE")
     if chosen:
         settings.load_profile(chosen)

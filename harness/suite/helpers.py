@@ -5,8 +5,11 @@ from __future__ import annotations
 import importlib.util
 
 import pytest
+from hypothesis import strategies as st
 
 from harness.assess import CaseReport, Result
+from harness.case import Case
+from harness.strategies import cases
 
 
 def by_adapter(report: CaseReport, device: str = "cpu") -> dict[str, Result]:
@@ -29,6 +32,18 @@ def problems(report: CaseReport) -> list[str]:
     """Every unexpected verdict and unexplained divergence, then the command that shows them."""
     found = unexpected_lines(report) + unexplained_lines(report)
     return found + [f"reproduce: {report.case.command()}"] if found else []
+
+
+def selected_ops() -> tuple[str, ...]:
+    """The operators the suite draws (--conv-ops; every one by default)."""
+    from harness import pytest_plugin
+
+    return pytest_plugin.SELECTED_OPS
+
+
+def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
+    """Cases of every selected operator, narrowed as strategies.cases takes it."""
+    return st.deferred(lambda: st.one_of(*[cases(op=op, **narrowed) for op in selected_ops()]))
 
 
 def importable(*modules: str) -> bool:

@@ -10,8 +10,14 @@ from hypothesis import strategies as st
 
 from harness.case import Padding
 from harness.ops.conv import CLASSIC
-from harness.strategies import cases, coverage
-from harness.suite.helpers import problems, unexpected_lines, unexplained_lines
+from harness.strategies import coverage
+from harness.suite.helpers import (
+    drawn_cases,
+    problems,
+    selected_ops,
+    unexpected_lines,
+    unexplained_lines,
+)
 
 
 def _record(report) -> None:
@@ -20,10 +26,15 @@ def _record(report) -> None:
     note(f"reproduce: {report.case.command()}")
 
 
-@given(case=cases())
-@example(case=CLASSIC[0])
-@example(case=CLASSIC[1])
-@example(case=CLASSIC[2])
+def _classic_examples(test):
+    """The classic question as explicit examples, where conv2d is among the operators drawn."""
+    for case in CLASSIC if "conv2d" in selected_ops() else ():
+        test = example(case=case)(test)
+    return test
+
+
+@given(case=drawn_cases())
+@_classic_examples
 def test_every_framework_does_what_its_documentation_says(survey, case):
     report = survey(case)
     _record(report)
@@ -31,7 +42,7 @@ def test_every_framework_does_what_its_documentation_says(survey, case):
     assert not unexpected, "\n".join(unexpected + [f"reproduce: {case.command()}"])
 
 
-@given(case=cases())
+@given(case=drawn_cases())
 def test_frameworks_agree_unless_the_registry_says_otherwise(survey, case):
     report = survey(case)
     _record(report)
@@ -40,7 +51,7 @@ def test_frameworks_agree_unless_the_registry_says_otherwise(survey, case):
 
 
 @given(
-    case=cases(
+    case=drawn_cases(
         padding=st.just(Padding("same")), stride=st.just(1), dtype=st.just("float32")
     ).filter(lambda c: c.batch > 0)
 )

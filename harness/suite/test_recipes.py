@@ -9,8 +9,7 @@ from hypothesis import strategies as st
 from harness import recipes
 from harness.case import Padding
 from harness.ops.conv import CLASSIC
-from harness.strategies import cases
-from harness.suite.helpers import by_adapter
+from harness.suite.helpers import by_adapter, drawn_cases
 from harness.verdicts import TOLERANCE, relative_error
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])
@@ -59,7 +58,7 @@ def test_the_classic_strided_same_ports_to_pytorch_with_f_pad(survey, installed)
     assert checked == len(runnable)
 
 
-@given(case=cases(padding=words).filter(lambda c: c.batch > 0))
+@given(case=drawn_cases(padding=words).filter(lambda c: c.batch > 0))
 def test_every_recipe_reproduces_its_source_framework(survey, installed, case):
     _runnable(installed)
     _check(survey, installed, case)
