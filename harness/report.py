@@ -83,11 +83,7 @@ class Survey:
         recorded = store.recorded_ids()
         self.recorded = [cid for cid in self.order if cid in recorded]
         self.cells: dict[str, dict[str, Cell]] = defaultdict(dict)
-        for row in store.db.execute(
-            "SELECT case_id, adapter, device, variant, framework, version, api, status, "
-            "verdict, known, rule, pads_inferred, error_type, message, detail, shape "
-            "FROM outcomes"
-        ):
+        for row in store.outcome_rows():
             (
                 case_id,
                 adapter,
@@ -124,9 +120,7 @@ class Survey:
             )
             self.cells[case_id][cell.label] = cell
         self.divergences: dict[str, list[tuple[str, str, str, str | None, str]]] = defaultdict(list)
-        for case_id, aspect, left, right, detail, why in store.db.execute(
-            "SELECT case_id, aspect, left, right, detail, explained_by FROM divergences"
-        ):
+        for case_id, aspect, left, right, detail, why in store.divergence_rows():
             self.divergences[case_id].append(
                 (
                     aspect,
@@ -155,10 +149,7 @@ class Survey:
                     strict=True,
                 )
             )
-            for row in store.db.execute(
-                "SELECT id, started, finished, project_commit, platform, python, versions, "
-                "devices, variants, skipped FROM runs ORDER BY id"
-            )
+            for row in store.run_rows()
         ]
         self.labels = sorted({label for cells in self.cells.values() for label in cells})
         self.registry = registry.load()
@@ -410,11 +401,9 @@ def _pct(agreeing: int, total: int) -> str:
     return f"{100 * agreeing / total:.0f}%" if total else "-"
 
 
-def sections(survey: Survey, store_name: str) -> list[Section]:
+def _what_this_is(survey: Survey, store_name: str) -> Section:
     info = survey.info()
     meta = survey.meta
-    out: list[Section] = []
-
     about = Section("What this is")
     about.blocks.append(
         Paragraph(
@@ -458,8 +447,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
                 "Skipped: " + "; ".join(f"{k} ({v})" for k, v in sorted(info["skipped"].items()))
             )
         )
-    out.append(about)
+    return about
 
+
+def _verdicts_per_adapter(survey: Survey, store_name: str) -> Section:
     summary = Section("Verdicts per adapter")
     counts = survey.verdict_counts()
     verdicts = sorted({v for c in counts.values() for v in c})
@@ -494,8 +485,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             "A verdict marked `(known)` is a registered upstream bug (see below)."
         )
     )
-    out.append(summary)
+    return summary
 
+
+def _compatibility_matrix(survey: Survey, store_name: str) -> Section:
     matrix = Section("Compatibility matrix")
     cells, aspects = survey.agreement()
     matrix.blocks.append(
@@ -538,10 +531,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
     matrix.blocks.append(
         Table(("adapter", "adapter", "cases", "accept", "shape", "pads", "values"), tuple(rows))
     )
-    out.append(matrix)
+    return matrix
 
-    out.append(classic_section(survey))
 
+def _where_frameworks_differ(survey: Survey, store_name: str) -> Section:
     where = Section("Where frameworks differ")
     where.blocks.append(
         Paragraph(
@@ -584,8 +577,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             tuple((f"{k}, {s}", str(v[0]), str(v[1])) for (k, s), v in sorted(by_kernel.items())),
         )
     )
-    out.append(where)
+    return where
 
+
+def _how_same_resolves(survey: Survey, store_name: str) -> Section:
     same = Section("How 'same' resolves, measured")
     found = survey.same_resolution()
     kinds = [
@@ -634,8 +629,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             "per-framework 'same' split, measured (axes of accepted outputs; refused cases)",
         )
     )
-    out.append(same)
+    return same
 
+
+def _refusals(survey: Survey, store_name: str) -> Section:
     refusals = Section("Refusals")
     refusals.blocks.append(
         Paragraph(
@@ -652,8 +649,11 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             ),
         )
     )
-    out.append(refusals)
+    return refusals
 
+
+def _attention(survey: Survey, store_name: str) -> Section:
+    unexpected, unexplained = survey.unexpected(), survey.unexplained()
     attention = Section("Unexpected verdicts and unexplained divergences")
     if not unexpected and not unexplained:
         attention.blocks.append(
@@ -678,8 +678,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
                 f"`convharness repro {case_id} --store {store_name}`"
             )
         )
-    out.append(attention)
+    return attention
 
+
+def _registry_entries(survey: Survey, store_name: str) -> Section:
     known = Section("Known divergences (registry)")
     seen: Counter = Counter(
         cell.known for cid in survey.recorded for cell in survey.cells[cid].values() if cell.known
@@ -707,8 +709,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
         if entry.repro and seen[entry.id]:
             known.blocks.append(Paragraph(f"Reproduction of `{entry.id}`:"))
             known.blocks.append(Code(entry.repro.strip(), "python"))
-    out.append(known)
+    return known
 
+
+def _divergence_log(survey: Survey, store_name: str) -> Section:
     log = Section("Divergence log")
     entries = survey.divergence_log()
     grouped: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -740,8 +744,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             tuple(rows),
         )
     )
-    out.append(log)
+    return log
 
+
+def _porting_recipes(survey: Survey, store_name: str) -> Section:
     porting = Section("Porting recipes")
     porting.blocks.append(
         Paragraph(
@@ -763,8 +769,10 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
         porting.blocks.append(Code(recipe.construction, "python"))
         for case_id in check["failed"][:5]:
             porting.blocks.append(Paragraph(f"Disagreed: `{survey.cases[case_id].command()}`"))
-    out.append(porting)
+    return porting
 
+
+def _timing(survey: Survey, store_name: str) -> Section:
     timing = Section("Timing")
     timing.blocks.append(
         Paragraph("The only section that changes between two reports of the same results.")
@@ -783,8 +791,25 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
             ),
         )
     )
-    out.append(timing)
-    return out
+    return timing
+
+
+def sections(survey: Survey, store_name: str) -> list[Section]:
+    """The report's sections, in reading order; each is built by its own function."""
+    return [
+        _what_this_is(survey, store_name),
+        _verdicts_per_adapter(survey, store_name),
+        _compatibility_matrix(survey, store_name),
+        classic_section(survey),
+        _where_frameworks_differ(survey, store_name),
+        _how_same_resolves(survey, store_name),
+        _refusals(survey, store_name),
+        _attention(survey, store_name),
+        _registry_entries(survey, store_name),
+        _divergence_log(survey, store_name),
+        _porting_recipes(survey, store_name),
+        _timing(survey, store_name),
+    ]
 
 
 def _utc(stamp: float | None) -> str:

@@ -213,10 +213,34 @@ class Store:
 
     def unexpected(self) -> Iterator[tuple[str, str, str, str]]:
         """(case json, adapter@device, verdict, detail) of every unexpected verdict."""
+        expected = sorted(EXPECTED)  # the one list of expected verdicts (verdicts.py)
         yield from self.db.execute(
             "SELECT p.json, o.adapter || '@' || o.device, o.verdict, o.detail FROM outcomes o "
             "JOIN plan p ON p.case_id = o.case_id WHERE o.known IS NULL AND o.verdict NOT IN "
-            "('PASS', 'EXPECTED_REJECT', 'NOT_EXPRESSIBLE', 'SKIPPED') ORDER BY p.idx"
+            f"({', '.join('?' * len(expected))}) ORDER BY p.idx",
+            expected,
+        )
+
+    def outcome_rows(self) -> Iterable[tuple]:
+        """Every outcome, as the report reads it."""
+        return self.db.execute(
+            "SELECT case_id, adapter, device, variant, framework, version, api, status, "
+            "verdict, known, rule, pads_inferred, error_type, message, detail, shape "
+            "FROM outcomes"
+        )
+
+    def divergence_rows(self) -> Iterable[tuple[str, str, str, str, str, str | None]]:
+        """(case id, aspect, left, right, detail, explained_by) of every divergence."""
+        return self.db.execute(
+            "SELECT case_id, aspect, left, right, detail, explained_by FROM divergences"
+        )
+
+    def run_rows(self) -> Iterable[tuple]:
+        """Every run, oldest first: id, started, finished, project_commit, platform, python,
+        versions, devices, variants, skipped."""
+        return self.db.execute(
+            "SELECT id, started, finished, project_commit, platform, python, versions, "
+            "devices, variants, skipped FROM runs ORDER BY id"
         )
 
     def rejudge(self, case: Case) -> None:
