@@ -1,9 +1,12 @@
 """The baseline: the same framework calls as the harness, one after another in one process.
 
 What a user would write by hand to compare frameworks: import them all, loop over the
-cases, call each Conv2d API, compare each output with a float64 reference. It makes
-exactly the framework calls the adapters make (it calls their functions) and computes
-the same reference and error; it has no worker processes, verdicts, store or cache.
+cases, call each API of the case's operator (conv1d, conv2d or conv3d: torch.nn.functional
+.conv{r}d, tf.nn.conv{r}d, keras.layers.Conv{r}D, jax.lax.conv_general_dilated, flax Conv,
+...), compare each output with a float64 reference. It makes exactly the framework calls the
+adapters make (it calls their functions, in this process) and computes the same reference and
+error; it has no worker processes, verdicts, store or cache. A call the API cannot state
+(NotExpressible, e.g. explicit pads in tf.nn.conv1d/conv3d) is skipped, as the adapters do.
 
     python benchmarks/bare_loop.py CASES.jsonl
 """
@@ -44,12 +47,14 @@ def main(path: str) -> None:
     calls = 0
     for case in cases:
         x, w, b = inputs.arrays(case)
-        pads = textbook.pads(case) or (0, 0, 0, 0)
+        pads = textbook.pads(case) or (0,) * (2 * case.rank)
         try:
-            ref = reference.conv2d(x, w, b, case.stride, case.dilation, pads, case.groups)
+            ref = reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
         except ValueError:  # the pads crop the whole input away
             ref = None
         for api in apis:
+            if api.api_for(case.op) is None:  # an API that does not serve this operator
+                continue
             try:
                 y = api.run(case, x, w, b, "cpu")
             except NotExpressible:

@@ -1,13 +1,15 @@
-"""Throughput of `convharness run` against a bare loop, on one fixed case set.
+"""Throughput of `convharness run` against a bare loop, on one fixed case set per operator.
 
     python benchmarks/throughput.py [--cases 500] [--seed 0] [--all-variants]
+        [--op conv1d|conv2d|conv3d | --ops conv1d,conv3d | --all-ops]
 
-Draws one fixed set of float32 cases, then times, each in its own process tree:
+For each operator (conv2d alone by default, the numbers in the README), draws one fixed set of
+float32 cases of it, then times, each in its own process tree:
   bare   benchmarks/bare_loop.py: the same framework calls, one after another, one process
   cold   convharness run on the same cases and frameworks, with an empty JAX compile cache
   warm   the same again, with the cache the cold run filled
-and prints wall times, the ratios to the bare loop, cases/s per adapter and the peak
-resident memory of each process tree (parent and workers together).
+and prints, one table per operator, wall times, the ratios to the bare loop, cases/s per adapter
+and the peak resident memory of each process tree (parent and workers together).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
+from harness.case import OPS
 from harness.store import Store
 from harness.strategies import cases, draw_cases
 
@@ -62,8 +65,8 @@ def _tree_memory(root: int) -> tuple[int, int]:
     return rss, pss
 
 
-def timed(command: list[str]) -> tuple[float, tuple[int, int], str]:
-    """(wall seconds, peak tree (RSS, PSS) in bytes, stdout) of a command."""
+def timed(command: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, tuple[int, int], str]:
+    """(wall seconds, peak tree (RSS, PSS) in bytes, stdout) of a command exiting in `ok`."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
@@ -73,33 +76,35 @@ def timed(command: list[str]) -> tuple[float, tuple[int, int], str]:
         peak = max(peak, _tree_memory(process.pid))
         time.sleep(0.2)
     out = process.stdout.read() if process.stdout else ""
-    if process.returncode not in (0, 1):
+    if process.returncode not in ok:
         raise SystemExit(f"{' '.join(command)} failed with {process.returncode}")
     return time.perf_counter() - started, peak, out
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=500)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--all-variants",
-        action="store_true",
-        help="also time a run on every variant (not comparable to the bare loop)",
-    )
-    args = parser.parse_args()
+def _ops(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
+    if args.all_ops:
+        return list(OPS)
+    ops = [op.strip() for op in args.ops.split(",") if op.strip()] if args.ops else [args.op]
+    unknown = [op for op in ops if op not in OPS]
+    if unknown or not ops:
+        parser.error(f"unknown op {', '.join(unknown) or '(none)'}; known: {', '.join(OPS)}")
+    return list(dict.fromkeys(ops))
 
-    work = Path(tempfile.mkdtemp(prefix="convharness-bench-"))
-    drawn = draw_cases(args.cases, args.seed, cases(dtype=st.just("float32")))
+
+def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
+    """Times the bare loop and the harness runs on `args.cases` float32 cases of `op`; prints
+    the operator's table and returns its ratios."""
+    drawn = draw_cases(args.cases, args.seed, cases(op=op, dtype=st.just("float32")))
+    work = work / op
+    work.mkdir()
     case_file = work / "cases.jsonl"
     case_file.write_text("".join(json.dumps(c.to_json()) + "\n" for c in drawn))
-    cache = work / "jax-cache"
-    print(
-        f"{len(drawn)} float32 cases (seed {args.seed}); machine: {os.cpu_count()} cores, "
-        f"{os.uname().machine}, Python {sys.version.split()[0]}"
-    )
+    cache = work / "jax-cache"  # each operator's cold run starts from an empty cache
+    print(f"\n== {op}: {len(drawn)} float32 cases (seed {args.seed})", flush=True)
 
-    bare_s, bare_memory, _ = timed([sys.executable, "benchmarks/bare_loop.py", str(case_file)])
+    bare_command = [sys.executable, "benchmarks/bare_loop.py", str(case_file)]
+    bare_s, bare_memory, bare_out = timed(bare_command, ok=(0,))
+    bare = json.loads(bare_out.strip().splitlines()[-1])
     runs: dict[str, tuple[float, tuple[int, int], Path]] = {}
     labels: list[tuple[str, str | None]] = [("cold", BASE_VARIANTS), ("warm", BASE_VARIANTS)]
     if args.all_variants:
@@ -126,7 +131,7 @@ def main() -> None:
 
     gib = 1024**3
     print(
-        f"\n{'run':<28} {'wall s':>8} {'x bare':>7} {'cases/s':>8} {'peak RSS GiB':>13} "
+        f"{'run':<28} {'wall s':>8} {'x bare':>7} {'cases/s':>8} {'peak RSS GiB':>13} "
         f"{'peak PSS GiB':>13}"
     )
     rows = [("bare loop", bare_s, bare_memory)]
@@ -136,16 +141,57 @@ def main() -> None:
             f"{label:<28} {seconds:8.1f} {seconds / bare_s:7.2f} {len(drawn) / seconds:8.1f} "
             f"{rss / gib:13.2f} {pss / gib:13.2f}"
         )
+    print(f"(bare loop: {bare['calls']} framework calls, {bare['seconds']:.1f} s inside)")
     print("\ncases/s per adapter (time inside the framework call, warm run):")
     with Store.open(runs["warm"][2], writable=False) as store:
         for name, (n, spent) in sorted(store.adapter_seconds().items()):
             print(f"  {name:<34} {n / spent if spent else float('inf'):9.1f}")
     peak_rss = max(runs[label][1][0] for label in ("cold", "warm"))
+    ratios = {
+        "bare": bare_s,
+        "cold": runs["cold"][0] / bare_s,
+        "warm": runs["warm"][0] / bare_s,
+        "rss": peak_rss / gib,
+    }
     print(
-        f"\ntargets: warm <= 0.5x bare: {runs['warm'][0] / bare_s:.2f}; "
-        f"cold <= 1.0x bare: {runs['cold'][0] / bare_s:.2f}; "
-        f"peak RSS <= 4 GiB: {peak_rss / gib:.2f}"
+        f"\ntargets: warm <= 0.5x bare: {ratios['warm']:.2f}; "
+        f"cold <= 1.0x bare: {ratios['cold']:.2f}; "
+        f"peak RSS <= 4 GiB: {ratios['rss']:.2f}",
+        flush=True,
     )
+    return ratios
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=500, help="cases per operator")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--all-variants",
+        action="store_true",
+        help="also time a run on every variant (not comparable to the bare loop)",
+    )
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--op", choices=list(OPS), default="conv2d", help="default: conv2d")
+    which.add_argument("--ops", metavar="A,B", help="several operators, one table each")
+    which.add_argument("--all-ops", action="store_true", help=f"every operator: {', '.join(OPS)}")
+    args = parser.parse_args()
+    ops = _ops(args, parser)
+
+    work = Path(tempfile.mkdtemp(prefix="convharness-bench-"))
+    print(
+        f"{args.cases} float32 cases per operator ({', '.join(ops)}; seed {args.seed}); "
+        f"machine: {os.cpu_count()} cores, {os.uname().machine}, Python {sys.version.split()[0]}",
+        flush=True,
+    )
+    results = {op: measure(op, args, work) for op in ops}
+    if len(results) > 1:
+        print(
+            f"\n{'op':<8} {'bare s':>8} {'cold x bare':>12} {'warm x bare':>12} "
+            f"{'peak RSS GiB':>13}"
+        )
+        for op, r in results.items():
+            print(f"{op:<8} {r['bare']:8.1f} {r['cold']:12.2f} {r['warm']:12.2f} {r['rss']:13.2f}")
 
 
 if __name__ == "__main__":

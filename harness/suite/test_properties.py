@@ -61,6 +61,7 @@ def test_stride_one_same_keeps_the_size_and_agrees_everywhere(survey, installed,
     for result in report.results:
         if result.outcome.status == "ok":
             assert result.outcome.output.shape[2:] == case.spatial, result.name
-        elif result.outcome.info.adapter in installed:  # or a documented refusal
-            assert result.judgement.verdict in ("NOT_EXPRESSIBLE", "EXPECTED_REJECT"), result.name
+        elif result.outcome.info.adapter in installed:  # or a documented refusal, or a known bug
+            expected = result.judgement.verdict in ("NOT_EXPRESSIBLE", "EXPECTED_REJECT")
+            assert expected or result.known, result.name
     assert not problems(report), "\n".join(problems(report))
