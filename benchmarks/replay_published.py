@@ -20,10 +20,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from harness import recipes, strategies, survey
 from harness.case import Case
+from harness.model import recipes, strategies
 from harness.ops.conv import CLASSIC
-from harness.store import Store
+from harness.running import survey
+from harness.running.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -26,8 +26,8 @@ from pathlib import Path
 from hypothesis import strategies as st
 
 from harness.case import OPS
-from harness.store import Store
-from harness.strategies import cases, draw_cases
+from harness.model.strategies import cases, draw_cases
+from harness.running.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_VARIANTS = "torch,tensorflow,keras-tensorflow,jax,flax"  # what one process can host

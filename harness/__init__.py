@@ -1,4 +1,5 @@
-"""convharness: Conv2d consistency across frameworks, settled by experiment."""
+"""convharness: convolution (conv1d, conv2d, conv3d) consistency across frameworks, settled by
+experiment."""
 
 from importlib import metadata
 

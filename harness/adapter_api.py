@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .case import Case
+from harness.case import Case
 
 # run(case, x, w, b or None, device) -> output; arrays are float64 NumPy, channels first
 RunFn = Callable[[Case, np.ndarray, np.ndarray, "np.ndarray | None", str], np.ndarray]

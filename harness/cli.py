@@ -18,12 +18,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import ops, recipes, registry, report, repro, strategies, survey, variants
-from .assess import CaseReport
-from .case import DTYPES, OPS, Case, CaseError, Padding, op_rank
-from .errors import UsageError
-from .runner import Runner
-from .store import Plan, Store, merge
+from harness import ops
+from harness.case import DTYPES, OPS, Case, CaseError, Padding, op_rank
+from harness.errors import UsageError
+from harness.model import recipes, registry, strategies
+from harness.model.assess import CaseReport
+from harness.reporting import report, repro
+from harness.running import survey, variants
+from harness.running.runner import Runner
+from harness.running.store import Plan, Store, merge
 
 EXPLAIN_KEYS = (
     "adapter",

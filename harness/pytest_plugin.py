@@ -32,13 +32,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from . import survey as surveying
-from . import variants
-from .assess import CaseReport
-from .case import OPS, Case
-from .errors import UsageError
-from .ops import ops_of
-from .runner import Runner
+from harness.case import OPS, Case
+from harness.errors import UsageError
+from harness.model.assess import CaseReport
+from harness.ops import ops_of
+from harness.running import survey as surveying
+from harness.running import variants
+from harness.running.runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
 JUDGED = ("ok", "rejected")  # the outcome statuses that are a framework's own answer

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from harness import reference
 from harness.adapter_api import ConvApi, NotExpressible
+from harness.model import reference
 
 FRAMEWORK = "fault"
 REQUIRES = "numpy"

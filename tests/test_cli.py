@@ -10,7 +10,7 @@ import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
 from harness.ops.conv import CLASSIC
-from harness.store import Store
+from harness.running.store import Store
 from harness.suite.helpers import ANY_FRAMEWORK, importable
 
 CLI = [sys.executable, "-m", "harness.cli"]

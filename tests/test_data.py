@@ -8,7 +8,7 @@ from importlib import resources
 
 import pytest
 
-from harness import conventions, registry
+from harness.model import conventions, registry
 
 
 def _toml(name):

@@ -6,11 +6,11 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from harness import inputs, reference
 from harness.case import Padding
-from harness.inference import dense_reference, infer
+from harness.model import inputs, reference
+from harness.model.inference import dense_reference, infer
+from harness.model.strategies import cases
 from harness.ops.conv import CLASSIC
-from harness.strategies import cases
 
 pads = st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p))
 many = settings(max_examples=5 * settings().max_examples)

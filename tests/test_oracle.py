@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from harness.oracle import effective_kernel, output_size, same_total, split
+from harness.model.oracle import effective_kernel, output_size, same_total, split
 
 many = settings(max_examples=20 * settings().max_examples)
 i_ = st.integers(1, 64)

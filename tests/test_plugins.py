@@ -19,7 +19,7 @@ FRAMEWORK = '''
 __version__ = "0.0.1"
 
 def conv2d(x, w, stride, pads):
-    from harness.reference import conv as reference
+    from harness.model.reference import conv as reference
     return reference(x, w, None, stride, (1, 1), (pads[0], pads[0], pads[1], pads[1]), 1)
 '''
 

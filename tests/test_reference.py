@@ -6,10 +6,10 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from harness import inputs
 from harness.case import Padding
-from harness.reference import conv, pad
-from harness.strategies import cases
+from harness.model import inputs
+from harness.model.reference import conv, pad
+from harness.model.strategies import cases
 
 
 def naive_conv(x, w, b, stride, dilation, pads, groups):

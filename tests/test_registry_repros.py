@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from harness import registry
+from harness.model import registry
 
 ENTRIES = [entry for entry in registry.load().entries if entry.repro]
 

@@ -10,8 +10,8 @@ import sys
 
 import pytest
 
-from harness import report
-from harness.store import Store
+from harness.reporting import report
+from harness.running.store import Store
 from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]

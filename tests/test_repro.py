@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from harness import inputs
+from harness.model import inputs
 from harness.ops.conv import CLASSIC
-from harness.repro import script
+from harness.reporting.repro import script
 from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]

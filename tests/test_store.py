@@ -14,13 +14,13 @@ from collections import Counter
 
 import pytest
 
-from harness import survey
 from harness.case import Case
 from harness.errors import UsageError
-from harness.runner import Runner
-from harness.store import Plan, Store, merge
+from harness.running import survey
+from harness.running.runner import Runner
+from harness.running.store import Plan, Store, merge
+from harness.running.variants import Variant
 from harness.suite.helpers import ANY_FRAMEWORK, needs
-from harness.variants import Variant
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 CLI = [sys.executable, "-m", "harness.cli"]

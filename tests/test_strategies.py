@@ -7,9 +7,10 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from harness import inputs, ops
+from harness import ops
+from harness.model import inputs
+from harness.model.strategies import coverage, draw_cases, draw_plan
 from harness.ops.conv import CLASSIC
-from harness.strategies import coverage, draw_cases, draw_plan
 
 
 @pytest.mark.parametrize("op", ["conv1d", "conv2d", "conv3d"])

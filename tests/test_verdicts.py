@@ -10,13 +10,13 @@ import dataclasses
 
 import pytest
 
-from harness import conventions, inference, inputs, registry
-from harness.assess import assess
 from harness.case import Case, Padding
+from harness.model import conventions, inference, inputs, registry
+from harness.model.assess import assess
+from harness.model.reference import conv
+from harness.model.verdicts import judge
 from harness.ops.conv import CLASSIC
-from harness.reference import conv
 from harness.suite.helpers import by_adapter
-from harness.verdicts import judge
 
 
 def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1, dtype="float32"):

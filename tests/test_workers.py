@@ -7,9 +7,9 @@ import pytest
 
 from harness.case import Case
 from harness.errors import UsageError
-from harness.runner import Runner
-from harness.variants import Variant
-from harness.workers import Absence
+from harness.running.runner import Runner
+from harness.running.variants import Variant
+from harness.running.workers import Absence
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 MISSING = Variant(name="missing", framework="missing", module="missing_adapter")

@@ -5,9 +5,9 @@ to know which operator a case carries. The rest of the harness asks `family(case
 
 from __future__ import annotations
 
-from ..case import OPS, Case
-from .conv import CONV
-from .family import Family
+from harness.case import OPS, Case
+from harness.ops.conv import CONV
+from harness.ops.family import Family
 
 FAMILIES: dict[str, Family] = {family.name: family for family in (CONV,)}
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import inference, reference, strategies
-from ..case import Case, Padding, Pads
-from ..inference import Inferred
-from .family import Family
+from harness.case import Case, Padding, Pads
+from harness.model import inference, reference, strategies
+from harness.model.inference import Inferred
+from harness.ops.family import Family
 
 # The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
 CLASSIC = tuple(

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 from hypothesis import strategies as st
 
-from ..case import Case, Pads
-from ..inference import Inferred
+from harness.case import Case, Pads
+from harness.model.inference import Inferred
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ import importlib.util
 import pytest
 from hypothesis import strategies as st
 
-from harness.assess import CaseReport, Result
 from harness.case import Case
-from harness.strategies import cases
+from harness.model.assess import CaseReport, Result
+from harness.model.strategies import cases
 
 
 def by_adapter(report: CaseReport, device: str = "cpu") -> dict[str, Result]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from harness import conventions
 from harness.case import Case, Padding
+from harness.model import conventions
 from harness.ops.conv import CLASSIC
 from harness.suite.helpers import by_adapter, problems
 

@@ -6,11 +6,11 @@ import pytest
 from hypothesis import event, given, note
 from hypothesis import strategies as st
 
-from harness import recipes
 from harness.case import Padding
+from harness.model import recipes
+from harness.model.verdicts import TOLERANCE, relative_error
 from harness.ops.conv import CLASSIC
 from harness.suite.helpers import by_adapter, drawn_cases
-from harness.verdicts import TOLERANCE, relative_error
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])
 

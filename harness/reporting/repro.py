@@ -12,12 +12,12 @@ import importlib
 import re
 from types import ModuleType
 
-from . import inputs
-from .adapter_api import ConvApi, NotExpressible
-from .case import Case
-from .errors import UsageError
-from .variants import Variant
-from .variants import load as load_variants
+from harness.adapter_api import ConvApi, NotExpressible
+from harness.case import Case
+from harness.errors import UsageError
+from harness.model import inputs
+from harness.running.variants import Variant
+from harness.running.variants import load as load_variants
 
 TEMPLATE = '''"""convharness case {case_id} on {adapter} ({api}).
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .case import Case, Pads, pairs
-from .oracle import output_size, same_total
+from harness.case import Case, Pads, pairs
+from harness.model.oracle import output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
 FEATURES: dict[str, type] = {

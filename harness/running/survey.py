@@ -12,13 +12,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from . import inputs
-from .assess import CaseReport, assess
-from .case import Case
-from .errors import UsageError
-from .progress import RunProgress
-from .runner import Runner
-from .store import Store
+from harness.case import Case
+from harness.errors import UsageError
+from harness.model import inputs
+from harness.model.assess import CaseReport, assess
+from harness.running.progress import RunProgress
+from harness.running.runner import Runner
+from harness.running.store import Store
 
 PROFILE_EXAMPLES = {"dev": 100, "ci": 1000, "nightly": 5000}
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from .case import Pads, pairs
+from harness.case import Pads, pairs
 
 
 def pad(x: np.ndarray, pads: Pads) -> np.ndarray:

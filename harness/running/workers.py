@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from . import inputs
-from .adapter_api import NotExpressible
-from .case import Case
-from .outcome import AdapterInfo, Outcome
-from .variants import Variant
+from harness.adapter_api import NotExpressible
+from harness.case import Case
+from harness.model import inputs
+from harness.model.outcome import AdapterInfo, Outcome
+from harness.running.variants import Variant
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 CASE_TIMEOUT = 300.0  # seconds; generous: a first compile on a busy 2-core machine is slow

@@ -17,12 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import __version__, charts, document, oracle, recipes, registry
-from .case import OPS, Case
-from .document import Code, Figure, Paragraph, Section, Table
-from .ops.conv import CLASSIC
-from .store import Store
-from .verdicts import EXPECTED
+from harness import __version__
+from harness.case import OPS, Case
+from harness.model import oracle, recipes, registry
+from harness.model.verdicts import EXPECTED
+from harness.ops.conv import CLASSIC
+from harness.reporting import charts, document
+from harness.reporting.document import Code, Figure, Paragraph, Section, Table
+from harness.running.store import Store
 
 RESULTS_SCHEMA = "convharness-results/2"  # 2: cases name their op; pads per axis at any rank
 # (allows the odd pixel after, allows it before) -> how the 'same' split reads

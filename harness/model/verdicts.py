@@ -12,10 +12,10 @@ from enum import StrEnum
 
 import numpy as np
 
-from .case import Case, Pads
-from .conventions import Resolved
-from .inference import Inferred
-from .outcome import Outcome
+from harness.case import Case, Pads
+from harness.model.conventions import Resolved
+from harness.model.inference import Inferred
+from harness.model.outcome import Outcome
 
 
 class Verdict(StrEnum):

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import reference
-from .case import Case
-from .oracle import effective_kernel
+from harness.case import Case
+from harness.model import reference
+from harness.model.oracle import effective_kernel
 
 Range = tuple[int, int]
 

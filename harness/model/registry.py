@@ -17,9 +17,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from .conventions import refusal_ids
-from .features import check_when, matches
-from .verdicts import EXPECTED, VERDICTS
+from harness.model.conventions import refusal_ids
+from harness.model.features import check_when, matches
+from harness.model.verdicts import EXPECTED, VERDICTS
 
 KINDS = ("convention", "upstream_bug")
 
@@ -142,7 +142,7 @@ def parse(data: dict[str, Any]) -> Registry:
 @cache
 def load() -> Registry:
     """data/registry.toml, and the REGISTRY every variant's adapter module carries."""
-    from . import plugins, variants
+    from harness.running import plugins, variants
 
     text = resources.files("harness").joinpath("data/registry.toml").read_text()
     data = tomllib.loads(text)

@@ -10,7 +10,7 @@ from rich.live import Live
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
-from .assess import CaseReport
+from harness.model.assess import CaseReport
 
 
 class RunProgress:

@@ -15,7 +15,7 @@ import json
 
 import numpy as np
 
-from .case import Case
+from harness.case import Case
 
 SIGNIFICANT_BITS = 8  # bfloat16 keeps 8 significant bits; float16 11; float32 24
 

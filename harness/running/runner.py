@@ -16,13 +16,13 @@ from collections.abc import Collection, Iterable, Iterator
 from multiprocessing.connection import wait
 from typing import Any
 
-from . import conventions as conventions_data
-from .case import Case
-from .conventions import Convention
-from .errors import UsageError
-from .outcome import AdapterInfo, Outcome
-from .variants import Variant
-from .workers import CASE_TIMEOUT, Absence, Worker
+from harness.case import Case
+from harness.errors import UsageError
+from harness.model import conventions as conventions_data
+from harness.model.conventions import Convention
+from harness.model.outcome import AdapterInfo, Outcome
+from harness.running.variants import Variant
+from harness.running.workers import CASE_TIMEOUT, Absence, Worker
 
 
 class Runner:

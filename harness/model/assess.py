@@ -15,15 +15,15 @@ from typing import Any
 
 import numpy as np
 
-from . import conventions as conventions_data
-from . import ops
-from . import registry as registry_data
-from .case import Case, Pads
-from .conventions import Convention, Resolved
-from .inference import Inferred
-from .outcome import Outcome
-from .registry import Registry
-from .verdicts import EXPECTED, TOLERANCE, Judgement, judge, relative_error
+from harness import ops
+from harness.case import Case, Pads
+from harness.model import conventions as conventions_data
+from harness.model import registry as registry_data
+from harness.model.conventions import Convention, Resolved
+from harness.model.inference import Inferred
+from harness.model.outcome import Outcome
+from harness.model.registry import Registry
+from harness.model.verdicts import EXPECTED, TOLERANCE, Judgement, judge, relative_error
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
-from .errors import UsageError
+from harness.errors import UsageError
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from . import oracle
-from .case import DTYPES, OPS, Case, Padding, Pads, op_rank, pairs
-from .features import features
+from harness.case import DTYPES, OPS, Case, Padding, Pads, op_rank, pairs
+from harness.model import oracle
+from harness.model.features import features
 
 # sampled_from shrinks towards its first element; repeats set how often a value is drawn.
 # Spatial sizes and kernels shrink with the rank, so a 3-d case stays as cheap as a 2-d one.

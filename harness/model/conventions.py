@@ -14,9 +14,9 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from . import oracle
-from .case import OPS, Case, Pads
-from .features import check_when, features, matches, output_spatial
+from harness.case import OPS, Case, Pads
+from harness.model import oracle
+from harness.model.features import check_when, features, matches, output_spatial
 
 FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
 
@@ -202,7 +202,7 @@ def parse_text(text: str) -> dict[str, Convention]:
 @cache
 def load() -> dict[str, Convention]:
     """data/conventions.toml, and the CONVENTIONS every variant's adapter module carries."""
-    from . import variants
+    from harness.running import variants
 
     return with_modules([variant.module for variant in variants.load()], _base())
 
@@ -217,7 +217,7 @@ def with_modules(
     modules: list[str], base: dict[str, Convention] | None = None
 ) -> dict[str, Convention]:
     """The conventions, plus those the named adapter modules carry for their frameworks."""
-    from . import plugins
+    from harness.running import plugins
 
     found = dict(load() if base is None else base)
     for text in plugins.data(modules, "CONVENTIONS"):

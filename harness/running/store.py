@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import registry as registry_data
-from .assess import Answer, CaseReport, stored_divergences
-from .case import Case, CaseError
-from .errors import UsageError
-from .inference import Inferred
-from .verdicts import EXPECTED
+from harness.case import Case, CaseError
+from harness.errors import UsageError
+from harness.model import registry as registry_data
+from harness.model.assess import Answer, CaseReport, stored_divergences
+from harness.model.inference import Inferred
+from harness.model.verdicts import EXPECTED
 
 SCHEMA_VERSION = 2  # 2: the plan names each case's operator (schema 1: every case is conv2d)
 

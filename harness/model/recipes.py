@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from . import conventions
-from .case import Case, Padding
+from harness.case import Case, Padding
+from harness.model import conventions
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,3 @@
+"""The running machinery: adapter variants and plugins, worker processes, the runner that feeds
+them, the SQLite store, and the survey that ties them together.
+"""
