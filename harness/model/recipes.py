@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from harness.case import Case, Padding
+from harness.case import OPS, Case, Padding
 from harness.model import conventions
 
 
@@ -27,10 +27,12 @@ class Recipe:
     word: str  # same | same_lower
     target: str  # adapter that runs the explicit twin
     construction: str
+    ops: tuple[str, ...] = tuple(OPS)  # the operators the target can state the pads for
 
     def twin(self, case: Case) -> Case | None:
-        """The case with this recipe's word replaced by the source's pads, if it has the word."""
-        if case.padding.kind != self.word:
+        """The case with this recipe's word replaced by the source's pads, if it has the word
+        and the recipe holds for its operator."""
+        if case.padding.kind != self.word or case.op not in self.ops:
             return None
         pads = conventions.load()[self.framework].pads(case)
         assert pads is not None
@@ -44,7 +46,12 @@ def load() -> tuple[Recipe, ...]:
     if data.get("schema") != 1:
         raise ValueError("recipes: unsupported schema")
     found = tuple(
-        Recipe(**{k: v.strip() if k == "construction" else v for k, v in raw.items()})
+        Recipe(
+            **{
+                k: v.strip() if k == "construction" else tuple(v) if k == "ops" else v
+                for k, v in raw.items()
+            }
+        )
         for raw in data["recipe"]
     )
     for recipe in found:
