@@ -168,3 +168,32 @@ def test_the_installed_command_refuses_bad_input_without_a_traceback():
     done = _cli("run", "--examples", "-1")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('{"op": "conv4d", "input": [1,3,8,8], "out_channels": 4, "kernel": 3}', "unknown op"),
+        ('{"op": "conv1d", "input": [1,3,8,8], "out_channels": 4, "kernel": 3}', "must be 3 ints"),
+        ('{"op": "conv3d", "input": [1,3,8,8,8], "out_channels": 4, "kernel": [3,3]}', "3 ints"),
+        (
+            '{"op": "conv1d", "input": [1,3,8], "out_channels": 4, "kernel": 3, "stride": [1,2]}',
+            "stride must be an int or 1 ints",
+        ),
+        (
+            '{"op": "conv3d", "input": [1,3,8,8,8], "out_channels": 4, "kernel": 3, '
+            '"padding": [[1,0],[0,1]]}',
+            "3 [low, high] pairs",
+        ),
+    ],
+)
+def test_a_case_file_of_another_rank_is_refused_in_one_line_and_nothing_is_written(
+    tmp_path, capsys, line, message
+):
+    path = tmp_path / "cases.jsonl"
+    path.write_text(line + "\n")
+    store = tmp_path / "never.db"
+    assert main(["run", "--cases", str(path), "--store", str(store)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{path}:1:" in err and message in err
+    assert not store.exists() and list(tmp_path.iterdir()) == [path]
