@@ -39,21 +39,21 @@ class Recipe:
         return dataclasses.replace(case, padding=Padding.explicit(*pads))
 
 
+def _recipe(raw: dict) -> Recipe:
+    ops = tuple(raw.pop("ops", OPS))
+    unknown = sorted(set(ops) - set(OPS))
+    if unknown:
+        raise ValueError(f"recipes: {raw.get('id')}: unknown ops {unknown}")
+    return Recipe(**{**raw, "construction": raw["construction"].strip()}, ops=ops)
+
+
 @cache
 def load() -> tuple[Recipe, ...]:
     text = resources.files("harness").joinpath("data/recipes.toml").read_text()
     data = tomllib.loads(text)
     if data.get("schema") != 1:
         raise ValueError("recipes: unsupported schema")
-    found = tuple(
-        Recipe(
-            **{
-                k: v.strip() if k == "construction" else tuple(v) if k == "ops" else v
-                for k, v in raw.items()
-            }
-        )
-        for raw in data["recipe"]
-    )
+    found = tuple(_recipe(raw) for raw in data["recipe"])
     for recipe in found:
         if recipe.framework not in conventions.load():
             raise ValueError(f"recipes: {recipe.id}: no convention for {recipe.framework}")

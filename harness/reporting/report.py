@@ -452,34 +452,26 @@ def _what_this_is(survey: Survey, store_name: str) -> Section:
     return about
 
 
+def _verdict_table(counts: dict[str, Counter]) -> Table:
+    """adapter x verdict counts, for the adapters that answered at least once."""
+    answering = [label for label, tally in counts.items() if sum(tally.values())]
+    verdicts = sorted({v for label in answering for v in counts[label]})
+    return Table(
+        ("adapter", *verdicts),
+        tuple(
+            (label, *(str(counts[label][v]) if counts[label][v] else "" for v in verdicts))
+            for label in answering
+        ),
+    )
+
+
 def _verdicts_per_adapter(survey: Survey, store_name: str) -> Section:
     summary = Section("Verdicts per adapter")
-    counts = survey.verdict_counts()
-    verdicts = sorted({v for c in counts.values() for v in c})
-    summary.blocks.append(
-        Table(
-            ("adapter", *verdicts),
-            tuple(
-                (label, *(str(counts[label][v]) if counts[label][v] else "" for v in verdicts))
-                for label in survey.labels
-            ),
-        )
-    )
+    summary.blocks.append(_verdict_table(survey.verdict_counts()))
     per_op = survey.ops()
     for op in per_op if len(per_op) > 1 else ():
-        by_op = survey.verdict_counts(op)
-        answering = [label for label in survey.labels if sum(by_op[label].values())]
-        kinds = sorted({v for label in answering for v in by_op[label]})
         summary.blocks.append(Paragraph(f"**{op}** ({per_op[op]} cases):"))
-        summary.blocks.append(
-            Table(
-                ("adapter", *kinds),
-                tuple(
-                    (label, *(str(by_op[label][v]) if by_op[label][v] else "" for v in kinds))
-                    for label in answering
-                ),
-            )
-        )
+        summary.blocks.append(_verdict_table(survey.verdict_counts(op)))
     unexpected, unexplained = survey.unexpected(), survey.unexplained()
     summary.blocks.append(
         Paragraph(
