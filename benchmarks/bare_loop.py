@@ -21,10 +21,13 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-from harness import reference  # noqa: E402
 from harness.adapter_api import NotExpressible  # noqa: E402
 from harness.case import Case  # noqa: E402
-from harness.model import conventions, inputs
+from harness.model import (  # noqa: E402
+    conventions,
+    inputs,
+    reference,  # noqa: E402
+)
 from harness.model.verdicts import relative_error  # noqa: E402
 
 MODULES = [
