@@ -123,10 +123,6 @@ class Convention:
             rules=rules.refusals,
         )
 
-    def facts(self, case: Case) -> dict[str, Any]:
-        """features() of the case under this framework's pads and output rounding."""
-        return self.resolve(case).facts
-
 
 def _same_rule(data: Any, where: str) -> SameRule | None:
     if data is None:
