@@ -12,7 +12,7 @@ import pytest
 
 from harness.reporting import report
 from harness.running.store import Store
-from harness.suite.helpers import needs
+from harness.suite.helpers import ANY_FRAMEWORK, installed_of, needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
 
@@ -29,7 +29,7 @@ def store_path(tmp_path_factory):
             "--seed",
             "2",
             "--frameworks",
-            "torch,tensorflow,jax",
+            installed_of("torch", "tensorflow", "jax") or ANY_FRAMEWORK,
             "--store",
             str(path),
             "--quiet",

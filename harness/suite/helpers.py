@@ -58,5 +58,11 @@ def needs(*modules: str) -> pytest.MarkDecorator:
     )
 
 
+def installed_of(*frameworks: str) -> str:
+    """The named frameworks that are installed here, as `--frameworks` takes them (asking for
+    one that is not installed is an error)."""
+    return ",".join(name for name in frameworks if importable(name))
+
+
 # A framework a test that needs just one real framework can run on, whichever is installed.
 ANY_FRAMEWORK = next((fw for fw in ("jax", "torch", "tensorflow") if importable(fw)), "jax")
