@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from contextlib import closing
 
 import pytest
 
@@ -266,7 +267,7 @@ def test_a_schema_1_store_opens_as_conv2d_and_gains_the_op_column_when_resumed(t
     )
     assert done.returncode in (0, 1), done.stderr
     counts = _counts(old)
-    with sqlite3.connect(old) as db:
+    with closing(sqlite3.connect(old)) as db, db:  # closed: the store is left as a run leaves it
         for case_id, text in db.execute("SELECT case_id, json FROM plan").fetchall():
             data = json.loads(text)
             assert data.pop("op") == "conv2d"
