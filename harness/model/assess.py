@@ -23,7 +23,7 @@ from harness.model.conventions import Convention, Resolved
 from harness.model.inference import Inferred
 from harness.model.outcome import Outcome
 from harness.model.registry import Registry
-from harness.model.verdicts import EXPECTED, TOLERANCE, Judgement, judge, relative_error
+from harness.model.verdicts import EXPECTED, TOLERANCE, Judgement, Verdict, judge, relative_error
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ class Answer:
         )
 
 
-VALUE_FAILURES = frozenset({"VALUE_MISMATCH", "PADDING_UNEXPLAINED"})
+VALUE_FAILURES = frozenset({Verdict.VALUE_MISMATCH, Verdict.PADDING_UNEXPLAINED})
 
 
 def compare(
@@ -230,7 +230,8 @@ def stored_divergences(
         return "one matches the float64 reference, the other does not" if a != b else None
 
     conventions = conventions if conventions is not None else conventions_data.load()
-    resolved = {a.framework: conventions[a.framework].resolve(case) for a in answers}
+    frameworks = dict.fromkeys(a.framework for a in answers)  # each resolved once
+    resolved = {name: conventions[name].resolve(case) for name in frameworks}
     return compare(case, answers, registry, values_differ, resolved)
 
 

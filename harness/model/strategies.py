@@ -21,7 +21,6 @@ from harness.model.features import features
 # Spatial sizes and kernels shrink with the rank, so a 3-d case stays as cheap as a 2-d one.
 SIZES = {1: st.integers(1, 32), 2: st.integers(min_value=1, max_value=24), 3: st.integers(1, 9)}
 KERNELS = {1: st.integers(1, 7), 2: st.integers(min_value=1, max_value=7), 3: st.integers(1, 4)}
-sizes, kernels = SIZES[2], KERNELS[2]
 strides = st.sampled_from([1, 2, 1, 2, 3, 4])
 dilations = st.sampled_from([1, 2, 1, 3])
 batches = st.sampled_from([1, 2, 1, 3, 1, 2, 1, 2, 3, 0])
@@ -76,11 +75,6 @@ def cases(
         bias=draw(st.booleans()),
         dtype=draw(dtype),
     )
-
-
-def any_cases(ops: tuple[str, ...] = tuple(OPS)) -> st.SearchStrategy[Case]:
-    """A case of any of `ops`."""
-    return st.one_of(*[cases(op=op) for op in ops])
 
 
 def _typical_pads(case: Case) -> Pads:
