@@ -225,8 +225,8 @@ class Store:
         """Every outcome, as the report reads it."""
         return self.db.execute(
             "SELECT case_id, adapter, device, variant, framework, version, api, status, "
-            "verdict, known, rule, pads_inferred, error_type, message, detail, shape "
-            "FROM outcomes"
+            "verdict, known, rule, pads_inferred, error_type, message, detail, shape, "
+            "max_abs_err FROM outcomes"
         )
 
     def divergence_rows(self) -> Iterable[tuple[str, str, str, str, str, str | None]]:
