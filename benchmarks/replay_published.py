@@ -44,6 +44,14 @@ def _published_plan_is_drawn_again(published: dict) -> list[str]:
     return []
 
 
+def _cell(cell) -> tuple[str, str, str]:
+    """(case id, adapter, verdict) of a published cell: an object from schema 3 on, a list
+    [case, adapter, status, verdict, known, pads] before."""
+    if isinstance(cell, dict):
+        return cell["case"], cell["adapter"], cell["verdict"]
+    return cell[0], cell[1], cell[3]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -83,7 +91,7 @@ def main() -> int:
             problems.append(f"{adapter}: published {was}, now {dict(counts.get(adapter, {}))}")
     changed = [
         (cid, adapter, verdict, now.get((cid, adapter)))
-        for cid, adapter, _, verdict, known, _ in published["cells"]
+        for cid, adapter, verdict in map(_cell, published["cells"])
         if now.get((cid, adapter), (None, None))[0] != verdict
     ]
     problems += [
