@@ -23,6 +23,7 @@ from harness.case import DTYPES, OPS, Case, CaseError, Padding, op_rank
 from harness.errors import UsageError
 from harness.model import recipes, registry, strategies
 from harness.model.assess import CaseReport
+from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
 from harness.running import survey, variants
 from harness.running.runner import Runner
@@ -170,6 +171,25 @@ def build_parser() -> Parser:
     )
     repro.add_argument(
         "--out", type=Path, metavar="DIR", help="write the scripts here (default: print them)"
+    )
+
+    shrinking = commands.add_parser(
+        "shrink", help="shrink the differences a store found to their smallest cases"
+    )
+    shrinking.add_argument("case_id", nargs="?", metavar="CASE_ID", help="a case in --store")
+    shrinking.add_argument("--store", type=Path, required=True, metavar="PATH")
+    shrinking.add_argument(
+        "--adapters",
+        type=_names,
+        metavar="A[,B]",
+        help="the adapter whose verdict to keep, or the pair whose divergence to keep "
+        "(default: every difference of the case)",
+    )
+    shrinking.add_argument(
+        "--all", action="store_true", help="every finding of the store, as the report lists them"
+    )
+    shrinking.add_argument(
+        "--budget", type=float, default=60.0, metavar="SECONDS", help="per finding (default 60)"
     )
 
     published = commands.add_parser("report", help="write the compatibility report of a store")
@@ -509,6 +529,73 @@ def reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
+Target = tuple[tuple[str, ...], str | None, str | None, str | None]
+
+
+def _shrink_targets(args: argparse.Namespace, store: Store) -> tuple[list, dict[str, str]]:
+    """[(drawn case, (adapters, verdict, known, aspect))] for every difference to shrink, and
+    the variant of every adapter label."""
+    from harness.reporting.facts import Survey
+    from harness.reporting.findings import findings
+
+    facts = Survey(store)
+    variant_of = {
+        label: cell.variant for cells in facts.cells.values() for label, cell in cells.items()
+    }
+    if args.all:
+        if args.case_id or args.adapters:
+            raise UsageError("--all takes no CASE_ID and no --adapters")
+        found = [
+            (facts.cases[f.example], f.target) for f in findings(facts) if f.target and f.example
+        ]
+        return found, variant_of
+    if args.case_id is None:
+        raise UsageError("shrink needs CASE_ID --store PATH [--adapters A[,B]], or --all")
+    if args.case_id not in facts.recorded:
+        raise UsageError(f"case {args.case_id} is not recorded in {store.path}")
+    case, wanted = facts.cases[args.case_id], set(args.adapters or ())
+    targets: list[tuple[Case, Target]] = []
+    for label, cell in sorted(facts.cells[args.case_id].items()):
+        if (cell.known or cell.verdict not in EXPECTED) and (not wanted or wanted == {label}):
+            targets.append((case, ((label,), cell.verdict, cell.known, None)))
+    for aspect, left, right, why, _ in facts.divergences[args.case_id]:
+        if why is None and (not wanted or wanted == {left, right}):
+            targets.append((case, (tuple(sorted((left, right))), None, None, aspect)))
+    if not targets:
+        raise UsageError(
+            f"case {args.case_id} shows no unexpected verdict, registered bug or unexplained "
+            "divergence" + (f" on {', '.join(sorted(wanted))}" if wanted else "")
+        )
+    return targets, variant_of
+
+
+def shrink_findings(args: argparse.Namespace) -> int:
+    from harness.reporting.findings import target_key
+    from harness.running import shrink
+
+    with Store.open(args.store) as store:
+        targets, variant_of = _shrink_targets(args, store)
+        for case, key in targets:
+            adapters, verdict, known, aspect = key
+            names = sorted({variant_of[label] for label in adapters})
+            target = shrink.Target(tuple(adapters), verdict, known, aspect)
+            with Runner(variants.select(None, names)) as runner:
+                done = shrink.shrink(
+                    case,
+                    target,
+                    lambda candidate: next(survey.reports(runner, [candidate])),  # noqa: B023
+                    budget=args.budget,
+                )
+            store.record_shrunk(
+                case.id, target_key(key), done.case, done.ending, done.tries, done.seconds
+            )
+            print(
+                f"{target.describe()}: {done.ending} after {done.tries} tries, "
+                f"{done.seconds:.0f} s\n  drawn:  {case.command()}\n  shrunk: {done.case.command()}"
+            )
+    return 0
+
+
 def publish(args: argparse.Namespace) -> int:
     with Store.open(args.store, writable=False) as store:
         for path in report.write(store, args.out):
@@ -536,6 +623,7 @@ def main(argv: list[str] | None = None) -> int:
             "run": run,
             "repro": reproduce,
             "report": publish,
+            "shrink": shrink_findings,
             "merge": merge_stores,
             "summary": summarize,
         }[args.command]

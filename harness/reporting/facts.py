@@ -143,6 +143,9 @@ class Survey:
         ]
         self.labels = sorted({label for cells in self.cells.values() for label in cells})
         self.registry = registry.load()
+        self.shrunk = {
+            (cid, target): (case, ending) for cid, target, case, ending, _, _ in store.shrunk_rows()
+        }
         self.groups = self._merge()
         self.group_of = {label: group for group in self.groups for label in group.members}
 

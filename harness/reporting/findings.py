@@ -9,6 +9,7 @@ float32 where such a case exists, and no other registered bug in the same case.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ def severity(verdicts: set[str], aspects: frozenset[str] | set[str] = frozenset(
 
 @dataclass(frozen=True)
 class Finding:
+    """One row of the findings; `example` and `target` say what `convharness shrink` keeps."""
+
     anchor: str  # the row's id in report.html
     title: str  # registry id, or what was found
     where: str  # framework API(s)
@@ -66,6 +69,9 @@ class Finding:
     repro: str  # a command that shows it, or where its minimal repro is
     link: str  # upstream issue, or the registry's own repro
     summary: str
+    example: str | None = None  # the drawn case behind the repro
+    target: tuple = ()  # (adapters, verdict, known, aspect): the difference it shows
+    shrunk: str = ""  # how the repro's case was shrunk, or why not
 
     @property
     def observed(self) -> bool:
@@ -112,6 +118,29 @@ def _command(case: Case, variants: set[str]) -> str:
     return case.command() + (f" --variants {','.join(sorted(variants))}" if variants else "")
 
 
+def target_key(target: tuple) -> str:
+    """The JSON description of a finding's difference, as the store keys shrunk cases."""
+    adapters, verdict, known, aspect = target
+    return json.dumps(
+        {"adapters": list(adapters), "verdict": verdict, "known": known, "aspect": aspect},
+        sort_keys=True,
+    )
+
+
+def _shrunk(survey: Survey, case: Case, target: tuple) -> tuple[Case, str]:
+    """The repro's case: the shrunk one when `convharness shrink` kept one, else the drawn."""
+    found = survey.shrunk.get((case.id, target_key(target)))
+    if found is None:
+        return case, "drawn (not shrunk)"
+    smaller, ending = found
+    words = {
+        "smallest": "shrunk",
+        "budget": "shrunk until its time budget ran out",
+        "gone": "not shrunk: the drawn case no longer shows it",
+    }
+    return smaller, words.get(ending, ending)
+
+
 def _registered(survey: Survey, entry: Entry) -> Finding:
     hit: dict[str, set[str]] = defaultdict(set)  # case -> adapter labels it marked or explained
     verdicts: set[str] = set()
@@ -134,9 +163,19 @@ def _registered(survey: Survey, entry: Entry) -> Finding:
     apis = sorted(
         {survey.cells[cid][label].api for cid, found in hit.items() for label in found & labels}
     ) or list(entry.adapters)
+    target: tuple = ()
+    drawn: Case | None = None
+    how = ""
     if hit:
-        case = example(survey, list(hit), entry.id)
-        chosen = {survey.cells[case.id][label].variant for label in hit[case.id]}
+        drawn = example(survey, list(hit), entry.id)
+        marking = sorted(
+            label for label, c in survey.cells[drawn.id].items() if c.known == entry.id
+        )
+        if marking:
+            cell = survey.cells[drawn.id][marking[0]]
+            target = ((marking[0],), cell.verdict, entry.id, None)
+        case, how = _shrunk(survey, drawn, target) if target else (drawn, "drawn")
+        chosen = {survey.cells[drawn.id][label].variant for label in hit[drawn.id]}
         repro = f"`{_command(case, chosen)}`"
     elif entry.repro:
         repro = f"not reached in this run; minimal repro: #registry-{entry.id}"
@@ -152,6 +191,9 @@ def _registered(survey: Survey, entry: Entry) -> Finding:
         repro=repro,
         link=upstream_link(entry),
         summary=entry.summary,
+        example=drawn.id if drawn else None,
+        target=target,
+        shrunk=how,
     )
 
 
@@ -164,8 +206,15 @@ def _unexpected(survey: Survey) -> list[Finding]:
         apis[key] = cell.api
     rows = []
     for (group, verdict), case_ids in sorted(found.items()):
-        case = example(survey, case_ids)
-        variants = {c.variant for c in survey.cells[case.id].values() if c.verdict == verdict}
+        drawn = example(survey, case_ids)
+        showing = sorted(
+            label
+            for label, c in survey.cells[drawn.id].items()
+            if c.verdict == verdict and not c.known
+        )
+        target = ((showing[0],), verdict, None, None)
+        case, how = _shrunk(survey, drawn, target)
+        variants = {c.variant for c in survey.cells[drawn.id].values() if c.verdict == verdict}
         rows.append(
             Finding(
                 anchor=f"finding-{verdict.lower()}-{re.sub(r'[^a-z0-9]+', '-', group.lower())}",
@@ -177,6 +226,9 @@ def _unexpected(survey: Survey) -> list[Finding]:
                 repro=f"`{_command(case, variants)}`",
                 link="-",
                 summary=f"{group} gives {verdict}, which no convention or registry entry explains.",
+                example=drawn.id,
+                target=target,
+                shrunk=how,
             )
         )
     return rows
@@ -184,12 +236,16 @@ def _unexpected(survey: Survey) -> list[Finding]:
 
 def _unexplained(survey: Survey) -> list[Finding]:
     found: dict[tuple[str, str, str], list[str]] = defaultdict(list)
+    pairs: dict[tuple[str, str], tuple[str, str]] = {}
     for case_id, (aspect, left, right, _, _) in survey.unexplained():
         pair = tuple(sorted((survey.group_of[left].name, survey.group_of[right].name)))
         found[(pair[0], pair[1], aspect)].append(case_id)
+        pairs[(case_id, aspect)] = (left, right)
     rows = []
     for (a, b, aspect), case_ids in sorted(found.items()):
-        case = example(survey, case_ids)
+        drawn = example(survey, case_ids)
+        target = (tuple(sorted(pairs[(drawn.id, aspect)])), None, None, aspect)
+        case, how = _shrunk(survey, drawn, target)
         rows.append(
             Finding(
                 anchor=f"finding-{aspect}-{re.sub(r'[^a-z0-9]+', '-', (a + '-' + b).lower())}",
@@ -201,6 +257,9 @@ def _unexplained(survey: Survey) -> list[Finding]:
                 repro=f"`{case.command()}`",
                 link="-",
                 summary=f"{a} and {b} differ in {aspect}; nothing registered says why.",
+                example=drawn.id,
+                target=target,
+                shrunk=how,
             )
         )
     return rows

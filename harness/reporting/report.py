@@ -132,8 +132,9 @@ def _findings(survey: Survey, store_name: str) -> Section:
             f"{len(observed)} upstream bugs or departures from documentation showed in this run"
             f" ({len(rows) - len(observed)} more are registered but no case reached them). "
             "Severity: silent wrong values, then wrong shape, then a wrong or missing error. "
-            "Each command reruns the smallest clean case that shows it (`--variants` keeps "
-            "only the frameworks involved)."
+            "Each command reruns a case that shows it and nothing else: the case `convharness "
+            "shrink` reduced it to, or the smallest clean drawn case where it was not shrunk "
+            "(`--variants` keeps only the frameworks involved)."
         )
     )
     section.blocks.append(
@@ -146,7 +147,7 @@ def _findings(survey: Survey, store_name: str) -> Section:
                     f.severity.words,
                     str(f.cases) if f.observed else "not reached",
                     "; ".join(f.adapters) or "-",
-                    f.repro,
+                    f.repro + (f" ({f.shrunk})" if f.shrunk else ""),
                     f.link,
                 )
                 for f in rows

@@ -221,6 +221,49 @@ class Store:
             expected,
         )
 
+    # shrunk findings: a table of their own, created by the first shrink, so stores of every
+    # schema version open as before and older code reading this store ignores it
+
+    def record_shrunk(
+        self,
+        case_id: str,
+        target: str,
+        shrunk: Case,
+        ending: str,
+        tries: int,
+        seconds: float,
+    ) -> None:
+        """Keep the smallest case found for one finding of a recorded case (target: its JSON
+        description); a later shrink of the same finding replaces it."""
+        with self.db:
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS shrunk (case_id TEXT NOT NULL, target TEXT NOT NULL,"
+                " json TEXT NOT NULL, ending TEXT NOT NULL, tries INTEGER, seconds REAL,"
+                " PRIMARY KEY (case_id, target))"
+            )
+            self.db.execute(
+                "INSERT OR REPLACE INTO shrunk VALUES (?, ?, ?, ?, ?, ?)",
+                (case_id, target, json.dumps(shrunk.to_json()), ending, tries, seconds),
+            )
+
+    def shrunk_rows(self) -> list[tuple[str, str, Case, str, int, float]]:
+        """(case id, target, smallest case, ending, tries, seconds) of every shrunk finding."""
+        exists = self.db.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shrunk'"
+        ).fetchone()
+        if not exists:
+            return []
+        try:
+            return [
+                (cid, target, Case.from_json(json.loads(text)), ending, tries, seconds)
+                for cid, target, text, ending, tries, seconds in self.db.execute(
+                    "SELECT case_id, target, json, ending, tries, seconds FROM shrunk "
+                    "ORDER BY case_id, target"
+                )
+            ]
+        except (CaseError, ValueError) as error:
+            raise UsageError(f"{self.path} holds a malformed shrunk case: {error}") from None
+
     def outcome_rows(self) -> Iterable[tuple]:
         """Every outcome, as the report reads it."""
         return self.db.execute(
