@@ -157,6 +157,13 @@ def build_parser() -> Parser:
         metavar="DIR",
         help="persistent JAX compilation cache (default ~/.cache/convharness/jax)",
     )
+    run.add_argument(
+        "--shrink-budget",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="shrink each unexpected finding for up to this long (default 60; 0: do not)",
+    )
     run.add_argument("--quiet", action="store_true")
 
     repro = commands.add_parser("repro", help="standalone scripts that reproduce a divergence")
@@ -472,6 +479,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 130
+        _shrink_new_findings(store, args.shrink_budget)
         if not args.quiet:
             _summary(store)
         unexpected, unexplained = store.attention()
@@ -569,31 +577,55 @@ def _shrink_targets(args: argparse.Namespace, store: Store) -> tuple[list, dict[
     return targets, variant_of
 
 
-def shrink_findings(args: argparse.Namespace) -> int:
+def _shrink(store: Store, targets: list, variant_of: dict[str, str], budget: float) -> None:
+    """Shrink each (drawn case, target), keep the result in the store and print it."""
     from harness.reporting.findings import target_key
     from harness.running import shrink
 
+    for case, key in targets:
+        adapters, verdict, known, aspect = key
+        names = sorted({variant_of[label] for label in adapters})
+        target = shrink.Target(tuple(adapters), verdict, known, aspect)
+        with Runner(variants.select(None, names)) as runner:
+            done = shrink.shrink(
+                case,
+                target,
+                lambda candidate: next(survey.reports(runner, [candidate])),  # noqa: B023
+                budget=budget,
+            )
+        store.record_shrunk(
+            case.id, target_key(key), done.case, done.ending, done.tries, done.seconds
+        )
+        print(
+            f"shrunk {target.describe()}: {done.ending} after {done.tries} tries, "
+            f"{done.seconds:.0f} s\n  drawn:  {case.command()}\n  shrunk: {done.case.command()}"
+        )
+
+
+def shrink_findings(args: argparse.Namespace) -> int:
     with Store.open(args.store) as store:
         targets, variant_of = _shrink_targets(args, store)
-        for case, key in targets:
-            adapters, verdict, known, aspect = key
-            names = sorted({variant_of[label] for label in adapters})
-            target = shrink.Target(tuple(adapters), verdict, known, aspect)
-            with Runner(variants.select(None, names)) as runner:
-                done = shrink.shrink(
-                    case,
-                    target,
-                    lambda candidate: next(survey.reports(runner, [candidate])),  # noqa: B023
-                    budget=args.budget,
-                )
-            store.record_shrunk(
-                case.id, target_key(key), done.case, done.ending, done.tries, done.seconds
-            )
-            print(
-                f"{target.describe()}: {done.ending} after {done.tries} tries, "
-                f"{done.seconds:.0f} s\n  drawn:  {case.command()}\n  shrunk: {done.case.command()}"
-            )
+        _shrink(store, targets, variant_of, args.budget)
     return 0
+
+
+def _shrink_new_findings(store: Store, budget: float) -> None:
+    """After a run: shrink every unexpected verdict and unexplained divergence it found."""
+    if budget <= 0 or not any(store.attention()):
+        return
+    from harness.reporting.facts import Survey
+    from harness.reporting.findings import findings
+
+    facts = Survey(store)
+    variant_of = {
+        label: cell.variant for cells in facts.cells.values() for label, cell in cells.items()
+    }
+    targets = [
+        (facts.cases[f.example], f.target)
+        for f in findings(facts)
+        if f.target and f.example and not f.target[2]  # not a registered bug
+    ]
+    _shrink(store, targets, variant_of, budget)
 
 
 def publish(args: argparse.Namespace) -> int:

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from hypothesis import HealthCheck, Phase, assume, find, settings
 from hypothesis import strategies as st
-from hypothesis.errors import NoSuchExample, Unsatisfiable
+from hypothesis.errors import Flaky, NoSuchExample, Unsatisfiable
 
 from harness.case import Case, CaseError, Padding
 from harness.model.assess import CaseReport
@@ -193,7 +193,7 @@ def shrink(
                 suppress_health_check=list(HealthCheck),
             ),
         )
-    except (NoSuchExample, Unsatisfiable):
+    except (NoSuchExample, Unsatisfiable, Flaky):  # Flaky: the budget ran out mid-shrink
         pass
     seconds = time.monotonic() - start
     ending = Ending.BUDGET if seconds > budget else Ending.SMALLEST
