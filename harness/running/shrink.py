@@ -5,7 +5,8 @@ upstream bug's), or an unexplained divergence between two adapters in one aspect
 searches the cases no larger than the drawn one (every size, kernel, stride, dilation, channel
 count and pad between its simplest value and the drawn one; float32 and no bias preferred) for
 those that still show the same difference and no other, on the real frameworks, through the
-same workers (isolation and timeouts as for any case), and shrinks to the smallest. Each
+same workers (isolation and timeouts as for any case), and shrinks to the smallest; a last
+pass then lowers one field at a time while the difference stays. Each
 finding has a time budget; when it runs out, the smallest case seen so far is kept, and the
 result says so.
 """
@@ -155,6 +156,59 @@ def smaller(case: Case) -> st.SearchStrategy[Case]:
     return draw()
 
 
+def _simpler(case: Case) -> list[Case]:
+    """One-field steps down from `case`, simplest first: each axis of every size to 1 and to
+    its half, channels to one per group, groups to 1, pads to 0 and halfway, batch to 1 (a
+    batch of 0 stays), float32, no bias."""
+    steps: list[dict] = []
+
+    def lowered(value: int, low: int) -> list[int]:
+        return sorted({low, (value + low) // 2} - {value})
+
+    for name in ("spatial", "kernel", "stride", "dilation"):
+        axes = getattr(case, name)
+        for axis, value in enumerate(axes):
+            steps += [{name: axes[:axis] + (v,) + axes[axis + 1 :]} for v in lowered(value, 1)]
+    if case.batch > 1:
+        steps += [{"batch": v} for v in lowered(case.batch, 1)]
+    per_in, per_out = case.in_channels // case.groups, case.out_channels // case.groups
+    steps += [{"in_channels": v * case.groups} for v in lowered(per_in, 1)]
+    steps += [{"out_channels": v * case.groups} for v in lowered(per_out, 1)]
+    if case.in_channels == case.out_channels:
+        steps += [{"in_channels": v, "out_channels": v} for v in lowered(case.in_channels, 1)]
+    if case.groups > 1:
+        steps.append({"groups": 1, "in_channels": per_in, "out_channels": per_out})
+    pads = case.padding.pads
+    for i, pad in enumerate(pads):
+        for v in sorted({0, pad // 2} - {pad}, key=abs):
+            steps.append({"padding": Padding.explicit(*pads[:i], v, *pads[i + 1 :])})
+    if case.dtype != "float32":
+        steps.append({"dtype": "float32"})
+    if case.bias:
+        steps.append({"bias": False})
+    found = []
+    for step in steps:
+        try:
+            candidate = dataclasses.replace(case, **step)
+        except CaseError:
+            continue
+        if size(candidate) <= size(case) and candidate.id != case.id:
+            found.append(candidate)
+    return found
+
+
+def _greedy(best: Case, still_shows: Callable[[Case], bool]) -> Case:
+    """One-field steps while any still shows the difference (each accepted step restarts)."""
+    improved = True
+    while improved:
+        improved = False
+        for candidate in _simpler(best):
+            if still_shows(candidate):
+                best, improved = candidate, True
+                break
+    return best
+
+
 def shrink(
     case: Case,
     target: Target,
@@ -195,6 +249,7 @@ def shrink(
         )
     except (NoSuchExample, Unsatisfiable, Flaky):  # Flaky: the budget ran out mid-shrink
         pass
+    _greedy(best, still_shows)  # what Hypothesis left: one field at a time, within the budget
     seconds = time.monotonic() - start
     ending = Ending.BUDGET if seconds > budget else Ending.SMALLEST
     return Shrunk(case, best, target, ending, tries, seconds)
