@@ -25,9 +25,10 @@ from harness.errors import UsageError
 from harness.model import recipes, registry, strategies
 from harness.model.assess import CaseReport
 from harness.reporting import report, repro
-from harness.running import survey, variants
+from harness.running import memory, survey, variants
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, merge
+from harness.running.timeouts import TimeoutPolicy
 
 EXPLAIN_KEYS = (
     "adapter",
@@ -80,6 +81,24 @@ def _selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _size(text: str) -> int:
+    try:
+        return memory.parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _budget(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-case-memory",
+        type=_size,
+        metavar="SIZE",
+        help="refuse a case that needs more (e.g. 2GiB; default 1/16 of this machine's memory, "
+        f"{memory.readable(memory.default_budget())}); each worker may grow "
+        f"{memory.WORKER_FACTOR} times this past its size after import",
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="convharness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -109,6 +128,7 @@ def build_parser() -> Parser:
         "--cases", type=Path, metavar="FILE", help="one JSON case per line instead of the flags"
     )
     _selection(explain)
+    _budget(explain)
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -147,10 +167,13 @@ def build_parser() -> Parser:
     run.add_argument(
         "--timeout",
         type=float,
-        default=300.0,
         metavar="SECONDS",
-        help="per case and variant (default 300)",
+        help="a fixed limit per case and variant (default: each variant's own, "
+        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile:.0%} quantile of its case "
+        f"times, at least {TimeoutPolicy.floor:g} s; {TimeoutPolicy.ceiling:g} s until it has "
+        f"answered {TimeoutPolicy.samples} cases)",
     )
+    _budget(run)
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -323,10 +346,20 @@ def table(report: CaseReport) -> str:
     return "\n".join(lines)
 
 
+def _headroom(args: argparse.Namespace) -> int:
+    """The bytes each worker may grow past its size after import."""
+    return memory.WORKER_FACTOR * _max_case_memory(args)
+
+
+def _max_case_memory(args: argparse.Namespace) -> int:
+    return args.max_case_memory or memory.default_budget()
+
+
 def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
+    memory.check(cases, _max_case_memory(args))
     chosen = variants.select(args.frameworks, args.variants)
-    with Runner(chosen) as runner:
+    with Runner(chosen, headroom=_headroom(args)) as runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
             results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
@@ -364,12 +397,13 @@ def _plan(
             raise UsageError("--resume needs --store PATH")
         with Store.open(args.store) as store:
             names, pending = list(store.meta()["variants"]), store.pending()
+        memory.check(pending, _max_case_memory(args))
         return partial(Store.open, args.store), pending, variants.select(names=names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
         raise UsageError("give --examples or --cases, not both")
-    if args.timeout <= 0:
+    if args.timeout is not None and args.timeout <= 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
     shard = survey.parse_shard(args.shard or "1/1")
     try:
@@ -397,6 +431,7 @@ def _plan(
             if case.op in chosen_ops and case not in drawn
         ]
         full = recipes.with_twins(classic + drawn)  # the classic question is always asked
+    memory.check(full, _max_case_memory(args))
     plan = Plan(
         cases=survey.shard_of(full, shard),
         plan_id=survey.plan_id(full),
@@ -437,7 +472,9 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         runner = None
         if cases:  # a variant asked for that cannot run stops it before the store is written
-            runner = stack.enter_context(Runner(chosen, env=env, timeout=args.timeout))
+            runner = stack.enter_context(
+                Runner(chosen, env=env, timeout=args.timeout, headroom=_headroom(args))
+            )
             runner.check(args.frameworks, args.variants, broken=False)
         store = stack.enter_context(opened())
         total = len(store.planned())

@@ -36,8 +36,8 @@ from harness.case import OPS, Case
 from harness.errors import UsageError
 from harness.model.assess import CaseReport
 from harness.ops import ops_of
+from harness.running import memory, variants
 from harness.running import survey as surveying
-from harness.running import variants
 from harness.running.runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
@@ -141,7 +141,11 @@ class Suite:
             raise pytest.UsageError(f"convharness: {error}") from None
         cache = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-"))
         runner = self._stack.enter_context(
-            Runner(chosen, env=surveying.compile_cache_env(Path(cache)))
+            Runner(
+                chosen,
+                env=surveying.compile_cache_env(Path(cache)),
+                headroom=memory.WORKER_FACTOR * memory.default_budget(),
+            )
         )
         if not self.config.getoption("--conv-allow-missing"):
             try:

@@ -5,6 +5,7 @@ from it on chosen input heights:
     13 aborts (SIGABRT)       11 segfaults (SIGSEGV)    17 hangs
     19 raises MemoryError     23 cannot express the case
     29 returns a wrong shape  31 exits with os._exit(3)
+    37 allocates and fills 1 GiB (past a worker's memory limit in the tests that set one)
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def misbehave(case, x, w, b, device):
         time.sleep(600)
     if case.spatial[0] == 19:
         raise MemoryError
+    if case.spatial[0] == 37:
+        np.ones(2**27)  # float64: 1 GiB
     if case.spatial[0] == 23:
         raise NotExpressible("cannot say this on purpose")
     pads = case.padding.pads or (0,) * (2 * case.rank)  # a word: valid, in these tests

@@ -21,8 +21,9 @@ from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
+from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
-from harness.running.workers import CASE_TIMEOUT, Absence, Worker
+from harness.running.workers import Absence, Worker
 
 
 class Runner:
@@ -30,11 +31,15 @@ class Runner:
         self,
         variants: Iterable[Variant],
         env: dict[str, str] | None = None,
-        timeout: float = CASE_TIMEOUT,
+        timeout: float | TimeoutPolicy | None = None,
         batch_size: int = 8,
         window: int = 64,
+        headroom: int | None = None,
     ) -> None:
-        self.workers = [Worker(variant, env, timeout) for variant in variants]
+        """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
+        `headroom`: the bytes each worker may grow past its size after import (no limit: None)."""
+        policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
+        self.workers = [Worker(variant, env, policy, headroom) for variant in variants]
         self.batch_size = batch_size
         self.window = window
 
