@@ -21,6 +21,7 @@ from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
+from harness.running.pool import PooledWorker
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
 from harness.running.workers import Absence, Worker
@@ -35,11 +36,14 @@ class Runner:
         batch_size: int = 8,
         window: int = 64,
         headroom: int | None = None,
+        pool: bool = False,
     ) -> None:
         """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
-        `headroom`: the bytes each worker may grow past its size after import (no limit: None)."""
+        `headroom`: the bytes each worker may grow past its size after import (no limit: None);
+        `pool`: use (and start where need be) the pooled workers (pool.py)."""
         policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
-        self.workers = [Worker(variant, env, policy, headroom) for variant in variants]
+        kind = PooledWorker if pool else Worker
+        self.workers = [kind(variant, env, policy, headroom) for variant in variants]
         self.batch_size = batch_size
         self.window = window
 

@@ -170,7 +170,7 @@ def serve(
 # ---- the parent's side -------------------------------------------------------------------
 
 
-def _death(exitcode: int | None) -> str:
+def _death_of(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
             return f"killed by {signal.Signals(-exitcode).name}"
@@ -281,9 +281,7 @@ class Worker:
         try:
             index, outcomes = self.conn.recv()
         except (EOFError, OSError):
-            self._process.join(5)
-            reason = f"worker {_death(self._process.exitcode)}: {self._log_tail()}"
-            return self._lose_current("crashed", reason)
+            return self._lose_current("crashed", f"worker {self._death()}: {self._log_tail()}")
         expected, _ = self.pending[0]
         assert index == expected, (index, expected)
         if any(o.status == Status.CRASHED for o in outcomes):  # out of memory: it is leaving
@@ -306,8 +304,16 @@ class Worker:
     def expire(self) -> tuple[int, list[Outcome]]:
         """The current case ran past its timeout: kill the worker, record the case."""
         limit = self.timeout
-        self._process.kill()
+        self._kill()
         return self._lose_current("timeout", f"no answer within {limit:.3g} s")
+
+    def _kill(self) -> None:
+        self._process.kill()
+
+    def _death(self) -> str:
+        """How the process ended, in words."""
+        self._process.join(5)
+        return _death_of(self._process.exitcode)
 
     def _lose_current(self, status: str, reason: str) -> tuple[int, list[Outcome]]:
         index, case = self.pending[0]
