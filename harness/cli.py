@@ -25,7 +25,7 @@ from harness.errors import UsageError
 from harness.model import recipes, registry, strategies
 from harness.model.assess import CaseReport
 from harness.reporting import report, repro
-from harness.running import memory, survey, variants
+from harness.running import memory, pool, survey, variants
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, merge
 from harness.running.timeouts import TimeoutPolicy
@@ -99,6 +99,20 @@ def _budget(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _pooling(parser: argparse.ArgumentParser) -> None:
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--pool",
+        action="store_true",
+        default=None,
+        help="use the warm pool's workers, starting those missing (default: use it when one "
+        "is running, or CONVHARNESS_POOL=1)",
+    )
+    chosen.add_argument(
+        "--no-pool", dest="pool", action="store_false", help="start this command's own workers"
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="convharness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -129,6 +143,7 @@ def build_parser() -> Parser:
     )
     _selection(explain)
     _budget(explain)
+    _pooling(explain)
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -174,6 +189,7 @@ def build_parser() -> Parser:
         f"answered {TimeoutPolicy.samples} cases)",
     )
     _budget(run)
+    _pooling(run)
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -210,6 +226,26 @@ def build_parser() -> Parser:
         "summary", help="verdict counts of a store; exit 1 on anything unexpected"
     )
     summary.add_argument("store", type=Path, metavar="STORE")
+
+    pooled = commands.add_parser(
+        "workers", help="the warm pool: workers that outlive one command (start, stop, status)"
+    )
+    pooled.add_argument("action", choices=("start", "stop", "status"))
+    _selection(pooled)
+    _budget(pooled)
+    pooled.add_argument(
+        "--idle",
+        type=float,
+        default=pool.IDLE,
+        metavar="SECONDS",
+        help=f"start: each exits after this long with no command (default {pool.IDLE:g})",
+    )
+    pooled.add_argument(
+        "--compile-cache",
+        type=Path,
+        metavar="DIR",
+        help="start: the JAX compilation cache, as `run --compile-cache` (default the same)",
+    )
 
     joined = commands.add_parser("merge", help="join stores of one plan (shards, variants)")
     joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
@@ -355,11 +391,20 @@ def _max_case_memory(args: argparse.Namespace) -> int:
     return args.max_case_memory or memory.default_budget()
 
 
+def _use_pool(args: argparse.Namespace) -> bool:
+    """--pool or --no-pool; else whether CONVHARNESS_POOL=1 or a pooled worker is running."""
+    if args.pool is not None:
+        return bool(args.pool)
+    return os.environ.get("CONVHARNESS_POOL") == "1" or bool(pool.described())
+
+
 def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
     memory.check(cases, _max_case_memory(args))
     chosen = variants.select(args.frameworks, args.variants)
-    with Runner(chosen, headroom=_headroom(args)) as runner:
+    env = survey.compile_cache_env(None)
+    runner = Runner(chosen, env=env, headroom=_headroom(args), pool=_use_pool(args))
+    with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
             results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
@@ -473,7 +518,13 @@ def run(args: argparse.Namespace) -> int:
         runner = None
         if cases:  # a variant asked for that cannot run stops it before the store is written
             runner = stack.enter_context(
-                Runner(chosen, env=env, timeout=args.timeout, headroom=_headroom(args))
+                Runner(
+                    chosen,
+                    env=env,
+                    timeout=args.timeout,
+                    headroom=_headroom(args),
+                    pool=_use_pool(args),
+                )
             )
             runner.check(args.frameworks, args.variants, broken=False)
         store = stack.enter_context(opened())
@@ -560,6 +611,33 @@ def summarize(args: argparse.Namespace) -> int:
         return 1 if any(store.attention()) else 0
 
 
+def manage_pool(args: argparse.Namespace) -> int:
+    """`workers start|stop|status`."""
+    if args.action == "start":
+        chosen = variants.select(args.frameworks, args.variants)
+        env = survey.compile_cache_env(args.compile_cache)
+        for worker in pool.start(chosen, env, _headroom(args), args.idle):
+            state = f"skipped: {worker.skipped}" if worker.skipped else "ready"
+            kind = "busy with another command" if worker.private else f"pid {worker.pid}"
+            print(f"{worker.variant.name}: {kind}, {state} ({worker.startup_seconds:.1f} s)")
+        return 0
+    running = pool.described()
+    if args.action == "stop":
+        for name, about in running:
+            pool.stop(name, int(about["pid"]))
+        print(f"stopped {len(running)} pooled worker(s)")
+        return 0
+    current = pool.current_code()
+    for name, about in running:
+        fresh = (about["code"], about["installed"]) == current
+        idle = f"exits after {about['idle']:g} s idle"
+        state = "current" if fresh else "stale: the code or installed versions changed"
+        print(f"{name}: pid {about['pid']}, {state}, {idle}")
+    if not running:
+        print(f"no pooled worker is running (in {pool.directory()})")
+    return 0
+
+
 def merge_stores(args: argparse.Namespace) -> int:
     with merge(args.stores, args.out) as merged:
         _summary(merged)
@@ -576,6 +654,7 @@ def main(argv: list[str] | None = None) -> int:
             "report": publish,
             "merge": merge_stores,
             "summary": summarize,
+            "workers": manage_pool,
         }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:

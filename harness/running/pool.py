@@ -70,16 +70,16 @@ def _module_file(name: str) -> str | None:
 
 @cache
 def code_hash(extra: tuple[str, ...] = ()) -> str:
-    """The project's source (harness/ and adapters/, code and data) and the files `extra`
+    """The project's source (harness/ and adapters/, code and data), or the files `extra`
     names (a plugin's adapter module), by content."""
     digest = hashlib.sha256()
-    files = sorted(
+    files = [Path(p) for p in extra] or sorted(
         path
         for folder in ("harness", "adapters")
         for path in (_ROOT / folder).rglob("*")
         if path.suffix in (".py", ".toml")
     )
-    for path in [*files, *(Path(p) for p in extra)]:
+    for path in files:
         with contextlib.suppress(OSError):
             digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -97,6 +97,11 @@ def installed_hash() -> str:
     return _hash(sorted(found))
 
 
+def current_code() -> tuple[str, str]:
+    """(code, installed) as a pooled worker started now records them."""
+    return code_hash(), installed_hash()
+
+
 @dataclass(frozen=True)
 class Key:
     """A pooled worker's identity; `name` is its files' stem in the pool directory."""
@@ -104,7 +109,7 @@ class Key:
     variant: str
     code: str
     installed: str
-    rest: str  # the environment, memory limit, Python and sys.path
+    rest: str  # its adapter module's source, environment, memory limit, Python, sys.path
 
     @property
     def name(self) -> str:
@@ -113,13 +118,11 @@ class Key:
 
 def key_of(variant: Variant, env: dict[str, str], headroom: int | None) -> Key:
     module_file = _module_file(variant.module)
-    rest = _hash([variant.module, variant.requires, env, headroom, sys.executable, sys.path])
-    return Key(
-        variant.name,
-        code_hash((module_file,) if module_file else ()),
-        installed_hash(),
-        rest,
+    module = code_hash((module_file,)) if module_file else ""  # a plugin's, outside harness/
+    rest = _hash(
+        [variant.module, module, variant.requires, env, headroom, sys.executable, sys.path]
     )
+    return Key(variant.name, code_hash(), installed_hash(), rest)
 
 
 def _files(name: str) -> tuple[Path, Path, Path, Path]:
