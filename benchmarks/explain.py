@@ -37,8 +37,20 @@ def _explain(selection: list[str], pool: bool, env: dict[str, str]) -> float:
     return seconds
 
 
+def _stop_pool(env: dict[str, str]) -> None:
+    """Stop every pooled worker and wait until they are gone: each row starts on an empty pool."""
+    from harness.running import pool
+
+    command = [sys.executable, "-m", "harness.cli", "workers", "stop"]
+    subprocess.run(command, env=env, cwd=ROOT, capture_output=True)
+    deadline = time.monotonic() + 60
+    while pool.described() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
 def _row(name: str, selection: list[str], repeat: int, env: dict[str, str]) -> str:
     private = _explain(selection, False, env)
+    _stop_pool(env)
     first = _explain(selection, True, env)
     again = [_explain(selection, True, env) for _ in range(repeat)]
     return (
@@ -67,7 +79,8 @@ def main() -> None:
         args.variants.split(",") if args.variants else None,
     )
     with tempfile.TemporaryDirectory(prefix="chx-") as pool_dir:
-        env = {**os.environ, "CONVHARNESS_POOL_DIR": pool_dir, "PYTHONPATH": str(ROOT)}
+        os.environ["CONVHARNESS_POOL_DIR"] = pool_dir  # for _stop_pool's look
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
         print(f"explain of one case, {os.cpu_count()} cores, repeated {args.repeat} times\n")
         print("| variants | no pool | pool, first | pool, repeated (median) | (worst) |")
         print("|---|---|---|---|---|")
@@ -80,12 +93,7 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            subprocess.run(
-                [sys.executable, "-m", "harness.cli", "workers", "stop"],
-                env=env,
-                cwd=ROOT,
-                capture_output=True,
-            )
+            _stop_pool(env)
     print(f"\nload average while measured: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -15,6 +15,13 @@ from harness.running.variants import Variant
 from harness.running.workers import Absence
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+CALM = Variant(  # the same adapter, hanging on nothing
+    name="fault-calm",
+    framework="fault",
+    module="fault_adapter",
+    tag="calm",
+    env={"FAULT_CALM": "1"},
+)
 MISSING = Variant(name="missing", framework="missing", module="missing_adapter")
 BROKEN = Variant(name="broken", framework="broken", module="broken_adapter")
 NEEDS = Variant(  # a backend variant whose other framework is not installed
@@ -71,7 +78,8 @@ def test_an_allocation_past_the_workers_limit_costs_only_its_own_case():
 
 def test_a_variant_that_hangs_on_some_cases_costs_seconds_not_the_ceiling():
     """Timeouts learned from the variant's own case times: each hang costs about the floor
-    (and a restart), never the ceiling, and every hung case is recorded as a timeout."""
+    (and a restart), never the ceiling; every hung case is recorded as a timeout, and the
+    variant beside it that does not hang answers every case."""
     policy = TimeoutPolicy(ceiling=300.0, floor=1.0, samples=10)
     quick = [_case(4 + i % 5) for i in range(60)]
     plan = [case if i < 12 or i % 12 else _case(17) for i, case in enumerate(quick)]
@@ -79,13 +87,15 @@ def test_a_variant_that_hangs_on_some_cases_costs_seconds_not_the_ceiling():
     timings = {}
     for name, cases in (("quick", quick), ("hanging", plan)):
         started = time.monotonic()
-        with Runner([FAULT], timeout=policy, batch_size=4) as runner:
-            answered = [(case, outcomes[0]) for case, outcomes in runner.run(cases)]
-            start_cost = runner.workers[0].startup_seconds
+        with Runner([FAULT, CALM], timeout=policy, batch_size=4) as runner:
+            answered = [(case, outcomes) for case, outcomes in runner.run(cases)]
+            start_cost = max(w.startup_seconds for w in runner.workers)
         timings[name] = time.monotonic() - started
     assert hung == 4
-    assert [o.status for c, o in answered if c.spatial[0] == 17] == ["timeout"] * hung
-    assert all(o.status == "ok" for c, o in answered if c.spatial[0] != 17)
+    faulty = [(c, o[0].status) for c, o in answered]
+    assert [s for c, s in faulty if c.spatial[0] == 17] == ["timeout"] * hung
+    assert all(s == "ok" for c, s in faulty if c.spatial[0] != 17)
+    assert all(o[1].status == "ok" for _, o in answered)  # the calm variant, every case
     # each hang: its limit (the floor, as the quick cases take milliseconds) and a restart
     assert timings["hanging"] < 2 * timings["quick"] + hung * (policy.floor + 2 * start_cost)
 

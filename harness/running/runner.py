@@ -129,8 +129,9 @@ class Runner:
                     next_index[slot] = stop
             busy: dict[Any, int] = {self.workers[s].conn: s for s in active if self.workers[s].busy}
             finished = [
-                (busy[conn], *self.workers[busy[conn]].receive())
+                (busy[conn], *answer)
                 for conn in wait(list(busy), timeout=1.0)
+                if (answer := self.workers[busy[conn]].receive()) is not None
             ]
             now = time.monotonic()
             finished += [

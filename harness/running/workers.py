@@ -198,6 +198,7 @@ class Worker:
         self.skipped: str | None = None  # and that reason in words
         self.restarts = 0
         self.startup_seconds = 0.0  # the longest start (spawn to ready) seen
+        self.starting = False  # started again, and not yet ready
         self._spawned = 0.0
         self.pending: deque[tuple[int, Case]] = deque()
         self.last_progress = 0.0
@@ -263,21 +264,30 @@ class Worker:
         return bool(self.pending)
 
     def send(self, batch: list[tuple[int, Case]]) -> None:
+        """Give the worker a batch; one starting again gets it once it is ready."""
         assert self.conn is not None and not self.pending
         self.pending.extend(batch)
+        if self.starting:
+            return
         self.last_progress = time.monotonic()
         try:
             self.conn.send(batch)
         except OSError:  # it died after its last answer, through no fault of this batch
-            self.stop()
-            self.restarts += 1
-            self.spawn()
-            self.ready()
-            self.conn.send(batch)
+            self.pending.clear()
+            self._start_again(batch)
 
-    def receive(self) -> tuple[int, list[Outcome]]:
-        """The next answered case; a death is that case's answer (status 'crashed')."""
+    def receive(self) -> tuple[int, list[Outcome]] | None:
+        """The next answered case; a death is that case's answer (status 'crashed'). None
+        when what came was a restarted worker's word that it is ready (its batch goes now)."""
         assert self.conn is not None
+        if self.starting:
+            self.ready()
+            self.starting = False
+            batch = list(self.pending)
+            self.pending.clear()
+            if batch:
+                self.send(batch)
+            return None
         try:
             index, outcomes = self.conn.recv()
         except (EOFError, OSError):
@@ -299,10 +309,14 @@ class Worker:
         return self.timer.limit
 
     def overdue(self, now: float) -> bool:
+        if self.starting:
+            return self.busy and now - self._spawned > self.timer.policy.ceiling
         return self.busy and now - self.last_progress > self.timeout
 
     def expire(self) -> tuple[int, list[Outcome]]:
         """The current case ran past its timeout: kill the worker, record the case."""
+        if self.starting:
+            raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         limit = self.timeout
         self._kill()
         return self._lose_current("timeout", f"no answer within {limit:.3g} s")
@@ -321,16 +335,20 @@ class Worker:
         return index, self.outcomes(case, status, reason)
 
     def _restart(self) -> None:
-        """Start the worker again and send it the rest of its batch (the current case done)."""
+        """Start the worker again, for the rest of its batch (the current case done)."""
         self.pending.popleft()
         rest = list(self.pending)
         self.pending.clear()
+        self._start_again(rest)
+
+    def _start_again(self, batch: list[tuple[int, Case]]) -> None:
+        """A new process, whose import the other workers need not wait for: it says it is
+        ready through receive(), which then sends it `batch`."""
         self.stop()
         self.restarts += 1
         self.spawn()
-        self.ready()
-        if rest:
-            self.send(rest)
+        self.starting = True
+        self.pending.extend(batch)
 
     def outcomes(self, case: Case, status: str, message: str | None) -> list[Outcome]:
         """The same answer from every adapter (and device) of this worker that serves the case."""
