@@ -41,8 +41,8 @@ IDLE = 900.0  # seconds a pooled worker waits for a command before it exits
 _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ and adapters/
 
 
-def directory() -> Path:
-    """The pool's directory (created, private to this user)."""
+def directory(create: bool = True) -> Path:
+    """The pool's directory (created, private to this user, unless only looked at)."""
     given = os.environ.get("CONVHARNESS_POOL_DIR")
     if given:
         path = Path(given)
@@ -50,7 +50,8 @@ def directory() -> Path:
         path = Path(os.environ["XDG_RUNTIME_DIR"]) / "convharness-pool"
     else:
         path = Path(f"/tmp/convharness-{os.getuid()}") / "pool"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if create:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
     return path
 
 
@@ -213,7 +214,7 @@ def _alive(pid: int) -> bool:
 def described() -> list[tuple[str, dict[str, Any]]]:
     """(name, description) of every pooled worker alive in the pool directory."""
     found = []
-    for path in sorted(directory().glob("*.json")):
+    for path in sorted(directory(create=False).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
             about = json.loads(path.read_text())
             if _alive(int(about["pid"])):
