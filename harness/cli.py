@@ -634,7 +634,7 @@ def manage_pool(args: argparse.Namespace) -> int:
         state = "current" if fresh else "stale: the code or installed versions changed"
         print(f"{name}: pid {about['pid']}, {state}, {idle}")
     if not running:
-        print(f"no pooled worker is running (in {pool.directory()})")
+        print(f"no pooled worker is running (in {pool.directory(create=False)})")
     return 0
 
 

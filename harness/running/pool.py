@@ -32,6 +32,7 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from harness.errors import UsageError
 from harness.running import workers
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
@@ -52,6 +53,10 @@ def directory(create: bool = True) -> Path:
         path = Path(f"/tmp/convharness-{os.getuid()}") / "pool"
     if create:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    with contextlib.suppress(FileNotFoundError):
+        owner = path.stat()
+        if owner.st_uid != os.getuid() or owner.st_mode & 0o077:
+            raise UsageError(f"the pool directory {path} must be this user's alone (mode 700)")
     return path
 
 
