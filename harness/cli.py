@@ -621,12 +621,10 @@ def manage_pool(args: argparse.Namespace) -> int:
             kind = "busy with another command" if worker.private else f"pid {worker.pid}"
             print(f"{worker.variant.name}: {kind}, {state} ({worker.startup_seconds:.1f} s)")
         return 0
-    running = pool.described()
     if args.action == "stop":
-        for name, about in running:
-            pool.stop(name, int(about["pid"]))
-        print(f"stopped {len(running)} pooled worker(s)")
+        print(f"stopped {pool.stop_all()} pooled worker(s)")
         return 0
+    running = pool.described()
     current = pool.current_code()
     for name, about in running:
         fresh = (about["code"], about["installed"]) == current

@@ -4,7 +4,6 @@ project's code gives a new worker and stops the stale one; a busy one is not sha
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 
@@ -33,14 +32,6 @@ def pool_directory(monkeypatch):
         finally:
             for name, about in pool.described():
                 pool.stop(name, int(about["pid"]), kill=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return not open(f"/proc/{pid}/stat").read().split()[2] == "Z"
 
 
 def _statuses(heights: list[int], **options) -> tuple[list[str], Runner]:
@@ -77,9 +68,9 @@ def test_a_change_of_the_code_starts_a_new_worker_and_stops_the_stale_one(monkey
     assert statuses == ["ok"]
     assert fresh.workers[0].pid != stale
     deadline = time.monotonic() + 10
-    while _alive(stale) and time.monotonic() < deadline:
+    while pool._alive(stale) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not _alive(stale)
+    assert not pool._alive(stale)
 
 
 def test_a_worker_busy_with_another_command_is_not_shared():

@@ -207,13 +207,15 @@ def main() -> None:
 
 
 def _alive(pid: int) -> bool:
+    """Whether `pid` is a pooled worker still running (not a process that took its number)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+            command = cmdline.read().split(b"\0")
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
         return False
-    except PermissionError:
-        return True
-    return True
+    return b"harness.running.pool" in command and state != "Z"
 
 
 def described() -> list[tuple[str, dict[str, Any]]]:
@@ -236,6 +238,20 @@ def stop(name: str, pid: int, kill: bool = False) -> None:
         for path in (sock_path, description):
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()
+
+
+def stop_all(grace: float = 5.0) -> int:
+    """Stop every pooled worker; one still there after `grace` seconds (inside a framework
+    call that does not return) is killed. Gives how many there were."""
+    running = described()
+    for name, about in running:
+        stop(name, int(about["pid"]))
+    deadline = time.monotonic() + grace
+    while (left := described()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for name, about in left:
+        stop(name, int(about["pid"]), kill=True)
+    return len(running)
 
 
 def stop_stale(variant: str, key: Key) -> None:
