@@ -343,7 +343,7 @@ class PooledWorker(Worker):
         stop_stale(self.variant.name, self.key)
         spec = Spec(self.variant, self.env, self.headroom, self.key, self.idle, sys.path)
         process = _launch(spec)
-        self.conn = _connect(_files(self.key.name)[0], process, self.timer.policy.ceiling)
+        self.conn = _connect(_files(self.key.name)[0], process, self.start_limit)
         if self.conn is None:
             self._release()
             raise RuntimeError(
@@ -371,7 +371,7 @@ class PooledWorker(Worker):
 
     def _hello(self) -> tuple:
         assert self.conn is not None
-        if not self.conn.poll(self.timer.policy.fixed or self.timer.policy.ceiling):
+        if not self.conn.poll(self.start_limit):
             raise RuntimeError(f"pooled worker {self.variant.name} did not start")
         try:
             return self.conn.recv()

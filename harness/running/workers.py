@@ -225,7 +225,7 @@ class Worker:
     def ready(self) -> None:
         """Wait for the worker to import its framework and say what it can run."""
         assert self.conn is not None
-        if not self.conn.poll(self.timer.policy.fixed or self.timer.policy.ceiling):
+        if not self.conn.poll(self.start_limit):
             raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         try:
             self.infos, self.absence, self.skipped = self.conn.recv()
@@ -304,13 +304,18 @@ class Worker:
         return index, outcomes
 
     @property
+    def start_limit(self) -> float:
+        """How long an import may take: the fixed timeout, or the ceiling."""
+        return self.timer.policy.fixed or self.timer.policy.ceiling
+
+    @property
     def timeout(self) -> float:
         """How long the current case may take: this variant's own limit, as it stands."""
         return self.timer.limit
 
     def overdue(self, now: float) -> bool:
         if self.starting:
-            return self.busy and now - self._spawned > self.timer.policy.ceiling
+            return self.busy and now - self._spawned > self.start_limit
         return self.busy and now - self.last_progress > self.timeout
 
     def expire(self) -> tuple[int, list[Outcome]]:
