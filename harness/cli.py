@@ -382,13 +382,13 @@ def table(report: CaseReport) -> str:
     return "\n".join(lines)
 
 
-def _headroom(args: argparse.Namespace) -> int:
-    """The bytes each worker may grow past its size after import."""
-    return memory.WORKER_FACTOR * _max_case_memory(args)
-
-
 def _max_case_memory(args: argparse.Namespace) -> int:
     return args.max_case_memory or memory.default_budget()
+
+
+def _headroom(budget: int) -> int:
+    """The bytes each worker may grow past its size after import, for a budget per case."""
+    return memory.WORKER_FACTOR * budget
 
 
 def _use_pool(args: argparse.Namespace) -> bool:
@@ -400,10 +400,11 @@ def _use_pool(args: argparse.Namespace) -> bool:
 
 def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
-    memory.check(cases, _max_case_memory(args))
+    budget = _max_case_memory(args)
+    memory.check(cases, budget)
     chosen = variants.select(args.frameworks, args.variants)
     env = survey.compile_cache_env(None)
-    runner = Runner(chosen, env=env, headroom=_headroom(args), pool=_use_pool(args))
+    runner = Runner(chosen, env=env, headroom=_headroom(budget), pool=_use_pool(args))
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
@@ -522,7 +523,7 @@ def run(args: argparse.Namespace) -> int:
                     chosen,
                     env=env,
                     timeout=args.timeout,
-                    headroom=_headroom(args),
+                    headroom=_headroom(_max_case_memory(args)),
                     pool=_use_pool(args),
                 )
             )
@@ -616,7 +617,7 @@ def manage_pool(args: argparse.Namespace) -> int:
     if args.action == "start":
         chosen = variants.select(args.frameworks, args.variants)
         env = survey.compile_cache_env(args.compile_cache)
-        for worker in pool.start(chosen, env, _headroom(args), args.idle):
+        for worker in pool.start(chosen, env, _headroom(_max_case_memory(args)), args.idle):
             state = f"skipped: {worker.skipped}" if worker.skipped else "ready"
             kind = "busy with another command" if worker.private else f"pid {worker.pid}"
             print(f"{worker.variant.name}: {kind}, {state} ({worker.startup_seconds:.1f} s)")
