@@ -4,8 +4,12 @@ project's code gives a new worker and stops the stale one; a busy one is not sha
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,7 @@ from harness.cli import main
 from harness.running import pool
 from harness.running.runner import Runner
 from harness.running.variants import Variant
+from harness.suite.helpers import ANY_FRAMEWORK
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 
@@ -88,3 +93,19 @@ def test_workers_start_status_and_stop(capsys, monkeypatch):
     assert ", current, exits after 60 s idle" in capsys.readouterr().out
     assert main(["workers", "stop"]) == 0
     assert capsys.readouterr().out == "stopped 1 pooled worker(s)\n"
+
+
+def test_the_suite_on_the_pool_twice_runs_on_the_same_workers(pool_directory):
+    """`--conv-pool`: the property suite's second session finds the first one's workers."""
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", "-p"]
+    command += ["no:cacheprovider", "-q", "-k", "13x13", "--conv-frameworks", ANY_FRAMEWORK]
+    command += ["--conv-pool"]
+    env = {**os.environ, "CONVHARNESS_POOL_DIR": pool_directory, "CONVHARNESS_PROFILE": "dev"}
+    pids = []
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env)
+        assert done.returncode == 0, done.stdout[-2000:]
+        assert " passed" in done.stdout
+        pids.append(sorted(about["pid"] for _, about in pool.described()))
+    assert pids[0] == pids[1] and pids[0]
