@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -25,9 +26,10 @@ from harness.model import recipes, registry, strategies
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
-from harness.running import survey, variants
+from harness.running import memory, pool, survey, variants
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, merge
+from harness.running.timeouts import TimeoutPolicy
 
 EXPLAIN_KEYS = (
     "adapter",
@@ -80,6 +82,38 @@ def _selection(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _size(text: str) -> int:
+    try:
+        return memory.parse_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _budget(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--max-case-memory",
+        type=_size,
+        metavar="SIZE",
+        help="refuse a case that needs more (e.g. 2GiB; default 1/16 of this machine's memory, "
+        f"{memory.readable(memory.default_budget())}); each worker may grow "
+        f"{memory.WORKER_FACTOR} times this past its size after import",
+    )
+
+
+def _pooling(parser: argparse.ArgumentParser) -> None:
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument(
+        "--pool",
+        action="store_true",
+        default=None,
+        help="use the warm pool's workers, starting those missing (default: use it when one "
+        "is running, or CONVHARNESS_POOL=1)",
+    )
+    chosen.add_argument(
+        "--no-pool", dest="pool", action="store_false", help="start this command's own workers"
+    )
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="convharness", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
@@ -109,6 +143,8 @@ def build_parser() -> Parser:
         "--cases", type=Path, metavar="FILE", help="one JSON case per line instead of the flags"
     )
     _selection(explain)
+    _budget(explain)
+    _pooling(explain)
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -147,10 +183,14 @@ def build_parser() -> Parser:
     run.add_argument(
         "--timeout",
         type=float,
-        default=300.0,
         metavar="SECONDS",
-        help="per case and variant (default 300)",
+        help="a fixed limit per case and variant (default: each variant's own, "
+        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile:.0%} quantile of its case "
+        f"times, at least {TimeoutPolicy.floor:g} s; {TimeoutPolicy.ceiling:g} s until it has "
+        f"answered {TimeoutPolicy.samples} cases)",
     )
+    _budget(run)
+    _pooling(run)
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -213,6 +253,26 @@ def build_parser() -> Parser:
         "summary", help="verdict counts of a store; exit 1 on anything unexpected"
     )
     summary.add_argument("store", type=Path, metavar="STORE")
+
+    pooled = commands.add_parser(
+        "workers", help="the warm pool: workers that outlive one command (start, stop, status)"
+    )
+    pooled.add_argument("action", choices=("start", "stop", "status"))
+    _selection(pooled)
+    _budget(pooled)
+    pooled.add_argument(
+        "--idle",
+        type=float,
+        default=pool.IDLE,
+        metavar="SECONDS",
+        help=f"start: each exits after this long with no command (default {pool.IDLE:g})",
+    )
+    pooled.add_argument(
+        "--compile-cache",
+        type=Path,
+        metavar="DIR",
+        help="start: the JAX compilation cache, as `run --compile-cache` (default the same)",
+    )
 
     joined = commands.add_parser("merge", help="join stores of one plan (shards, variants)")
     joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
@@ -349,10 +409,30 @@ def table(report: CaseReport) -> str:
     return "\n".join(lines)
 
 
+def _max_case_memory(args: argparse.Namespace) -> int:
+    return args.max_case_memory or memory.default_budget()
+
+
+def _headroom(budget: int) -> int:
+    """The bytes each worker may grow past its size after import, for a budget per case."""
+    return memory.WORKER_FACTOR * budget
+
+
+def _use_pool(args: argparse.Namespace) -> bool:
+    """--pool or --no-pool; else whether CONVHARNESS_POOL=1 or a pooled worker is running."""
+    if args.pool is not None:
+        return bool(args.pool)
+    return os.environ.get("CONVHARNESS_POOL") == "1" or bool(pool.described())
+
+
 def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [_case_from_flags(args)]
+    budget = _max_case_memory(args)
+    memory.check(cases, budget)
     chosen = variants.select(args.frameworks, args.variants)
-    with Runner(chosen) as runner:
+    env = survey.compile_cache_env(None)
+    runner = Runner(chosen, env=env, headroom=_headroom(budget), pool=_use_pool(args))
+    with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
             results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
@@ -390,12 +470,13 @@ def _plan(
             raise UsageError("--resume needs --store PATH")
         with Store.open(args.store) as store:
             names, pending = list(store.meta()["variants"]), store.pending()
+        memory.check(pending, _max_case_memory(args))
         return partial(Store.open, args.store), pending, variants.select(names=names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
         raise UsageError("give --examples or --cases, not both")
-    if args.timeout <= 0:
+    if args.timeout is not None and args.timeout <= 0:
         raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
     shard = survey.parse_shard(args.shard or "1/1")
     try:
@@ -423,6 +504,7 @@ def _plan(
             if case.op in chosen_ops and case not in drawn
         ]
         full = recipes.with_twins(classic + drawn)  # the classic question is always asked
+    memory.check(full, _max_case_memory(args))
     plan = Plan(
         cases=survey.shard_of(full, shard),
         plan_id=survey.plan_id(full),
@@ -463,7 +545,15 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         runner = None
         if cases:  # a variant asked for that cannot run stops it before the store is written
-            runner = stack.enter_context(Runner(chosen, env=env, timeout=args.timeout))
+            runner = stack.enter_context(
+                Runner(
+                    chosen,
+                    env=env,
+                    timeout=args.timeout,
+                    headroom=_headroom(_max_case_memory(args)),
+                    pool=_use_pool(args),
+                )
+            )
             runner.check(args.frameworks, args.variants, broken=False)
         store = stack.enter_context(opened())
         total = len(store.planned())
@@ -641,6 +731,31 @@ def summarize(args: argparse.Namespace) -> int:
         return 1 if any(store.attention()) else 0
 
 
+def manage_pool(args: argparse.Namespace) -> int:
+    """`workers start|stop|status`."""
+    if args.action == "start":
+        chosen = variants.select(args.frameworks, args.variants)
+        env = survey.compile_cache_env(args.compile_cache)
+        for worker in pool.start(chosen, env, _headroom(_max_case_memory(args)), args.idle):
+            state = f"skipped: {worker.skipped}" if worker.skipped else "ready"
+            kind = "busy with another command" if worker.private else f"pid {worker.pid}"
+            print(f"{worker.variant.name}: {kind}, {state} ({worker.startup_seconds:.1f} s)")
+        return 0
+    if args.action == "stop":
+        print(f"stopped {pool.stop_all()} pooled worker(s)")
+        return 0
+    running = pool.described()
+    current = pool.current_code()
+    for name, about in running:
+        fresh = (about["code"], about["installed"]) == current
+        idle = f"exits after {about['idle']:g} s idle"
+        state = "current" if fresh else "stale: the code or installed versions changed"
+        print(f"{name}: pid {about['pid']}, {state}, {idle}")
+    if not running:
+        print(f"no pooled worker is running (in {pool.directory(create=False)})")
+    return 0
+
+
 def merge_stores(args: argparse.Namespace) -> int:
     with merge(args.stores, args.out) as merged:
         _summary(merged)
@@ -658,6 +773,7 @@ def main(argv: list[str] | None = None) -> int:
             "shrink": shrink_findings,
             "merge": merge_stores,
             "summary": summarize,
+            "workers": manage_pool,
         }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:
@@ -666,6 +782,21 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("convharness: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+BROKEN_PIPE_STATUS = 141  # 128 + SIGPIPE, what a shell reports for a writer whose reader left
+
+
+def _reader_gone() -> int:
+    """stdout's reader left (`convharness summary STORE | head`): stop quietly. What is still
+    buffered goes to /dev/null, so the interpreter's last flush raises nothing either."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return BROKEN_PIPE_STATUS
 
 
 if __name__ == "__main__":

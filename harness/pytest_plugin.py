@@ -7,9 +7,9 @@ can check a freshly built wheel:
 
 Options: --conv-frameworks / --conv-variants (which adapters), --conv-profile (dev, ci or
 nightly: how many Hypothesis examples; also the CONVHARNESS_PROFILE environment variable),
---conv-devices (cpu, gpu), --conv-allow-missing. Fixtures: `runner` (one worker per selected
-variant), `survey` (run and assess one case) and `installed` (the adapters whose framework is
-installed).
+--conv-devices (cpu, gpu), --conv-pool (the warm pool's workers), --conv-allow-missing.
+Fixtures: `runner` (one worker per selected variant), `survey` (run and assess one case) and
+`installed` (the adapters whose framework is installed).
 
 A property is a test that uses `runner` (directly or through `survey`). The workers start when
 the collected tests include one, and a framework asked for (--conv-frameworks, --conv-variants)
@@ -36,8 +36,8 @@ from harness.case import OPS, Case
 from harness.errors import UsageError
 from harness.model.assess import CaseReport
 from harness.ops import ops_of
+from harness.running import memory, variants
 from harness.running import survey as surveying
-from harness.running import variants
 from harness.running.runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
@@ -82,6 +82,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--conv-devices",
         metavar="cpu,gpu",
         help="only outcomes on these devices (default: every device found)",
+    )
+    group.addoption(
+        "--conv-pool",
+        action="store_true",
+        help="run on the warm pool's workers (convharness workers start), starting those "
+        "missing, so a second run does not import the frameworks again",
     )
     group.addoption(
         "--conv-allow-missing",
@@ -139,9 +145,20 @@ class Suite:
             chosen = variants.select(frameworks, names)
         except UsageError as error:  # an unknown name
             raise pytest.UsageError(f"convharness: {error}") from None
-        cache = self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-"))
+        pooled = bool(self.config.getoption("--conv-pool"))
+        # a pooled worker outlives the session, so it keeps the shared compile cache
+        cache = (
+            None
+            if pooled
+            else Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-")))
+        )
         runner = self._stack.enter_context(
-            Runner(chosen, env=surveying.compile_cache_env(Path(cache)))
+            Runner(
+                chosen,
+                env=surveying.compile_cache_env(cache),
+                headroom=memory.WORKER_FACTOR * memory.default_budget(),
+                pool=pooled,
+            )
         )
         if not self.config.getoption("--conv-allow-missing"):
             try:

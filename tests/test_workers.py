@@ -3,15 +3,25 @@ a framework that is installed but does not import is told apart from one that is
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from harness.case import Case
 from harness.errors import UsageError
 from harness.running.runner import Runner
+from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
 from harness.running.workers import Absence
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+CALM = Variant(  # the same adapter, hanging on nothing
+    name="fault-calm",
+    framework="fault",
+    module="fault_adapter",
+    tag="calm",
+    env={"FAULT_CALM": "1"},
+)
 MISSING = Variant(name="missing", framework="missing", module="missing_adapter")
 BROKEN = Variant(name="broken", framework="broken", module="broken_adapter")
 NEEDS = Variant(  # a backend variant whose other framework is not installed
@@ -41,7 +51,7 @@ def test_a_crash_or_a_hang_costs_only_its_own_case():
         5: "ok",
         17: "timeout",
         6: "ok",
-        19: "rejected",
+        19: "crashed",
         23: "not_expressible",
         11: "crashed",
         7: "ok",
@@ -49,8 +59,58 @@ def test_a_crash_or_a_hang_costs_only_its_own_case():
     assert "killed by SIGABRT" in answered[13][0].message
     assert "killed by SIGSEGV" in answered[11][0].message
     assert "no answer within 5 s" in answered[17][0].message
-    assert (answered[19][0].error_type, answered[19][0].message) == ("MemoryError", "")
-    assert restarts == 3
+    assert answered[19][0].message == "out of memory: MemoryError:"
+    assert restarts == 4
+
+
+def test_an_allocation_past_the_workers_limit_costs_only_its_own_case():
+    heights = [4, 5, 37, 6, 7, 37, 8]
+    with Runner([FAULT], batch_size=4, headroom=256 * 2**20) as runner:
+        answered = [outcomes for _, outcomes in runner.run([_case(h) for h in heights])]
+        restarts = runner.restarts
+    assert [o.status for (o,) in answered] == ["ok", "ok", "crashed", "ok", "ok", "crashed", "ok"]
+    assert answered[2][0].message.startswith("out of memory: MemoryError: Unable to allocate")
+    assert restarts == 2
+    with Runner([FAULT]) as unlimited:  # the same allocation, with no limit, succeeds
+        ((_, (outcome,)),) = unlimited.run([_case(37)])
+    assert outcome.status == "ok"
+
+
+def test_a_variant_that_hangs_on_some_cases_costs_seconds_not_the_ceiling():
+    """Timeouts learned from the variant's own case times: each hang costs about the floor
+    (and a restart), never the ceiling; every hung case is recorded as a timeout, and the
+    variant beside it that does not hang answers every case."""
+    policy = TimeoutPolicy(ceiling=300.0, floor=1.0, samples=10)
+    quick = [_case(4 + i % 5) for i in range(60)]
+    plan = [case if i < 12 or i % 12 else _case(17) for i, case in enumerate(quick)]
+    hung = sum(case.spatial[0] == 17 for case in plan)
+    timings = {}
+    for name, cases in (("quick", quick), ("hanging", plan)):
+        started = time.monotonic()
+        with Runner([FAULT, CALM], timeout=policy, batch_size=4) as runner:
+            answered = [(case, outcomes) for case, outcomes in runner.run(cases)]
+            start_cost = max(w.startup_seconds for w in runner.workers)
+        timings[name] = time.monotonic() - started
+    assert hung == 4
+    faulty = [(c, o[0].status) for c, o in answered]
+    assert [s for c, s in faulty if c.spatial[0] == 17] == ["timeout"] * hung
+    assert all(s == "ok" for c, s in faulty if c.spatial[0] != 17)
+    assert all(o[1].status == "ok" for _, o in answered)  # the calm variant, every case
+    # each hang: its limit (the floor, as the quick cases take milliseconds) and a restart
+    assert timings["hanging"] < 2 * timings["quick"] + hung * (policy.floor + 2 * start_cost)
+
+
+def test_a_timeout_is_a_multiple_of_the_variants_slow_cases_within_floor_and_ceiling():
+    timer = TimeoutPolicy(floor=2.0, ceiling=100.0, multiple=10.0, samples=5).timer()
+    assert timer.limit == 100.0  # too few times known: the ceiling
+    for seconds in (0.01, 0.02, 0.01, 0.03, 0.01):
+        timer.record(seconds)
+    assert timer.limit == 2.0  # 10 x 0.03 is under the floor
+    timer.record(1.5)
+    assert timer.limit == 15.0
+    timer.record(50.0)
+    assert timer.limit == 100.0
+    assert TimeoutPolicy(fixed=7.0).timer().limit == 7.0
 
 
 def test_a_missing_framework_is_reported_as_skipped_with_its_reason():

@@ -8,12 +8,14 @@ coverage regions).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from harness.case import Case, Padding, Pads
-from harness.model import inference, reference, strategies
+from harness.model import inference, oracle, reference, strategies
 from harness.model.inference import Inferred
-from harness.ops.family import Family
+from harness.ops.family import Family, footprint
 
 # The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
 CLASSIC = tuple(
@@ -75,6 +77,27 @@ def _infer(
     return inference.infer(case, output, dense_for)
 
 
+def _memory(case: Case) -> int:
+    """The case's footprint: its output at the most padding its padding can mean ('same' at
+    most d(k-1) per axis), and the dense map the inference builds for that output."""
+    pairs = case.padding.pairs() if case.padding.pads else [(0, 0)] * case.rank
+    out = []
+    for axis, (i, k, s, d) in enumerate(
+        zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True)
+    ):
+        low, high = pairs[axis]
+        if case.padding.kind in ("same", "same_lower"):
+            low, high = 0, oracle.effective_kernel(k, d) - 1
+        out.append(max(oracle.output_size(i, k, s, d, low, high), 0))
+    margin = inference.margin_for(case, tuple(out))
+    dense = [
+        max(i + 2 * margin - oracle.effective_kernel(k, d) + 1, 0)
+        for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
+    ]
+    channels = case.batch * case.out_channels
+    return footprint(case, channels * math.prod(out), channels * math.prod(dense))
+
+
 CONV = Family(
     name="conv",
     ops=("conv1d", "conv2d", "conv3d"),
@@ -85,4 +108,5 @@ CONV = Family(
     coverage=strategies.coverage,
     regions=regions,
     classic=CLASSIC,
+    memory=_memory,
 )

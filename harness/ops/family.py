@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,3 +26,26 @@ class Family:
     coverage: Callable[[Case], list[str]]
     regions: Callable[[str], tuple[str, ...]]  # the coverage regions each op must reach
     classic: tuple[Case, ...]  # the cases the report and the suite always ask
+    # bytes one case needs before it runs (harness/running/memory.py budgets it); a family
+    # whose output is not about its input's size gives its own, from footprint()
+    memory: Callable[[Case], int] = lambda case: default_memory(case)
+
+
+ITEMSIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
+
+
+def footprint(case: Case, output: int, dense: int) -> int:
+    """Bytes of a case with `output` output and `dense` dense-map elements: the float64 input
+    and weight a worker builds, the framework's copy and its layout conversion, the output as
+    the framework holds it and as float64 (the worker's copy and the pipe's), the float64
+    reference of the output and the inference's dense map."""
+    size = ITEMSIZE[case.dtype]
+    arrays = math.prod(case.input_shape) + math.prod(case.weight_shape) + case.out_channels
+    return arrays * (8 + 2 * size) + output * (size + 8 + 8 + 8) + dense * 8
+
+
+def default_memory(case: Case) -> int:
+    """A bound for a family that gives none: an output as large as the input per channel,
+    and a dense map of three times each spatial size."""
+    per_channel = case.batch * math.prod(case.spatial)
+    return footprint(case, per_channel * case.out_channels, per_channel * 3**case.rank)

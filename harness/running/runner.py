@@ -21,8 +21,10 @@ from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
+from harness.running.pool import PooledWorker
+from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
-from harness.running.workers import CASE_TIMEOUT, Absence, Worker
+from harness.running.workers import Absence, Worker
 
 
 class Runner:
@@ -30,11 +32,18 @@ class Runner:
         self,
         variants: Iterable[Variant],
         env: dict[str, str] | None = None,
-        timeout: float = CASE_TIMEOUT,
+        timeout: float | TimeoutPolicy | None = None,
         batch_size: int = 8,
         window: int = 64,
+        headroom: int | None = None,
+        pool: bool = False,
     ) -> None:
-        self.workers = [Worker(variant, env, timeout) for variant in variants]
+        """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
+        `headroom`: the bytes each worker may grow past its size after import (no limit: None);
+        `pool`: use (and start where need be) the pooled workers (pool.py)."""
+        policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
+        kind = PooledWorker if pool else Worker
+        self.workers = [kind(variant, env, policy, headroom) for variant in variants]
         self.batch_size = batch_size
         self.window = window
 
@@ -120,8 +129,9 @@ class Runner:
                     next_index[slot] = stop
             busy: dict[Any, int] = {self.workers[s].conn: s for s in active if self.workers[s].busy}
             finished = [
-                (busy[conn], *self.workers[busy[conn]].receive())
+                (busy[conn], *answer)
                 for conn in wait(list(busy), timeout=1.0)
+                if (answer := self.workers[busy[conn]].receive()) is not None
             ]
             now = time.monotonic()
             finished += [

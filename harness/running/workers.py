@@ -5,6 +5,10 @@ answers case by case, so a worker that dies (segfault, abort, out of memory) or
 stops answering costs only the case it was on: that case is recorded as crashed
 or timed out, the worker is started again, and the rest of its batch is re-sent.
 
+A worker runs under a hard memory limit (memory.py): an allocation past it fails inside the
+worker, whatever the framework; the case is recorded as crashed ("out of memory") and the
+worker starts again. How long a case may take is each variant's own (timeouts.py).
+
 A worker whose framework it cannot run says why (Absence): not installed (its module is not
 found), needing another framework that is not installed (a Keras backend), or installed but
 failing to import; it then answers every case as skipped, and the parent decides whether that
@@ -32,11 +36,13 @@ import numpy as np
 from harness.adapter_api import NotExpressible
 from harness.case import Case
 from harness.model import inputs
-from harness.model.outcome import AdapterInfo, Outcome
+from harness.model.outcome import AdapterInfo, Outcome, Status
+from harness.running import memory
+from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
-CASE_TIMEOUT = 300.0  # seconds; generous: a first compile on a busy 2-core machine is slow
+OUT_OF_MEMORY = "out of memory"  # how a crashed case's message begins when an allocation failed
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -110,6 +116,9 @@ def _run_one(api, info: AdapterInfo, case: Case, x, w, b) -> Outcome:
     except NotExpressible as error:
         return Outcome(info, "not_expressible", message=str(error))
     except Exception as error:  # a framework's refusal, whatever its class
+        if memory.is_out_of_memory(error):  # past the worker's limit: not the framework's answer
+            text = one_line(f"{type(error).__name__}: {error}")
+            return Outcome(info, Status.CRASHED, message=f"{OUT_OF_MEMORY}: {text}")
         return Outcome(
             info,
             "rejected",
@@ -122,26 +131,46 @@ def _run_one(api, info: AdapterInfo, case: Case, x, w, b) -> Outcome:
     )
 
 
-def serve(variant: Variant, env: dict[str, str], log_path: str, conn: Connection) -> None:
-    """The worker's loop: answer each case of each batch with one Outcome per API and device."""
+def start(variant: Variant, env: dict[str, str], log_path: str, headroom: int | None):
+    """A worker's start: stderr to its log, its environment, its framework imported, its memory
+    limited. Gives (the adapters by name, what it says of itself to the parent)."""
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(log, 2)
     os.environ.update(env)
     module = importlib.import_module(variant.module)
-    infos, absence, reason = _describe(module, variant)
-    conn.send((infos, absence, reason))
-    apis = {variant.adapter_name(api.adapter): api for api in module.APIS}
+    described = _describe(module, variant)
+    if headroom is not None:
+        memory.limit_this_process(headroom)
+    return {variant.adapter_name(api.adapter): api for api in module.APIS}, described
+
+
+def answer(apis: dict[str, Any], infos: list[AdapterInfo], conn: Connection) -> bool:
+    """Answer each case of each batch until told to stop (True) or until a case ran out of
+    memory (False: the worker must start again, so nothing of that case stays behind)."""
     while (batch := conn.recv()) is not None:
         for index, case in batch:
             x, w, b = inputs.arrays(case)
             serving = [s for i in infos if (s := i.serving(case.op))]
-            conn.send((index, [_run_one(apis[i.adapter], i, case, x, w, b) for i in serving]))
+            outcomes = [_run_one(apis[i.adapter], i, case, x, w, b) for i in serving]
+            conn.send((index, outcomes))
+            if any(o.status == Status.CRASHED for o in outcomes):
+                return False
+    return True
+
+
+def serve(
+    variant: Variant, env: dict[str, str], log_path: str, conn: Connection, headroom: int | None
+) -> None:
+    """The worker's loop: answer each case of each batch with one Outcome per API and device."""
+    apis, described = start(variant, env, log_path, headroom)
+    conn.send(described)
+    answer(apis, described[0], conn)
 
 
 # ---- the parent's side -------------------------------------------------------------------
 
 
-def _death(exitcode: int | None) -> str:
+def _death_of(exitcode: int | None) -> str:
     if exitcode is not None and exitcode < 0:
         try:
             return f"killed by {signal.Signals(-exitcode).name}"
@@ -154,15 +183,23 @@ class Worker:
     """The parent's handle on one variant's worker process."""
 
     def __init__(
-        self, variant: Variant, env: dict[str, str] | None = None, timeout: float = CASE_TIMEOUT
+        self,
+        variant: Variant,
+        env: dict[str, str] | None = None,
+        timeouts: TimeoutPolicy | None = None,
+        headroom: int | None = None,
     ) -> None:
         self.variant = variant
         self.env = {**QUIET_ENV, **(env or {}), **variant.env}
-        self.timeout = timeout
+        self.timer = (timeouts or TimeoutPolicy()).timer()
+        self.headroom = headroom  # bytes it may grow past its size after import
         self.infos: list[AdapterInfo] = []
         self.absence: Absence | None = None  # why it runs nothing, if it does not
         self.skipped: str | None = None  # and that reason in words
         self.restarts = 0
+        self.startup_seconds = 0.0  # the longest start (spawn to ready) seen
+        self.starting = False  # started again, and not yet ready
+        self._spawned = 0.0
         self.pending: deque[tuple[int, Case]] = deque()
         self.last_progress = 0.0
         self._process: Any = None
@@ -173,10 +210,13 @@ class Worker:
     # lifecycle
 
     def spawn(self) -> None:
+        self._spawned = time.monotonic()
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         self._process = context.Process(
-            target=serve, args=(self.variant, self.env, self.log_path, child), daemon=True
+            target=serve,
+            args=(self.variant, self.env, self.log_path, child, self.headroom),
+            daemon=True,
         )
         self._process.start()
         child.close()
@@ -185,7 +225,7 @@ class Worker:
     def ready(self) -> None:
         """Wait for the worker to import its framework and say what it can run."""
         assert self.conn is not None
-        if not self.conn.poll(self.timeout):
+        if not self.conn.poll(self.start_limit):
             raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
         try:
             self.infos, self.absence, self.skipped = self.conn.recv()
@@ -193,6 +233,7 @@ class Worker:
             raise RuntimeError(
                 f"worker {self.variant.name} died starting: {self._log_tail()}"
             ) from None
+        self.startup_seconds = max(self.startup_seconds, time.monotonic() - self._spawned)
 
     def ask_to_stop(self) -> None:
         if self.conn is not None:
@@ -223,51 +264,96 @@ class Worker:
         return bool(self.pending)
 
     def send(self, batch: list[tuple[int, Case]]) -> None:
+        """Give the worker a batch; one starting again gets it once it is ready."""
         assert self.conn is not None and not self.pending
         self.pending.extend(batch)
+        if self.starting:
+            return
         self.last_progress = time.monotonic()
         try:
             self.conn.send(batch)
         except OSError:  # it died after its last answer, through no fault of this batch
-            self.stop()
-            self.restarts += 1
-            self.spawn()
-            self.ready()
-            self.conn.send(batch)
+            self.pending.clear()
+            self._start_again(batch)
 
-    def receive(self) -> tuple[int, list[Outcome]]:
-        """The next answered case; a death is that case's answer (status 'crashed')."""
+    def receive(self) -> tuple[int, list[Outcome]] | None:
+        """The next answered case; a death is that case's answer (status 'crashed'). None
+        when what came was a restarted worker's word that it is ready (its batch goes now)."""
         assert self.conn is not None
+        if self.starting:
+            self.ready()
+            self.starting = False
+            batch = list(self.pending)
+            self.pending.clear()
+            if batch:
+                self.send(batch)
+            return None
         try:
             index, outcomes = self.conn.recv()
         except (EOFError, OSError):
-            self._process.join(5)
-            reason = f"worker {_death(self._process.exitcode)}: {self._log_tail()}"
-            return self._lose_current("crashed", reason)
-        expected, _ = self.pending.popleft()
+            return self._lose_current("crashed", f"worker {self._death()}: {self._log_tail()}")
+        expected, _ = self.pending[0]
         assert index == expected, (index, expected)
-        self.last_progress = time.monotonic()
+        if any(o.status == Status.CRASHED for o in outcomes):  # out of memory: it is leaving
+            self._restart()
+            return index, outcomes
+        self.pending.popleft()
+        now = time.monotonic()
+        self.timer.record(now - self.last_progress)
+        self.last_progress = now
         return index, outcomes
 
+    @property
+    def start_limit(self) -> float:
+        """How long an import may take: the fixed timeout, or the ceiling."""
+        return self.timer.policy.fixed or self.timer.policy.ceiling
+
+    @property
+    def timeout(self) -> float:
+        """How long the current case may take: this variant's own limit, as it stands."""
+        return self.timer.limit
+
     def overdue(self, now: float) -> bool:
+        if self.starting:
+            return self.busy and now - self._spawned > self.start_limit
         return self.busy and now - self.last_progress > self.timeout
 
     def expire(self) -> tuple[int, list[Outcome]]:
         """The current case ran past its timeout: kill the worker, record the case."""
+        if self.starting:
+            raise RuntimeError(f"worker {self.variant.name} did not start: {self._log_tail()}")
+        limit = self.timeout
+        self._kill()
+        return self._lose_current("timeout", f"no answer within {limit:.3g} s")
+
+    def _kill(self) -> None:
         self._process.kill()
-        return self._lose_current("timeout", f"no answer within {self.timeout:g} s")
+
+    def _death(self) -> str:
+        """How the process ended, in words."""
+        self._process.join(5)
+        return _death_of(self._process.exitcode)
 
     def _lose_current(self, status: str, reason: str) -> tuple[int, list[Outcome]]:
-        index, case = self.pending.popleft()
+        index, case = self.pending[0]
+        self._restart()
+        return index, self.outcomes(case, status, reason)
+
+    def _restart(self) -> None:
+        """Start the worker again, for the rest of its batch (the current case done)."""
+        self.pending.popleft()
         rest = list(self.pending)
         self.pending.clear()
+        self._start_again(rest)
+
+    def _start_again(self, batch: list[tuple[int, Case]]) -> None:
+        """A new process, whose import the other workers need not wait for: it says it is
+        ready through receive(), which then sends it `batch`."""
         self.stop()
         self.restarts += 1
         self.spawn()
-        self.ready()
-        if rest:
-            self.send(rest)
-        return index, self.outcomes(case, status, reason)
+        self.starting = True
+        self.pending.extend(batch)
 
     def outcomes(self, case: Case, status: str, message: str | None) -> list[Outcome]:
         """The same answer from every adapter (and device) of this worker that serves the case."""

@@ -1,0 +1,101 @@
+"""Wall time of `convharness explain` of one case: without the pool, then the first and the
+repeated calls on the warm pool.
+
+    python benchmarks/explain.py [--repeat 5] [--per-variant] [--frameworks A,B | --variants A,B]
+
+Every run is a fresh `convharness explain` process (the classic 'same' case, 28x28, k3, s2),
+as a maintainer types it. The pool is a fresh one in a temporary directory, stopped at the
+end. Prints one row for every selected variant together and, with --per-variant, one row per
+variant: the time without the pool (`--no-pool`), the first call on the pool (which starts
+it) and the median and worst of the repeated calls; then the load average it ran under.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CASE = ["--input", "1,3,28,28", "--out-channels", "16", "--kernel", "3", "--stride", "2"]
+CASE += ["--padding", "same"]
+
+
+def _explain(selection: list[str], pool: bool, env: dict[str, str]) -> float:
+    command = [sys.executable, "-m", "harness.cli", "explain", *CASE, *selection]
+    command.append("--pool" if pool else "--no-pool")
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"explain failed ({done.returncode}): {done.stderr.strip()[-500:]}")
+    return seconds
+
+
+def _stop_pool(env: dict[str, str]) -> None:
+    """Stop every pooled worker and wait until they are gone: each row starts on an empty pool."""
+    from harness.running import pool
+
+    command = [sys.executable, "-m", "harness.cli", "workers", "stop"]
+    subprocess.run(command, env=env, cwd=ROOT, capture_output=True)
+    deadline = time.monotonic() + 60
+    while pool.described() and time.monotonic() < deadline:
+        time.sleep(0.2)
+
+
+def _row(name: str, selection: list[str], repeat: int, env: dict[str, str]) -> str:
+    private = _explain(selection, False, env)
+    _stop_pool(env)
+    first = _explain(selection, True, env)
+    again = [_explain(selection, True, env) for _ in range(repeat)]
+    return (
+        f"| {name} | {private:.2f} s | {first:.2f} s | {statistics.median(again):.2f} s "
+        f"| {max(again):.2f} s |"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5, metavar="N")
+    parser.add_argument("--per-variant", action="store_true")
+    parser.add_argument("--frameworks", metavar="A,B")
+    parser.add_argument("--variants", metavar="A,B")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from harness.running import variants  # this checkout's, as the commands run it
+
+    selection = [
+        f"--{flag}={value}"
+        for flag, value in vars(args).items()
+        if value and flag in ("frameworks", "variants")
+    ]
+    chosen = variants.select(
+        args.frameworks.split(",") if args.frameworks else None,
+        args.variants.split(",") if args.variants else None,
+    )
+    with tempfile.TemporaryDirectory(prefix="chx-") as pool_dir:
+        os.environ["CONVHARNESS_POOL_DIR"] = pool_dir  # for _stop_pool's look
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        print(f"explain of one case, {os.cpu_count()} cores, repeated {args.repeat} times\n")
+        print("| variants | no pool | pool, first | pool, repeated (median) | (worst) |")
+        print("|---|---|---|---|---|")
+        try:
+            print(_row(f"all {len(chosen)}", selection, args.repeat, env), flush=True)
+            if args.per_variant:
+                for variant in chosen:
+                    print(
+                        _row(variant.name, [f"--variants={variant.name}"], args.repeat, env),
+                        flush=True,
+                    )
+        finally:
+            _stop_pool(env)
+    print(f"\nload average while measured: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""The warm pool: a pooled worker serves one command after another; a crash, a hang or an
+allocation past its limit costs only its case and the worker is replaced; a change of the
+project's code gives a new worker and stops the stale one; a busy one is not shared."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+from harness.case import Case
+from harness.cli import main
+from harness.running import pool
+from harness.running.runner import Runner
+from harness.running.variants import Variant
+from harness.suite.helpers import ANY_FRAMEWORK
+
+FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+
+
+def _case(height: int) -> Case:
+    return Case(batch=1, in_channels=1, out_channels=2, spatial=(height, 4), kernel=(1, 1))
+
+
+@pytest.fixture(autouse=True)
+def pool_directory(monkeypatch):
+    """A pool of its own (a short path: a Unix socket's name is at most 107 bytes)."""
+    with tempfile.TemporaryDirectory(prefix="chp-") as path:
+        monkeypatch.setenv("CONVHARNESS_POOL_DIR", path)
+        try:
+            yield path
+        finally:
+            for name, about in pool.described():
+                pool.stop(name, int(about["pid"]), kill=True)
+
+
+def _statuses(heights: list[int], **options) -> tuple[list[str], Runner]:
+    with Runner([FAULT], pool=True, batch_size=4, **options) as runner:
+        answered = [outcomes[0] for _, outcomes in runner.run([_case(h) for h in heights])]
+    return [o.status.value for o in answered], runner
+
+
+def test_a_second_command_is_served_by_the_same_warm_worker():
+    first, runner = _statuses([4, 5])
+    pid, started = runner.workers[0].pid, runner.workers[0].startup_seconds
+    second, again = _statuses([6, 7])
+    assert first == second == ["ok", "ok"]
+    assert again.workers[0].pid == pid and not again.workers[0].private
+    assert again.workers[0].startup_seconds < started
+    assert [about["pid"] for _, about in pool.described()] == [pid]
+
+
+def test_a_crash_a_hang_and_an_allocation_past_the_limit_cost_one_case_each():
+    heights = [4, 13, 5, 17, 6, 37, 7]
+    limited = {"timeout": 3, "headroom": 256 * 2**20}
+    statuses, runner = _statuses(heights, **limited)
+    assert statuses == ["ok", "crashed", "ok", "timeout", "ok", "crashed", "ok"]
+    assert runner.restarts == 3
+    after, again = _statuses([8], **limited)  # the replacement serves the next command
+    assert after == ["ok"] and again.workers[0].pid == runner.workers[0].pid
+
+
+def test_a_change_of_the_code_starts_a_new_worker_and_stops_the_stale_one(monkeypatch):
+    _, runner = _statuses([4])
+    stale = runner.workers[0].pid
+    monkeypatch.setattr(pool, "code_hash", lambda extra=(): "changed")
+    statuses, fresh = _statuses([5])
+    assert statuses == ["ok"]
+    assert fresh.workers[0].pid != stale
+    deadline = time.monotonic() + 10
+    while pool._alive(stale) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not pool._alive(stale)
+
+
+def test_a_worker_busy_with_another_command_is_not_shared():
+    with Runner([FAULT], pool=True) as holding:
+        statuses, other = _statuses([4])
+        assert not holding.workers[0].private
+    assert statuses == ["ok"] and other.workers[0].private
+
+
+def test_workers_start_status_and_stop(capsys, monkeypatch):
+    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    assert main(["workers", "start", "--variants", "fault", "--idle", "60"]) == 0
+    assert capsys.readouterr().out.startswith("fault: pid ")
+    assert main(["workers", "status"]) == 0
+    assert ", current, exits after 60 s idle" in capsys.readouterr().out
+    assert main(["workers", "stop"]) == 0
+    assert capsys.readouterr().out == "stopped 1 pooled worker(s)\n"
+
+
+def test_the_suite_on_the_pool_twice_runs_on_the_same_workers(pool_directory):
+    """`--conv-pool`: the property suite's second session finds the first one's workers."""
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", "-p"]
+    command += ["no:cacheprovider", "-q", "-k", "13x13", "--conv-frameworks", ANY_FRAMEWORK]
+    command += ["--conv-pool"]
+    env = {**os.environ, "CONVHARNESS_POOL_DIR": pool_directory, "CONVHARNESS_PROFILE": "dev"}
+    pids = []
+    for _ in range(2):
+        done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env)
+        assert done.returncode == 0, done.stdout[-2000:]
+        assert " passed" in done.stdout
+        pids.append(sorted(about["pid"] for _, about in pool.described()))
+    assert pids[0] == pids[1] and pids[0]
