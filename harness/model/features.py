@@ -28,6 +28,10 @@ FEATURES: dict[str, type] = {
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
+    # transposed ops
+    "output_padding_past": bool,  # output_padding >= max(stride, dilation) on some axis
+    "output_padding_past_stride": bool,  # output_padding >= stride on some axis
+    "output_shape": bool,  # the case asks for an output size
 }
 
 
@@ -60,14 +64,26 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "dilated": max(case.dilation) > 1,
         "grouped": case.groups > 1,
         "empty_batch": case.batch == 0,
-        "negative_pad": explicit and min(pads) < 0,
-        "asymmetric_pad": explicit and any(low != high for *_, (low, high) in axes),
-        "mixed_pad": explicit and any(min(a, b) < 0 < max(a, b) for *_, (a, b) in axes),
+        # the pads the case states (a transposed case's resolved crops fold output_padding in)
+        "negative_pad": explicit and min(case.padding.pads) < 0,
+        "asymmetric_pad": explicit and any(low != high for low, high in case.padding.pairs()),
+        "mixed_pad": explicit and any(min(a, b) < 0 < max(a, b) for a, b in case.padding.pairs()),
         "padded_negative": any(i + low + high < 0 for i, *_, (low, high) in axes),
         "same_crops": case.padding.kind in ("same", "same_lower")
         and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
+        **_transposed_features(case),
+    }
+
+
+def _transposed_features(case: Case) -> dict[str, Any]:
+    given = case.output_padding or (0,) * case.rank
+    axes = list(zip(given, case.stride, case.dilation, strict=True))
+    return {
+        "output_padding_past": any(p >= max(s, d) for p, s, d in axes),
+        "output_padding_past_stride": any(p >= s for p, s, _ in axes),
+        "output_shape": case.output_shape is not None,
     }
 
 
