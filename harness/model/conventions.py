@@ -162,7 +162,9 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
         same=_same_rule(body.get("same"), where),
         same_lower=_same_rule(body.get("same_lower"), where),
         refusals=tuple(refusals),
-        transpose=transposed.parse_rules(body, where) if body["output"] == "transpose" else None,
+        transpose=(
+            transposed.parse_rules(body, where) if body["output"].startswith("transpose") else None
+        ),
     )
 
 

@@ -29,9 +29,14 @@ FEATURES: dict[str, type] = {
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
     # transposed ops
-    "output_padding_past": bool,  # output_padding >= max(stride, dilation) on some axis
-    "output_padding_past_stride": bool,  # output_padding >= stride on some axis
+    # output_padding (or an output_shape's excess over the smallest size) on some axis
+    "output_padding_past": bool,  # >= max(stride, dilation)
+    "output_padding_past_stride": bool,  # >= stride
     "output_shape": bool,  # the case asks for an output size
+    "stride_past_kernel": bool,  # a stride larger than the dilated kernel on some axis
+    # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
+    # an output size below 1 - d(k-1) (lax.conv_transpose's refusal)
+    "dilated_padded_negative": bool,
 }
 
 
@@ -74,16 +79,42 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
         **_transposed_features(case),
+        "dilated_padded_negative": case.family == "conv_transpose"
+        and any(
+            o + d * (k - 1) < 0
+            for o, k, d in zip(
+                output_spatial(case, pads, "transpose"), case.kernel, case.dilation, strict=True
+            )
+        ),
     }
 
 
+def _extra(case: Case) -> tuple[int, ...]:
+    """Per axis, how far a transposed case's output goes past the smallest one its padding
+    gives (an output_shape's excess, or the output_padding); for 'same', past i·s."""
+    if case.output_shape is None:
+        return case.output_padding or (0,) * case.rank
+    pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    found = []
+    for axis, (low, high) in enumerate(pairs):
+        i, k, s, d = (v[axis] for v in (case.spatial, case.kernel, case.stride, case.dilation))
+        smallest = (i - 1) * s + d * (k - 1) + 1 - low - high
+        if case.padding.kind in ("same", "same_lower"):
+            smallest = i * s - s + 1
+        found.append(case.output_shape[axis] - smallest)
+    return tuple(found)
+
+
 def _transposed_features(case: Case) -> dict[str, Any]:
-    given = case.output_padding or (0,) * case.rank
+    given = _extra(case)
     axes = list(zip(given, case.stride, case.dilation, strict=True))
     return {
         "output_padding_past": any(p >= max(s, d) for p, s, d in axes),
         "output_padding_past_stride": any(p >= s for p, s, _ in axes),
         "output_shape": case.output_shape is not None,
+        "stride_past_kernel": any(
+            s > d * (k - 1) + 1 for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
+        ),
     }
 
 

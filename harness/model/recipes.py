@@ -17,6 +17,8 @@ from importlib import resources
 from harness.case import OPS, Case, Padding
 from harness.model import conventions
 
+CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")  # a recipe's default
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -27,7 +29,7 @@ class Recipe:
     word: str  # same | same_lower
     target: str  # adapter that runs the explicit twin
     construction: str
-    ops: tuple[str, ...] = tuple(OPS)  # the operators the target can state the pads for
+    ops: tuple[str, ...] = CONV_OPS  # the operators the target can state the pads for
 
     def twin(self, case: Case) -> Case | None:
         """The case with this recipe's word replaced by the source's pads, if it has the word
@@ -40,7 +42,7 @@ class Recipe:
 
 
 def _recipe(raw: dict) -> Recipe:
-    ops = tuple(raw.pop("ops", OPS))
+    ops = tuple(raw.pop("ops", CONV_OPS))
     unknown = sorted(set(ops) - set(OPS))
     if unknown:
         raise ValueError(f"recipes: {raw.get('id')}: unknown ops {unknown}")

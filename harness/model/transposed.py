@@ -12,7 +12,8 @@ named in data/conventions.toml:
          TensorFlow 'SAME'), times_stride_only (i·s whatever output_padding; ONNX SAME_*)
   total  the crop total a split divides: forward_minimal = max(0, full - out) (the 'SAME'
          padding of the forward convolution from `out` back to the input), with_output_padding
-         = full + output_padding - out (ONNX)
+         = full + output_padding - out (ONNX), with_output_padding_minimal = max(0, that)
+         (ONNX Runtime)
   split  oracle.split's rules: where an odd pixel of the total goes; the high crop is then
          whatever the output size leaves, full - out - low
 """
@@ -25,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from harness.case import Case, Pads, full_size
+from harness.case import Case, Pads, full_size, pairs
 from harness.model import oracle
 from harness.model.reference import pad
 
 SIZES = ("full", "max_kernel_stride", "times_stride", "times_stride_only")
-TOTALS = ("forward_minimal", "with_output_padding")
+TOTALS = ("forward_minimal", "with_output_padding", "with_output_padding_minimal")
 SHAPE_WITH_PADS = ("keep_low", "split")  # an output_shape with explicit pads: the low crop
 
 
@@ -98,7 +99,9 @@ def word_size(case: Case, axis: int, size: str) -> int:
 def _word_crops(case: Case, axis: int, rule: WordRule) -> tuple[int, int]:
     full, out = _full(case, axis), word_size(case, axis, rule.size)
     given = case.output_padding[axis] if case.output_padding else 0
-    total = max(0, full - out) if rule.total == "forward_minimal" else full + given - out
+    total = full - out if rule.total == "forward_minimal" else full + given - out
+    if rule.total != "with_output_padding":
+        total = max(0, total)
     low, _ = oracle.split(rule.split, total)
     return (low, full - out - low)
 
@@ -184,7 +187,11 @@ def conv_transpose(
             out[(slice(None), slice(g * group_out, (g + 1) * group_out), *target)] += np.einsum(
                 "co,nc...->no...", tap_weights, xg
             )
-    out = pad(out, tuple(-c for c in crops))
+    sizes = [f - low - high for f, (low, high) in zip(full, pairs(crops), strict=True)]
+    if min(sizes) <= 0:  # an axis cropped to nothing (or less): an empty output
+        out = np.zeros((*out.shape[:2], *[max(size, 0) for size in sizes]))
+    else:
+        out = pad(out, tuple(-c for c in crops))
     if b is not None:
         out += np.asarray(b, np.float64).reshape(1, -1, *[1] * len(kernel))
     return out
