@@ -72,7 +72,9 @@ def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
 def _spelled(case: Case, api: str) -> str:
     settings = _settings(case, api)
     settings.update(dtype="dtype", param_dtype="dtype")
-    return ", ".join(f"{k}={v}" if k.endswith("dtype") else f"{k}={v!r}" for k, v in settings.items())
+    return ", ".join(
+        f"{k}={v}" if k.endswith("dtype") else f"{k}={v!r}" for k, v in settings.items()
+    )
 
 
 _ARRAYS = (

@@ -71,9 +71,7 @@ APIS = [
         "jax.lax",
         {**{op: API for op in ("conv1d", "conv2d", "conv3d")}, **jax_transpose.CONV_TRANSPOSE},
         by_family(conv_general_dilated, conv_transpose=jax_transpose.conv_transpose),
-        code_by_family(
-            conv_general_dilated_code, conv_transpose=jax_transpose.conv_transpose_code
-        ),
+        code_by_family(conv_general_dilated_code, conv_transpose=jax_transpose.conv_transpose_code),
     ),
     ConvApi(
         "jax.lax.unflipped",

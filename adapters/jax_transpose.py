@@ -19,9 +19,7 @@ from harness.model.oracle import effective_kernel
 
 RANKS = (1, 2, 3)
 CONV_TRANSPOSE = {f"conv_transpose{r}d": "jax.lax.conv_transpose" for r in RANKS}
-UNFLIPPED = {
-    f"conv_transpose{r}d": "jax.lax.conv_transpose(transpose_kernel=False)" for r in RANKS
-}
+UNFLIPPED = {f"conv_transpose{r}d": "jax.lax.conv_transpose(transpose_kernel=False)" for r in RANKS}
 DILATED = {f"conv_transpose{r}d": "jax.lax.conv_general_dilated(lhs_dilation)" for r in RANKS}
 
 

@@ -113,7 +113,8 @@ def _transposed_features(case: Case) -> dict[str, Any]:
         "output_padding_past_stride": any(p >= s for p, s, _ in axes),
         "output_shape": case.output_shape is not None,
         "stride_past_kernel": any(
-            s > d * (k - 1) + 1 for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
+            s > d * (k - 1) + 1
+            for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
         ),
     }
 

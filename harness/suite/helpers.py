@@ -51,9 +51,7 @@ def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
             return cases(op=op, **narrowed)
         return None if narrowed else ops.FAMILIES[OPS[op][0]].strategy(op)
 
-    return st.deferred(
-        lambda: st.one_of(*[s for s in map(of, selected_ops()) if s is not None])
-    )
+    return st.deferred(lambda: st.one_of(*[s for s in map(of, selected_ops()) if s is not None]))
 
 
 def importable(*modules: str) -> bool:

@@ -106,7 +106,7 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
         "import onnxruntime\n"
         "from onnx import TensorProto, helper\n"
         f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
-        f"node = helper.make_node({op_type!r}, {inputs!r}, [\"Y\"], **{attributes!r})\n"
+        f'node = helper.make_node({op_type!r}, {inputs!r}, ["Y"], **{attributes!r})\n'
         'graph = helper.make_graph([node], "conv",\n'
         f"    [helper.make_tensor_value_info(n, element, None) for n in {inputs!r}],\n"
         '    [helper.make_tensor_value_info("Y", element, None)])\n'
