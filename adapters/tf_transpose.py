@@ -33,6 +33,7 @@ def _padding(case: Case):
 def _arguments(case: Case) -> dict:
     """Output shape, padding, strides and dilations as each op spells them."""
     output_shape = [case.batch, *implied_spatial(case), case.out_channels]
+    steps: dict[str, int | list[int]]
     if case.op == "conv_transpose1d":
         steps = dict(strides=case.stride[0], dilations=case.dilation[0])
     elif case.op == "conv_transpose3d":

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.case import Case, Pads, pairs
+from harness.model import transposed
 from harness.model.oracle import output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
@@ -29,9 +30,11 @@ FEATURES: dict[str, type] = {
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
     # transposed ops
-    # output_padding (or an output_shape's excess over the smallest size) on some axis
-    "output_padding_past": bool,  # >= max(stride, dilation)
-    "output_padding_past_stride": bool,  # >= stride
+    "output_padding_past": bool,  # output_padding >= max(stride, dilation) on some axis
+    "output_padding_past_stride": bool,  # output_padding >= stride on some axis
+    # the output size stated (output_shape, or what the pads, output_padding or Keras's word
+    # give) is not 0..stride-1 past the smallest one the padding allows, on some axis
+    "output_size_past_stride": bool,
     "output_shape": bool,  # the case asks for an output size
     "stride_past_kernel": bool,  # a stride larger than the dilated kernel on some axis
     # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
@@ -90,27 +93,35 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
 
 
 def _extra(case: Case) -> tuple[int, ...]:
-    """Per axis, how far a transposed case's output goes past the smallest one its padding
-    gives (an output_shape's excess, or the output_padding); for 'same', past i·s."""
-    if case.output_shape is None:
+    """Per axis of a transposed case, how far the output size it states (output_shape, or
+    the size its pads and output_padding give; Keras's for a word) goes past the smallest one
+    its padding gives: one strided forward convolution maps back from s sizes, extras 0..s-1.
+    Under 'same' the smallest is (i - 1)s + 1 (TensorFlow's 'SAME' range ends at i·s)."""
+    if case.family != "conv_transpose":
+        return (0,) * case.rank
+    if case.output_shape is None and case.padding.kind == "explicit":
         return case.output_padding or (0,) * case.rank
-    pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    asked = transposed.implied_spatial(case)
+    pairs_ = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     found = []
-    for axis, (low, high) in enumerate(pairs):
+    for axis, (low, high) in enumerate(pairs_):
         i, k, s, d = (v[axis] for v in (case.spatial, case.kernel, case.stride, case.dilation))
         smallest = (i - 1) * s + d * (k - 1) + 1 - low - high
         if case.padding.kind in ("same", "same_lower"):
-            smallest = i * s - s + 1
-        found.append(case.output_shape[axis] - smallest)
+            smallest = (i - 1) * s + 1
+        found.append(asked[axis] - smallest)
     return tuple(found)
 
 
 def _transposed_features(case: Case) -> dict[str, Any]:
     given = _extra(case)
     axes = list(zip(given, case.stride, case.dilation, strict=True))
+    given_ = case.output_padding or (0,) * case.rank
+    literal = list(zip(given_, case.stride, case.dilation, strict=True))
     return {
-        "output_padding_past": any(p >= max(s, d) for p, s, d in axes),
-        "output_padding_past_stride": any(p >= s for p, s, _ in axes),
+        "output_padding_past": any(p >= max(s, d) for p, s, d in literal),
+        "output_padding_past_stride": any(p >= s for p, s, _ in literal),
+        "output_size_past_stride": any(not 0 <= p < s for p, s, _ in axes),
         "output_shape": case.output_shape is not None,
         "stride_past_kernel": any(
             s > d * (k - 1) + 1
