@@ -64,7 +64,6 @@ REFUSAL_CASES = {
 }
 
 
-
 def _transposed(**fields) -> Case:
     """A conv_transpose2d case: 1x2x5x5 input, 3x3 kernel, unless `fields` say otherwise."""
     data = {"op": "conv_transpose2d", "input": [1, 2, 5, 5], "out_channels": 2, "kernel": 3}
@@ -102,6 +101,14 @@ REFUSAL_CASES.update(
             _transposed(stride=2, padding=1, output_padding=2),
         ),
         "onnxruntime/transposed-nonpositive-output": ("onnxruntime", _transposed(**_CROPPED_AWAY)),
+        "onnxruntime/output-padding-not-below-stride": (
+            "onnxruntime",
+            _transposed(padding="same", dilation=2, output_padding=1),
+        ),
+        "onnxruntime/output-shape-out-of-range": (
+            "onnxruntime",
+            _transposed(dilation=2, output_shape=[10, 10]),
+        ),
     }
 )
 

@@ -39,7 +39,10 @@ def twin(form: str, case: Case, crops: tuple[int, ...]) -> Case | None:
             return _replace(case, Padding.explicit(*crops), ())
         if form == "torch":
             limits = [max(s, d) for s, d in zip(case.stride, case.dilation, strict=True)]
-            if any(low < 0 or not 0 <= low - high < m for (low, high), m in zip(axes, limits)):
+            if any(
+                low < 0 or not 0 <= low - high < m
+                for (low, high), m in zip(axes, limits, strict=True)
+            ):
                 return None
             return _replace(
                 case,
@@ -59,9 +62,11 @@ def twin(form: str, case: Case, crops: tuple[int, ...]) -> Case | None:
         if form == "keras_same":
             if any(low != high for low, high in axes):
                 return None
-            extents = [effective_kernel(k, d) for k, d in zip(case.kernel, case.dilation)]
+            extents = [
+                effective_kernel(k, d) for k, d in zip(case.kernel, case.dilation, strict=True)
+            ]
             lows = [low for low, _ in axes]
-            if all(e - s == 2 * low for e, s, low in zip(extents, case.stride, lows)):
+            if all(e - s == 2 * low for e, s, low in zip(extents, case.stride, lows, strict=True)):
                 return _replace(case, Padding("same"), ())  # Keras's own size, i·s
             extra = tuple(e - e % 2 - 2 * low for e, low in zip(extents, lows, strict=True))
             if any(not 0 <= p < s for p, s in zip(extra, case.stride, strict=True)):

@@ -22,7 +22,7 @@ from harness.case import OPS, Case
 from harness.model import oracle, recipes, registry
 from harness.model.verdicts import EXPECTED
 from harness.ops.conv import CLASSIC
-from harness.reporting import charts, document
+from harness.reporting import charts, document, transposed_classic
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.running.store import Store
 
@@ -795,6 +795,7 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
         _verdicts_per_adapter(survey, store_name),
         _compatibility_matrix(survey, store_name),
         classic_section(survey),
+        transposed_classic.section(survey),
         _where_frameworks_differ(survey, store_name),
         _how_same_resolves(survey, store_name),
         _refusals(survey, store_name),
