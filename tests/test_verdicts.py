@@ -78,6 +78,10 @@ REFUSAL_CASES.update(
             _transposed(stride=2, output_padding=2),
         ),
         "torch/transposed-negative-pad": ("torch.functional", _transposed(padding=-1)),
+        "torch/output-size-out-of-range": (
+            "torch.module",
+            _transposed(dilation=2, output_shape=[10, 10]),
+        ),
         "torch/transposed-output-too-small": ("torch.module", _transposed(**_CROPPED_AWAY)),
         "tf/transposed-size-out-of-range": ("tf.nn", _transposed(stride=2, output_padding=2)),
         "tf/transposed-negative-output": ("tf.nn", _transposed(**_CROPPED_AWAY)),
