@@ -36,7 +36,10 @@ FEATURES: dict[str, type] = {
     # give) is not 0..stride-1 past the smallest one the padding allows, on some axis
     "output_size_past_stride": bool,
     "output_shape": bool,  # the case asks for an output size
+    "output_padding": bool,  # the case gives an output_padding (even 0)
     "stride_past_kernel": bool,  # a stride larger than the dilated kernel on some axis
+    # an output_shape a stride or more past the full output, (i - 1)s + d(k-1) + 1, on some axis
+    "output_shape_past_full": bool,
     # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
     # an output size below 1 - d(k-1) (lax.conv_transpose's refusal)
     "dilated_padded_negative": bool,
@@ -123,6 +126,19 @@ def _transposed_features(case: Case) -> dict[str, Any]:
         "output_padding_past_stride": any(p >= s for p, s, _ in literal),
         "output_size_past_stride": any(not 0 <= p < s for p, s, _ in axes),
         "output_shape": case.output_shape is not None,
+        "output_padding": bool(case.output_padding),
+        "output_shape_past_full": case.output_shape is not None
+        and any(
+            o - ((i - 1) * s + d * (k - 1) + 1) >= s
+            for o, i, k, s, d in zip(
+                case.output_shape,
+                case.spatial,
+                case.kernel,
+                case.stride,
+                case.dilation,
+                strict=True,
+            )
+        ),
         "stride_past_kernel": any(
             s > d * (k - 1) + 1
             for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
