@@ -2,7 +2,8 @@
 
 The source framework's documented crops of a case (conventions.py) are written out the way the
 target states them; a twin is None where the target has no way to (then the recipe does not
-hold for that case, and the report counts only the cases it does hold for). Forms:
+hold for that case, and the report counts only the cases it does hold for: no groups but in
+PyTorch, no strides with dilation in Keras). Forms:
 
   torch            padding = low crop, output_padding = low - high (symmetric crops, PyTorch)
   crops            explicit (low, high) crops, no output_padding (JAX: d(k-1) - crop pads)
@@ -34,6 +35,10 @@ def selects(selection: str, case: Case) -> bool:
 def twin(form: str, case: Case, crops: tuple[int, ...]) -> Case | None:
     """The case restated in the target's form, with the source's crops; None if it cannot be."""
     axes = pairs(crops)
+    if form != "torch" and case.groups > 1:  # TensorFlow, Keras and lax.conv_transpose
+        return None
+    if form == "keras_same" and max(case.stride) > 1 and max(case.dilation) > 1:
+        return None  # Keras refuses strides with dilation
     try:
         if form == "crops":
             return _replace(case, Padding.explicit(*crops), ())
