@@ -1,13 +1,22 @@
 """Flax: flax.linen.Conv (applied under jax.jit) and flax.nnx.Conv (eager) at rank 1, 2 and 3,
-channels-last input and [*kernel, in, out] kernels."""
+channels-last input and [*kernel, in, out] kernels; ConvTranspose in adapters/flax_transpose.py."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters import flax_transpose
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
-from harness.adapter_api import ConvApi, channels_first, channels_last, kernel_last, lax_padding
+from harness.adapter_api import (
+    ConvApi,
+    by_family,
+    channels_first,
+    channels_last,
+    code_by_family,
+    kernel_last,
+    lax_padding,
+)
 from harness.case import Case
 
 FRAMEWORK = "flax"
@@ -106,6 +115,16 @@ def nnx_code(case: Case, env: dict[str, str]) -> str:
 
 
 APIS = [
-    ConvApi("flax.linen", dict.fromkeys(OPS, "flax.linen.Conv"), linen, linen_code),
-    ConvApi("flax.nnx", dict.fromkeys(OPS, "flax.nnx.Conv"), nnx, nnx_code),
+    ConvApi(
+        "flax.linen",
+        {**dict.fromkeys(OPS, "flax.linen.Conv"), **flax_transpose.LINEN},
+        by_family(linen, conv_transpose=flax_transpose.linen),
+        code_by_family(linen_code, conv_transpose=flax_transpose.linen_code),
+    ),
+    ConvApi(
+        "flax.nnx",
+        {**dict.fromkeys(OPS, "flax.nnx.Conv"), **flax_transpose.NNX},
+        by_family(nnx, conv_transpose=flax_transpose.nnx),
+        code_by_family(nnx_code, conv_transpose=flax_transpose.nnx_code),
+    ),
 ]

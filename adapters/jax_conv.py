@@ -2,16 +2,18 @@
 (NCW/OIW, NCHW/OIHW, NCDHW/OIDHW), under jax.jit.
 
 float64 needs jax_enable_x64; the adapter turns it on so a float64 case runs in
-float64 (explicit float32/16 inputs keep their dtype).
+float64 (explicit float32/16 inputs keep their dtype). The transposed convolution's APIs
+live in adapters/jax_transpose.py.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters import jax_transpose
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
-from harness.adapter_api import ConvApi, lax_padding, layout
+from harness.adapter_api import ConvApi, by_family, code_by_family, lax_padding, layout
 from harness.case import Case
 
 FRAMEWORK = "jax"
@@ -67,8 +69,17 @@ def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "jax.lax",
-        {op: API for op in ("conv1d", "conv2d", "conv3d")},
-        conv_general_dilated,
-        conv_general_dilated_code,
-    )
+        {**{op: API for op in ("conv1d", "conv2d", "conv3d")}, **jax_transpose.CONV_TRANSPOSE},
+        by_family(conv_general_dilated, conv_transpose=jax_transpose.conv_transpose),
+        code_by_family(conv_general_dilated_code, conv_transpose=jax_transpose.conv_transpose_code),
+    ),
+    ConvApi(
+        "jax.lax.unflipped",
+        jax_transpose.UNFLIPPED,
+        jax_transpose.unflipped,
+        jax_transpose.unflipped_code,
+    ),
+    ConvApi(
+        "jax.lax.dilated", jax_transpose.DILATED, jax_transpose.dilated, jax_transpose.dilated_code
+    ),
 ]

@@ -1,11 +1,21 @@
 """Keras 3: keras.layers.Conv1D/2D/3D (and ZeroPadding1D/2D/3D + conv for pads per side),
-channels_last, on whichever backend KERAS_BACKEND selects."""
+channels_last, on whichever backend KERAS_BACKEND selects; the keras adapter serves
+Conv1DTranspose/2D/3D too (adapters/keras_transpose.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, NotExpressible, channels_first, channels_last, kernel_last
+from adapters import keras_transpose
+from harness.adapter_api import (
+    ConvApi,
+    NotExpressible,
+    by_family,
+    channels_first,
+    channels_last,
+    code_by_family,
+    kernel_last,
+)
 from harness.case import Case
 
 FRAMEWORK = "keras"
@@ -140,6 +150,11 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 
 
 APIS = [
-    ConvApi("keras", LAYER, conv, conv_code),
+    ConvApi(
+        "keras",
+        {**LAYER, **keras_transpose.LAYER},
+        by_family(conv, conv_transpose=keras_transpose.conv_transpose),
+        code_by_family(conv_code, conv_transpose=keras_transpose.conv_transpose_code),
+    ),
     ConvApi("keras.padded", PADDED, padded, padded_code),
 ]

@@ -1,11 +1,21 @@
 """TensorFlow: tf.nn.conv1d, tf.nn.conv2d and tf.nn.conv3d, channels-last input and
-[*kernel, in, out] filters."""
+[*kernel, in, out] filters; the tf.nn adapter serves tf.nn.conv*_transpose too
+(adapters/tf_transpose.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, NotExpressible, channels_first, channels_last, kernel_last
+from adapters import tf_transpose
+from harness.adapter_api import (
+    ConvApi,
+    NotExpressible,
+    by_family,
+    channels_first,
+    channels_last,
+    code_by_family,
+    kernel_last,
+)
 from harness.case import Case
 
 FRAMEWORK = "tensorflow"
@@ -81,4 +91,11 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
     )
 
 
-APIS = [ConvApi("tf.nn", APIS_BY_OP, conv, conv_code)]
+APIS = [
+    ConvApi(
+        "tf.nn",
+        {**APIS_BY_OP, **tf_transpose.APIS_BY_OP},
+        by_family(conv, conv_transpose=tf_transpose.conv_transpose),
+        code_by_family(conv_code, conv_transpose=tf_transpose.conv_transpose_code),
+    )
+]

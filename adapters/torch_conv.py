@@ -1,5 +1,6 @@
 """PyTorch: torch.nn.functional.conv1d/2d/3d, torch.nn.Conv1d/2d/3d, and F.pad + conv for
-pads per side; channels-first natively.
+pads per side; channels-first natively. The functional and module adapters serve the transposed
+convolution too (adapters/torch_transpose.py).
 
 CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
 """
@@ -10,7 +11,8 @@ import os
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, NotExpressible, symmetric_pads
+from adapters import torch_transpose
+from harness.adapter_api import ConvApi, NotExpressible, by_family, code_by_family, symmetric_pads
 from harness.case import Case
 
 FRAMEWORK = "torch"
@@ -179,7 +181,17 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 
 
 APIS = [
-    ConvApi("torch.functional", FUNCTIONAL, functional, functional_code),
-    ConvApi("torch.module", MODULE, module, module_code),
+    ConvApi(
+        "torch.functional",
+        {**FUNCTIONAL, **torch_transpose.FUNCTIONAL},
+        by_family(functional, conv_transpose=torch_transpose.functional),
+        code_by_family(functional_code, conv_transpose=torch_transpose.functional_code),
+    ),
+    ConvApi(
+        "torch.module",
+        {**MODULE, **torch_transpose.MODULE},
+        by_family(module, conv_transpose=torch_transpose.module),
+        code_by_family(module_code, conv_transpose=torch_transpose.module_code),
+    ),
     ConvApi("torch.padded", PADDED, padded, padded_code),
 ]

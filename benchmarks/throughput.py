@@ -25,9 +25,12 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from harness.case import OPS
+from harness.case import OPS as ALL_OPS
 from harness.model.strategies import cases, draw_cases
 from harness.running.store import Store
+
+# the bare loop calls the convolutions: the transposed family has no bare loop here yet
+OPS = tuple(op for op, (family, _) in ALL_OPS.items() if family == "conv")
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_VARIANTS = "torch,tensorflow,keras-tensorflow,jax,flax"  # what one process can host

@@ -101,3 +101,30 @@ def symmetric_pads(case: Case, api: str) -> tuple[int, ...]:
     if per_axis is None:
         raise NotExpressible(f"{api} takes one pad per axis, not {case.padding}")
     return per_axis
+
+
+def by_family(conv: RunFn, **families: RunFn) -> RunFn:
+    """One `run` for an adapter serving several families: `families` maps a family name
+    (e.g. conv_transpose) to its function; every other case goes to `conv`."""
+
+    def run(case: Case, x, w, b, device: str) -> np.ndarray:
+        return families.get(case.family, conv)(case, x, w, b, device)
+
+    return run
+
+
+def code_by_family(conv: CodeFn, **families: CodeFn) -> CodeFn:
+    """by_family for the reproduction-script writers."""
+
+    def code(case: Case, env: dict[str, str]) -> str:
+        return families.get(case.family, conv)(case, env)
+
+    return code
+
+
+def crop_pairs(case: Case) -> list[tuple[int, int]]:
+    """A transposed case's crop of its full output per axis, output_padding off the high side
+    ((0, 0) for 'valid'): what APIs that pad the dilated input (lax) take as e - 1 - crop."""
+    given = case.output_padding or (0,) * case.rank
+    pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    return [(low, high - extra) for (low, high), extra in zip(pairs, given, strict=True)]

@@ -20,6 +20,7 @@ WORDS = ("valid", "same", "same_lower")
 
 # operator -> (family, rank). Families are the modules of harness/ops/.
 OPS: dict[str, tuple[str, int]] = {f"conv{rank}d": ("conv", rank) for rank in (1, 2, 3)}
+OPS.update({f"conv_transpose{rank}d": ("conv_transpose", rank) for rank in (1, 2, 3)})
 DEFAULT_OP = "conv2d"  # what a case without "op" is
 
 Pads = tuple[int, ...]  # (low, high) per spatial axis, flattened: (top, bottom, left, right) in 2-d
@@ -174,6 +175,8 @@ class Case:
     bias: bool = True
     dtype: str = "float32"
     op: str = DEFAULT_OP
+    output_padding: tuple[int, ...] = ()  # transposed ops: () means 0 on every axis
+    output_shape: tuple[int, ...] | None = None  # transposed ops: the spatial size asked for
 
     def __post_init__(self) -> None:
         rank = op_rank(self.op)
@@ -206,6 +209,7 @@ class Case:
             raise CaseError(
                 f"{self.op} takes {rank} (low, high) pad pair(s), got {self.padding.pairs()}"
             )
+        _check_transposed(self)
 
     @property
     def rank(self) -> int:
@@ -221,6 +225,9 @@ class Case:
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
+        """[O, C/groups, *kernel]; a transposed op's is [C, O/groups, *kernel] (PyTorch's)."""
+        if self.family == "conv_transpose":
+            return (self.in_channels, self.out_channels // self.groups, *self.kernel)
         return (self.out_channels, self.in_channels // self.groups, *self.kernel)
 
     def to_json(self) -> dict[str, Any]:
@@ -235,6 +242,7 @@ class Case:
             "padding": self.padding.to_json(),
             "bias": self.bias,
             "dtype": self.dtype,
+            **_transposed_json(self),
         }
 
     @classmethod
@@ -242,7 +250,7 @@ class Case:
         if not isinstance(data, dict):
             raise CaseError(f"a case is a JSON object, got {type(data).__name__}")
         known = {"op", "input", "out_channels", "kernel", "stride", "dilation", "groups"}
-        known |= {"padding", "bias", "dtype"}
+        known |= {"padding", "bias", "dtype", *TRANSPOSED_FIELDS}
         unknown = sorted(set(data) - known)
         if unknown:
             raise CaseError(f"unknown case field(s): {', '.join(unknown)}")
@@ -270,6 +278,7 @@ class Case:
             padding=Padding.parse(data.get("padding", "valid"), rank),
             bias=bias,
             dtype=data.get("dtype", "float32"),
+            **_transposed_from_json(data, rank),
         )
 
     @property
@@ -299,4 +308,84 @@ class Case:
         ]
         if not self.bias:
             parts.append("--no-bias")
-        return " ".join(parts)
+        return " ".join(parts + _transposed_flags(self))
+
+
+# Transposed convolution: the fields only conv_transpose1d/2d/3d take, and their checks.
+TRANSPOSED_FIELDS = ("output_padding", "output_shape")
+
+
+def full_size(i: int, k: int, s: int, d: int) -> int:
+    """The full transposed output of one axis, before any crop: (i - 1)s + d(k - 1) + 1."""
+    return (i - 1) * s + d * (k - 1) + 1
+
+
+def output_shape_range(case: Case, axis: int) -> tuple[int, int]:
+    """The output sizes some framework accepts for an axis of a transposed case.
+
+    Every size one strided forward convolution maps back to the input size: from the crop
+    of the padding (none for a word) up to max(stride, dilation) - 1 more, PyTorch's widest
+    output_padding; under 'same' (TensorFlow, ONNX) down to (i - 1)s + 1.
+    """
+    i, k, s, d = case.spatial[axis], case.kernel[axis], case.stride[axis], case.dilation[axis]
+    full = full_size(i, k, s, d)
+    if case.padding.kind == "explicit":
+        low, high = case.padding.pairs()[axis]
+        return (full - low - high, full - low - high + max(s, d) - 1)
+    if case.padding.kind == "valid":
+        return (full, full + max(s, d) - 1)
+    return (min((i - 1) * s + 1, full), max(i * s, full + max(s, d) - 1))
+
+
+def _check_transposed(case: Case) -> None:
+    transposed = case.family == "conv_transpose"
+    if not transposed:
+        for name in TRANSPOSED_FIELDS:
+            if getattr(case, name) not in ((), None):
+                raise CaseError(f"{name} is for transposed ops only, not {case.op}")
+        return
+    if case.output_padding != ():
+        object.__setattr__(
+            case, "output_padding", _axes("output_padding", case.output_padding, case.rank, 0)
+        )
+    if case.output_shape is not None:
+        if case.output_padding != ():
+            raise CaseError("give output_padding or output_shape, not both")
+        shape = _axes("output_shape", case.output_shape, case.rank, 0)
+        object.__setattr__(case, "output_shape", shape)
+        for axis, size in enumerate(shape):
+            low, high = output_shape_range(case, axis)
+            if not low <= size <= high:
+                raise CaseError(
+                    f"output_shape {list(shape)}: axis {axis} takes {low}..{high} "
+                    f"with padding {case.padding} on every framework, not {size}"
+                )
+
+
+def _transposed_json(case: Case) -> dict[str, Any]:
+    """The transposed fields a case sets; defaults are left out, so other ids stay."""
+    found: dict[str, Any] = {}
+    if case.output_padding != ():
+        found["output_padding"] = list(case.output_padding)
+    if case.output_shape is not None:
+        found["output_shape"] = list(case.output_shape)
+    return found
+
+
+def _transposed_from_json(data: dict[str, Any], rank: int) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    if "output_padding" in data:
+        found["output_padding"] = _axes("output_padding", data["output_padding"], rank, 0)
+    if data.get("output_shape") is not None:
+        found["output_shape"] = _axes("output_shape", data["output_shape"], rank, 0)
+    return found
+
+
+def _transposed_flags(case: Case) -> list[str]:
+    join = ",".join
+    flags = []
+    if case.output_padding != ():
+        flags.append(f"--output-padding {join(map(str, case.output_padding))}")
+    if case.output_shape is not None:
+        flags.append(f"--output-shape {join(map(str, case.output_shape))}")
+    return flags

@@ -137,6 +137,18 @@ def build_parser() -> Parser:
         help="valid, same, same_lower, P, one pad per axis, or low,high per axis "
         "(T,B,L,R in 2-d; write --padding=-1 for a negative value)",
     )
+    explain.add_argument(
+        "--output-padding",
+        type=_ints,
+        metavar="P,...",
+        help="transposed ops: extra outputs on the high side, one per axis",
+    )
+    explain.add_argument(
+        "--output-shape",
+        type=_ints,
+        metavar="H,...",
+        help="transposed ops: the spatial output size asked for (TensorFlow, ONNX)",
+    )
     explain.add_argument("--dtype", choices=DTYPES, default="float32")
     explain.add_argument("--no-bias", action="store_true")
     explain.add_argument(
@@ -315,6 +327,14 @@ def _case_from_flags(args: argparse.Namespace) -> Case:
             "padding": Padding.parse(args.padding, rank).to_json(),
             "bias": not args.no_bias,
             "dtype": args.dtype,
+            **{
+                key: _per_axis(value)
+                for key, value in (
+                    ("output_padding", args.output_padding),
+                    ("output_shape", args.output_shape),
+                )
+                if value is not None
+            },
         }
     )
 
@@ -496,7 +516,9 @@ def _plan(
         full = read_cases(args.cases)
     else:  # the classic cases, drawn ones, then the twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        drawn = strategies.draw_plan(examples, seed, chosen_ops)
+        drawn = strategies.draw_plan(
+            examples, seed, chosen_ops, lambda op: ops.FAMILIES[OPS[op][0]].strategy(op)
+        )
         classic = [
             case
             for family in ops.FAMILIES.values()

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from harness import ops
+from harness.case import OPS
 from harness.model import inputs
 from harness.model.strategies import coverage, draw_cases, draw_plan
 from harness.ops.conv import CLASSIC
@@ -24,8 +25,17 @@ def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
 
 
 def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_alone():
-    plan = draw_plan(40, seed=2)
+    plan = draw_plan(40, seed=2, ops=("conv1d", "conv2d", "conv3d"))
     assert Counter(case.op for case in plan) == {"conv2d": 20, "conv1d": 10, "conv3d": 10}
+    every = draw_plan(48, seed=2, strategy_of=lambda op: ops.FAMILIES[OPS[op][0]].strategy(op))
+    assert Counter(case.op for case in every) == {
+        "conv2d": 12,
+        "conv1d": 6,
+        "conv3d": 6,
+        "conv_transpose2d": 12,
+        "conv_transpose1d": 6,
+        "conv_transpose3d": 6,
+    }
     assert draw_plan(20, seed=2, ops=("conv2d",)) == draw_cases(20, seed=2)
 
 

@@ -63,6 +63,59 @@ REFUSAL_CASES = {
     ),
 }
 
+
+def _transposed(**fields) -> Case:
+    """A conv_transpose2d case: 1x2x5x5 input, 3x3 kernel, unless `fields` say otherwise."""
+    data = {"op": "conv_transpose2d", "input": [1, 2, 5, 5], "out_channels": 2, "kernel": 3}
+    return Case.from_json({**data, **fields})
+
+
+_CROPPED_AWAY = {"input": [1, 2, 1, 1], "kernel": 1, "padding": 2}  # an output size of -3
+REFUSAL_CASES.update(
+    {
+        "torch/output-padding-too-large": (
+            "torch.functional",
+            _transposed(stride=2, output_padding=2),
+        ),
+        "torch/transposed-negative-pad": ("torch.functional", _transposed(padding=-1)),
+        "torch/output-size-out-of-range": (
+            "torch.module",
+            _transposed(dilation=2, output_shape=[10, 10]),
+        ),
+        "torch/transposed-output-too-small": ("torch.module", _transposed(**_CROPPED_AWAY)),
+        "tf/transposed-size-out-of-range": ("tf.nn", _transposed(stride=2, output_padding=2)),
+        "tf/transposed-negative-output": ("tf.nn", _transposed(**_CROPPED_AWAY)),
+        "tf/transposed-negative-explicit-pad": (
+            "tf.nn[no-onednn]",
+            _transposed(padding=[-1, 0, 0, 0]),
+        ),
+        "keras/output-padding-not-below-stride": (
+            "keras[tensorflow]",
+            _transposed(stride=2, padding="same", output_padding=2),
+        ),
+        "keras/transposed-strided-dilated": (
+            "keras[jax]",
+            _transposed(stride=2, dilation=2, padding="same"),
+        ),
+        "jax/transposed-padded-negative": ("jax.lax", _transposed(**_CROPPED_AWAY)),
+        "flax/transposed-padded-negative": ("flax.nnx", _transposed(**_CROPPED_AWAY)),
+        "onnxruntime/transposed-float64": ("onnxruntime", _transposed(dtype="float64")),
+        "onnxruntime/output-padding-too-large": (
+            "onnxruntime",
+            _transposed(stride=2, padding=1, output_padding=2),
+        ),
+        "onnxruntime/transposed-nonpositive-output": ("onnxruntime", _transposed(**_CROPPED_AWAY)),
+        "onnxruntime/output-padding-not-below-stride": (
+            "onnxruntime",
+            _transposed(padding="same", dilation=2, output_padding=1),
+        ),
+        "onnxruntime/output-shape-out-of-range": (
+            "onnxruntime",
+            _transposed(dilation=2, output_shape=[10, 10]),
+        ),
+    }
+)
+
 # The same rules at rank 1 and 3: the API names of every rank are listed, and measured.
 OTHER_RANKS = [
     ("torch/strided-same-functional", "torch.functional", "conv1d"),

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from harness.case import OPS, Case, Pads
-from harness.model import oracle
+from harness.model import oracle, transposed
 from harness.model.features import check_when, features, matches, output_spatial
 
 FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
@@ -81,8 +81,11 @@ class Rules:
     same: SameRule | None
     same_lower: SameRule | None
     refusals: tuple[Refusal, ...] = ()
+    transpose: transposed.TransposeRules | None = None  # a transposed family: its crops
 
     def pads(self, case: Case) -> Pads | None:
+        if self.transpose is not None:
+            return self.transpose.crops(case)
         kind = case.padding.kind
         if kind == "valid":
             return (0,) * (2 * case.rank)
@@ -159,6 +162,9 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
         same=_same_rule(body.get("same"), where),
         same_lower=_same_rule(body.get("same_lower"), where),
         refusals=tuple(refusals),
+        transpose=(
+            transposed.parse_rules(body, where) if body["output"].startswith("transpose") else None
+        ),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.case import Case, Pads, pairs
+from harness.model import transposed
 from harness.model.oracle import output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
@@ -28,6 +29,20 @@ FEATURES: dict[str, type] = {
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
+    # transposed ops
+    "output_padding_past": bool,  # output_padding >= max(stride, dilation) on some axis
+    "output_padding_past_stride": bool,  # output_padding >= stride on some axis
+    # the output size stated (output_shape, or what the pads, output_padding or Keras's word
+    # give) is not 0..stride-1 past the smallest one the padding allows, on some axis
+    "output_size_past_stride": bool,
+    "output_shape": bool,  # the case asks for an output size
+    "output_padding": bool,  # the case gives an output_padding (even 0)
+    "stride_past_kernel": bool,  # a stride larger than the dilated kernel on some axis
+    # an output_shape a stride or more past the full output, (i - 1)s + d(k-1) + 1, on some axis
+    "output_shape_past_full": bool,
+    # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
+    # an output size below 1 - d(k-1) (lax.conv_transpose's refusal)
+    "dilated_padded_negative": bool,
 }
 
 
@@ -60,14 +75,74 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "dilated": max(case.dilation) > 1,
         "grouped": case.groups > 1,
         "empty_batch": case.batch == 0,
-        "negative_pad": explicit and min(pads) < 0,
-        "asymmetric_pad": explicit and any(low != high for *_, (low, high) in axes),
-        "mixed_pad": explicit and any(min(a, b) < 0 < max(a, b) for *_, (a, b) in axes),
+        # the pads the case states (a transposed case's resolved crops fold output_padding in)
+        "negative_pad": explicit and min(case.padding.pads) < 0,
+        "asymmetric_pad": explicit and any(low != high for low, high in case.padding.pairs()),
+        "mixed_pad": explicit and any(min(a, b) < 0 < max(a, b) for a, b in case.padding.pairs()),
         "padded_negative": any(i + low + high < 0 for i, *_, (low, high) in axes),
         "same_crops": case.padding.kind in ("same", "same_lower")
         and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
+        **_transposed_features(case),
+        "dilated_padded_negative": case.family == "conv_transpose"
+        and any(
+            o + d * (k - 1) < 0
+            for o, k, d in zip(
+                output_spatial(case, pads, "transpose"), case.kernel, case.dilation, strict=True
+            )
+        ),
+    }
+
+
+def _extra(case: Case) -> tuple[int, ...]:
+    """Per axis of a transposed case, how far the output size it states (output_shape, or
+    the size its pads and output_padding give; Keras's for a word) goes past the smallest one
+    its padding gives: one strided forward convolution maps back from s sizes, extras 0..s-1.
+    Under 'same' the smallest is (i - 1)s + 1 (TensorFlow's 'SAME' range ends at i·s)."""
+    if case.family != "conv_transpose":
+        return (0,) * case.rank
+    if case.output_shape is None and case.padding.kind == "explicit":
+        return case.output_padding or (0,) * case.rank
+    asked = transposed.implied_spatial(case)
+    pairs_ = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
+    found = []
+    for axis, (low, high) in enumerate(pairs_):
+        i, k, s, d = (v[axis] for v in (case.spatial, case.kernel, case.stride, case.dilation))
+        smallest = (i - 1) * s + d * (k - 1) + 1 - low - high
+        if case.padding.kind in ("same", "same_lower"):
+            smallest = (i - 1) * s + 1
+        found.append(asked[axis] - smallest)
+    return tuple(found)
+
+
+def _transposed_features(case: Case) -> dict[str, Any]:
+    given = _extra(case)
+    axes = list(zip(given, case.stride, case.dilation, strict=True))
+    given_ = case.output_padding or (0,) * case.rank
+    literal = list(zip(given_, case.stride, case.dilation, strict=True))
+    return {
+        "output_padding_past": any(p >= max(s, d) for p, s, d in literal),
+        "output_padding_past_stride": any(p >= s for p, s, _ in literal),
+        "output_size_past_stride": any(not 0 <= p < s for p, s, _ in axes),
+        "output_shape": case.output_shape is not None,
+        "output_padding": bool(case.output_padding),
+        "output_shape_past_full": case.output_shape is not None
+        and any(
+            o - ((i - 1) * s + d * (k - 1) + 1) >= s
+            for o, i, k, s, d in zip(
+                case.output_shape,
+                case.spatial,
+                case.kernel,
+                case.stride,
+                case.dilation,
+                strict=True,
+            )
+        ),
+        "stride_past_kernel": any(
+            s > d * (k - 1) + 1
+            for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
+        ),
     }
 
 

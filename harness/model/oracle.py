@@ -23,7 +23,14 @@ def output_size(
               rounds towards zero: TensorFlow's kernel_shape_util.cc. It equals floor
               whenever that is >= 0, and gives 0 where floor gives -1.
     clamp:    floor, then at least 0 (JAX's conv_shape_tuple).
+    transpose: a transposed convolution's (i - 1)s + d(k-1) + 1 - before - after, where
+              `before` and `after` crop its full output (negative ones extend it).
+    transpose_clamp: the same, at least 0 (JAX's lax.conv_transpose, a convolution of the
+              padded dilated input).
     """
+    if rounding in ("transpose", "transpose_clamp"):
+        size = (i - 1) * s + effective_kernel(k, d) - before - after
+        return max(size, 0) if rounding == "transpose_clamp" else size
     span = i + before + after - effective_kernel(k, d)
     if rounding == "floor":
         return span // s + 1
@@ -66,7 +73,7 @@ def split(rule: str, total: int) -> tuple[int, int]:
     raise ValueError(f"unknown 'same' split rule {rule!r}")
 
 
-ROUNDINGS = ("floor", "truncate", "clamp")
+ROUNDINGS = ("floor", "truncate", "clamp", "transpose", "transpose_clamp")
 TOTAL_RULES = ("minimal", "unclamped", "dilated_kernel")
 SPLIT_RULES = (
     "extra_at_end",

@@ -15,7 +15,9 @@ from functools import cache
 from importlib import resources
 
 from harness.case import OPS, Case, Padding
-from harness.model import conventions
+from harness.model import conventions, transposed_recipes
+
+CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")  # a recipe's default
 
 
 @dataclass(frozen=True)
@@ -24,15 +26,23 @@ class Recipe:
     title: str
     source: str  # adapter whose padding word is ported
     framework: str  # the source's framework: its documented convention gives the pads
-    word: str  # same | same_lower
+    word: str  # same | same_lower; a transposed recipe's: same | explicit | output_shape
     target: str  # adapter that runs the explicit twin
     construction: str
-    ops: tuple[str, ...] = tuple(OPS)  # the operators the target can state the pads for
+    ops: tuple[str, ...] = CONV_OPS  # the operators the target can state the pads for
+    form: str = ""  # a transposed recipe's: how the target states the crops (transposed_recipes)
 
     def twin(self, case: Case) -> Case | None:
         """The case with this recipe's word replaced by the source's pads, if it has the word
         and the recipe holds for its operator."""
-        if case.padding.kind != self.word or case.op not in self.ops:
+        if case.op not in self.ops:
+            return None
+        if self.form:
+            if not transposed_recipes.selects(self.word, case):
+                return None
+            crops = conventions.load()[self.framework].pads(case)
+            return None if crops is None else transposed_recipes.twin(self.form, case, crops)
+        if case.padding.kind != self.word:
             return None
         pads = conventions.load()[self.framework].pads(case)
         assert pads is not None
@@ -40,10 +50,12 @@ class Recipe:
 
 
 def _recipe(raw: dict) -> Recipe:
-    ops = tuple(raw.pop("ops", OPS))
+    ops = tuple(raw.pop("ops", CONV_OPS))
     unknown = sorted(set(ops) - set(OPS))
     if unknown:
         raise ValueError(f"recipes: {raw.get('id')}: unknown ops {unknown}")
+    if raw.get("form", "") not in ("", *transposed_recipes.FORMS):
+        raise ValueError(f"recipes: {raw.get('id')}: unknown form {raw['form']!r}")
     return Recipe(**{**raw, "construction": raw["construction"].strip()}, ops=ops)
 
 

@@ -3,7 +3,9 @@
 Two kinds of entry, each with a citation:
 - convention: documented refusals (conventions.toml rule ids) that make frameworks
   disagree on accepting a case. The refusing side's EXPECTED_REJECT under one of
-  these rules explains the disagreement.
+  these rules explains the disagreement. A convention that names adapters and verdicts
+  marks those verdicts as known: an API documented to compute something else (a kernel
+  it does not flip), measured as such.
 - upstream_bug: a measured departure from a framework's own documentation, scoped to
   adapters, a `when` table and the verdicts it produces. It marks those verdicts as
   known, and explains the cross-framework differences they cause.
@@ -54,7 +56,7 @@ class Registry:
         """
         for entry in self.entries:
             if (
-                entry.kind == "upstream_bug"
+                (entry.kind == "upstream_bug" or entry.verdicts)
                 and adapter in entry.adapters
                 and verdict in entry.verdicts
                 and matches(entry.when, facts)
@@ -117,7 +119,7 @@ def parse(data: dict[str, Any]) -> Registry:
         )
         if entry.kind == "convention":
             unknown = set(entry.rules) - known_rules
-            by_aspect = bool(entry.aspects and entry.adapters)
+            by_aspect = bool((entry.aspects or entry.verdicts) and entry.adapters)
             if unknown or not (entry.rules or by_aspect):
                 raise ValueError(
                     f"{where}: needs documented refusal ids, or adapters and "

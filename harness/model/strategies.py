@@ -9,6 +9,8 @@ each one is drawn often enough for every operator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -29,6 +31,7 @@ groupings = st.sampled_from([1, 2, 1, 3])
 
 # How many drawn cases each operator gets, relative to the others, in a plan over several.
 WEIGHTS = {"conv1d": 1, "conv2d": 2, "conv3d": 1}
+WEIGHTS.update({"conv_transpose1d": 1, "conv_transpose2d": 2, "conv_transpose3d": 1})
 
 
 def paddings(rank: int = 2) -> st.SearchStrategy[Padding]:
@@ -178,11 +181,18 @@ def split_count(count: int, ops: tuple[str, ...]) -> dict[str, int]:
     return shares
 
 
-def draw_plan(count: int, seed: int, ops: tuple[str, ...] = tuple(OPS)) -> list[Case]:
+def draw_plan(
+    count: int,
+    seed: int,
+    ops: tuple[str, ...] = tuple(OPS),
+    strategy_of: Callable[[str], st.SearchStrategy[Case]] | None = None,
+) -> list[Case]:
     """About `count` drawn cases over `ops`, each operator drawn on its own with `seed`: a plan
-    of conv2d alone is the plan a survey drew before operators had names."""
+    of conv2d alone is the plan a survey drew before operators had names. `strategy_of(op)`
+    gives each operator's strategy (its family's; convolution's `cases` by default)."""
+    strategy_of = strategy_of or (lambda op: cases(op=op))
     return [
         case
         for op, n in split_count(count, ops).items()
-        for case in draw_cases(n, seed, cases(op=op))
+        for case in draw_cases(n, seed, strategy_of(op))
     ]

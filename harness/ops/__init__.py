@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from harness.case import OPS, Case
 from harness.ops.conv import CONV
+from harness.ops.conv_transpose import CONV_TRANSPOSE
 from harness.ops.family import Family
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (CONV,)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (CONV, CONV_TRANSPOSE)}
 
 
 def family(case: Case) -> Family:

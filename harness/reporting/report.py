@@ -17,7 +17,7 @@ from typing import Any
 
 from harness import __version__
 from harness.ops.conv import CLASSIC
-from harness.reporting import behaviours, charts, document, findings, results
+from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
 from harness.running.store import Store
@@ -621,6 +621,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _convention_matrix(survey, store_name),
         _verdicts(survey, store_name),
         classic_section(survey),
+from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),

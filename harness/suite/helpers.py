@@ -7,7 +7,8 @@ import importlib.util
 import pytest
 from hypothesis import strategies as st
 
-from harness.case import Case
+from harness import ops
+from harness.case import OPS, Case
 from harness.model.assess import CaseReport, Result
 from harness.model.strategies import cases
 
@@ -42,8 +43,15 @@ def selected_ops() -> tuple[str, ...]:
 
 
 def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
-    """Cases of every selected operator, narrowed as strategies.cases takes it."""
-    return st.deferred(lambda: st.one_of(*[cases(op=op, **narrowed) for op in selected_ops()]))
+    """Cases of every selected operator, from its family's strategy; narrowed as
+    strategies.cases takes it, the convolutions alone."""
+
+    def of(op: str) -> st.SearchStrategy[Case] | None:
+        if OPS[op][0] == "conv":
+            return cases(op=op, **narrowed)
+        return None if narrowed else ops.FAMILIES[OPS[op][0]].strategy(op)
+
+    return st.deferred(lambda: st.one_of(*[s for s in map(of, selected_ops()) if s is not None]))
 
 
 def importable(*modules: str) -> bool:

@@ -10,6 +10,7 @@ from harness.case import Padding
 from harness.model import recipes
 from harness.model.verdicts import TOLERANCE, relative_error
 from harness.ops.conv import CLASSIC
+from harness.ops.conv_transpose import CLASSIC as UPSAMPLER
 from harness.suite.helpers import by_adapter, drawn_cases
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])
@@ -53,7 +54,7 @@ def _check(survey, installed, case, event=event, note=note) -> int:
 
 
 def test_the_classic_strided_same_ports_to_pytorch_with_f_pad(survey, installed):
-    runnable = _runnable(installed, "same")
+    runnable = [r for r in _runnable(installed, "same") if CLASSIC[1].op in r.ops]
     checked = _check(survey, installed, CLASSIC[1], event=print, note=print)
     assert checked == len(runnable)
 
@@ -76,3 +77,12 @@ def test_twins_keep_the_data_and_spell_out_the_pads():
     planned = recipes.with_twins(list(CLASSIC))
     assert tuple(planned[:3]) == CLASSIC and twin in planned[3:]
     assert len({case.id for case in planned}) == len(planned)
+
+
+def test_the_transposed_upsampler_ports_between_frameworks(survey, installed):
+    """PyTorch's padding=1 in TensorFlow, Keras and JAX, and Keras's 'same' in PyTorch."""
+    runnable = [
+        r for r in _runnable(installed) if any(r.twin(case) is not None for case in UPSAMPLER)
+    ]
+    checked = sum(_check(survey, installed, case, event=print, note=print) for case in UPSAMPLER)
+    assert runnable and checked == len(runnable)

@@ -1,5 +1,5 @@
-"""ONNX Runtime: the ONNX Conv operator at rank 1, 2 and 3, built with onnx.helper, run by an
-InferenceSession.
+"""ONNX Runtime: the ONNX Conv and ConvTranspose operators at rank 1, 2 and 3, built with
+onnx.helper, run by an InferenceSession (ConvTranspose's attributes: transpose.py).
 
 Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
 ONNX's order (every axis's begin, then every axis's end: top, left, bottom, right in 2-d).
@@ -12,6 +12,7 @@ from importlib import resources
 
 import numpy as np
 
+from convharness_onnxruntime import transpose
 from harness.adapter_api import ConvApi, NotExpressible
 from harness.case import Case
 
@@ -57,13 +58,21 @@ def _element_type(case: Case):
     return getattr(TensorProto, ELEMENT_NAMES[case.dtype])
 
 
+def _node(case: Case) -> tuple[str, dict]:
+    """The operator and its attributes: Conv, or ConvTranspose for a transposed case."""
+    if case.family == "conv_transpose":
+        return transpose.OP_TYPE, transpose.attributes(case)
+    return "Conv", _attributes(case)
+
+
 def model(case: Case) -> bytes:
-    """A one-node ONNX model: Y = Conv(X, W[, B])."""
+    """A one-node ONNX model: Y = Conv(X, W[, B]) (or ConvTranspose)."""
     from onnx import helper
 
     element = _element_type(case)
     inputs = ["X", "W"] + (["B"] if case.bias else [])
-    node = helper.make_node("Conv", inputs, ["Y"], **_attributes(case))
+    op_type, attributes = _node(case)
+    node = helper.make_node(op_type, inputs, ["Y"], **attributes)
     graph = helper.make_graph(
         [node],
         "conv",
@@ -91,12 +100,13 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
     _element_type(case)
+    op_type, attributes = _node(case)
     inputs = ["X", "W"] + (["B"] if case.bias else [])
     return (
         "import onnxruntime\n"
         "from onnx import TensorProto, helper\n"
         f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
-        f'node = helper.make_node("Conv", {inputs!r}, ["Y"], **{_attributes(case)!r})\n'
+        f'node = helper.make_node({op_type!r}, {inputs!r}, ["Y"], **{attributes!r})\n'
         'graph = helper.make_graph([node], "conv",\n'
         f"    [helper.make_tensor_value_info(n, element, None) for n in {inputs!r}],\n"
         '    [helper.make_tensor_value_info("Y", element, None)])\n'
@@ -112,7 +122,18 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
 
 
 API = "onnxruntime.InferenceSession(onnx Conv)"
-APIS = [ConvApi("onnxruntime", {f"conv{r}d": API for r in (1, 2, 3)}, conv, conv_code)]
+TRANSPOSE_API = "onnxruntime.InferenceSession(onnx ConvTranspose)"
+APIS = [
+    ConvApi(
+        "onnxruntime",
+        {
+            **{f"conv{r}d": API for r in (1, 2, 3)},
+            **{f"conv_transpose{r}d": TRANSPOSE_API for r in (1, 2, 3)},
+        },
+        conv,
+        conv_code,
+    )
+]
 
 # Data, read by the harness (see harness/plugins.py): conventions with citations, known bugs.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()

@@ -1,0 +1,197 @@
+"""Transposed convolution at any rank: the crops each framework's padding resolves to, a float64
+reference (the adjoint of reference.conv, written as a scatter) and the crop an output proves.
+
+A transposed case's explicit pads are crops of the full transposed output, (i - 1)s + d(k-1) + 1
+per axis (PyTorch's meaning); output_padding extends the high side, so the applied crop of an
+axis is (low, high - output_padding). A word or an output_shape resolves per framework, by rules
+named in data/conventions.toml:
+
+  size   the output size of a word: full (full + output_padding), max_kernel_stride
+         ((i-1)s + max(e, s), or full + output_padding when one is given; Keras, JAX 'VALID'),
+         times_stride (i·s, or (i-1)s + e%2 + output_padding when one is given; Keras, JAX and
+         TensorFlow 'SAME'), times_stride_only (i·s whatever output_padding; ONNX SAME_*)
+  total  the crop total a split divides: forward_minimal = max(0, full - out) (the 'SAME'
+         padding of the forward convolution from `out` back to the input), with_output_padding
+         = full + output_padding - out (ONNX), with_output_padding_minimal = max(0, that)
+         (ONNX Runtime)
+  split  oracle.split's rules: where an odd pixel of the total goes; the high crop is then
+         whatever the output size leaves, full - out - low
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from harness.case import Case, Pads, full_size, pairs
+from harness.model import oracle
+from harness.model.reference import pad
+
+SIZES = ("full", "max_kernel_stride", "times_stride", "times_stride_only")
+TOTALS = ("forward_minimal", "with_output_padding", "with_output_padding_minimal")
+SHAPE_WITH_PADS = ("keep_low", "split")  # an output_shape with explicit pads: the low crop
+
+
+@dataclass(frozen=True)
+class WordRule:
+    size: str
+    total: str
+    split: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class TransposeRules:
+    """How one framework resolves a transposed case's padding into crops."""
+
+    valid: WordRule
+    same: WordRule | None
+    same_lower: WordRule | None
+    shape_with_pads: str  # keep_low: the explicit low crop stays; split: by the valid rule
+    citation: str
+
+    def crops(self, case: Case) -> Pads | None:
+        """(low, high) crop per axis of the full output; None where the word has no meaning."""
+        kind = case.padding.kind
+        given = case.output_padding or (0,) * case.rank
+        if kind == "explicit" and (case.output_shape is None or self.shape_with_pads == "keep_low"):
+            found = []
+            for axis, (low, high) in enumerate(case.padding.pairs()):
+                if case.output_shape is None:
+                    found += [low, high - given[axis]]
+                else:
+                    found += [low, _full(case, axis) - case.output_shape[axis] - low]
+            return tuple(found)
+        rule = {"valid": self.valid, "same": self.same, "same_lower": self.same_lower}.get(
+            kind, self.valid
+        )
+        if rule is None:
+            return None
+        return tuple(c for axis in range(case.rank) for c in _word_crops(case, axis, rule))
+
+
+def _full(case: Case, axis: int) -> int:
+    return full_size(case.spatial[axis], case.kernel[axis], case.stride[axis], case.dilation[axis])
+
+
+def word_size(case: Case, axis: int, size: str) -> int:
+    """The output size a word asks for along an axis, by a named size rule."""
+    if case.output_shape is not None:
+        return case.output_shape[axis]
+    i, s = case.spatial[axis], case.stride[axis]
+    e = oracle.effective_kernel(case.kernel[axis], case.dilation[axis])
+    given = case.output_padding[axis] if case.output_padding else None
+    full = _full(case, axis)
+    if size == "full":
+        return full + (given or 0)
+    if size == "max_kernel_stride":
+        return (i - 1) * s + max(e, s) if given is None else full + given
+    if size == "times_stride":
+        return i * s if given is None else (i - 1) * s + e % 2 + given
+    if size == "times_stride_only":
+        return i * s
+    raise ValueError(f"unknown size rule {size!r}")
+
+
+def _word_crops(case: Case, axis: int, rule: WordRule) -> tuple[int, int]:
+    full, out = _full(case, axis), word_size(case, axis, rule.size)
+    given = case.output_padding[axis] if case.output_padding else 0
+    total = full - out if rule.total == "forward_minimal" else full + given - out
+    if rule.total != "with_output_padding":
+        total = max(0, total)
+    low, _ = oracle.split(rule.split, total)
+    return (low, full - out - low)
+
+
+def implied_spatial(case: Case) -> tuple[int, ...]:
+    """The output size a case states for APIs that take one (TensorFlow's output_shape): its
+    own output_shape; the crop's size for explicit pads; Keras's for a word."""
+    if case.output_shape is not None:
+        return case.output_shape
+    given = case.output_padding or (0,) * case.rank
+    if case.padding.kind == "explicit":
+        return tuple(
+            _full(case, a) - low - high + given[a]
+            for a, (low, high) in enumerate(case.padding.pairs())
+        )
+    size = "times_stride" if case.padding.kind != "valid" else "max_kernel_stride"
+    return tuple(word_size(case, axis, size) for axis in range(case.rank))
+
+
+def _word_rule(data: Any, where: str) -> WordRule | None:
+    if data is None:
+        return None
+    rule = WordRule(data["size"], data["total"], data["split"], data["citation"])
+    if rule.size not in SIZES or rule.total not in TOTALS or rule.split not in oracle.SPLIT_RULES:
+        raise ValueError(f"{where}: unknown transposed padding rule {data!r}")
+    return rule
+
+
+def parse_rules(body: dict[str, Any], where: str) -> TransposeRules:
+    """The `crops` table of a conv_transpose family in conventions.toml."""
+    data = body.get("crops")
+    if not isinstance(data, dict) or not data.get("citation"):
+        raise ValueError(f"{where}: a transposed family needs a cited `crops` table")
+    valid = _word_rule(data.get("valid"), where)
+    if valid is None:
+        raise ValueError(f"{where}: crops.valid is required")
+    shape_with_pads = data.get("shape_with_pads", "keep_low")
+    if shape_with_pads not in SHAPE_WITH_PADS:
+        raise ValueError(f"{where}: shape_with_pads must be one of {', '.join(SHAPE_WITH_PADS)}")
+    return TransposeRules(
+        valid=valid,
+        same=_word_rule(data.get("same"), where),
+        same_lower=_word_rule(data.get("same_lower"), where),
+        shape_with_pads=shape_with_pads,
+        citation=data["citation"],
+    )
+
+
+def conv_transpose(
+    x: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    stride: tuple[int, ...],
+    dilation: tuple[int, ...],
+    crops: Pads,
+    groups: int,
+) -> np.ndarray:
+    """float64 transposed convolution: x [N, C, *i], w [C, O/groups, *k], (low, high) crops of
+    the full output per axis (negative ones extend it with zeros), then the bias.
+
+    Each input pixel scatters its kernel-weighted copy to s·position + d·tap: the adjoint of
+    reference.conv with the same stride, dilation and groups.
+    """
+    x = np.asarray(x, np.float64)
+    w = np.asarray(w, np.float64)
+    in_channels, group_out, *kernel = w.shape
+    spatial = x.shape[2:]
+    full = [
+        full_size(i, k, s, d) for i, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
+    ]
+    out = np.zeros((x.shape[0], group_out * groups, *full))
+    group_in = in_channels // groups
+    for g in range(groups):
+        xg = x[:, g * group_in : (g + 1) * group_in]
+        for tap in itertools.product(*(range(k) for k in kernel)):
+            # along each axis, input position j lands on s·j + d·tap
+            target = tuple(
+                slice(t * d, t * d + s * (i - 1) + 1, s)
+                for t, d, s, i in zip(tap, dilation, stride, spatial, strict=True)
+            )
+            at_tap: tuple[Any, ...] = (slice(None), slice(None), *tap)
+            tap_weights = w[g * group_in : (g + 1) * group_in][at_tap]  # [C/groups, O/groups]
+            out[(slice(None), slice(g * group_out, (g + 1) * group_out), *target)] += np.einsum(
+                "co,nc...->no...", tap_weights, xg
+            )
+    sizes = [f - low - high for f, (low, high) in zip(full, pairs(crops), strict=True)]
+    if min(sizes) <= 0:  # an axis cropped to nothing (or less): an empty output
+        out = np.zeros((*out.shape[:2], *[max(size, 0) for size in sizes]))
+    else:
+        out = pad(out, tuple(-c for c in crops))
+    if b is not None:
+        out += np.asarray(b, np.float64).reshape(1, -1, *[1] * len(kernel))
+    return out
