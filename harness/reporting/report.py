@@ -621,7 +621,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _convention_matrix(survey, store_name),
         _verdicts(survey, store_name),
         classic_section(survey),
-from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
+        transposed_classic.section(survey),
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),
