@@ -1,10 +1,12 @@
 """Flax: flax.linen.Conv (applied under jax.jit) and flax.nnx.Conv (eager) at rank 1, 2 and 3,
-channels-last input and [*kernel, in, out] kernels."""
+channels-last input and [*kernel, in, out] kernels; both adapters serve pooling too
+(adapters/flax_pool.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters import flax_pool
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
 from harness.adapter_api import ConvApi, channels_first, channels_last, kernel_last, lax_padding
@@ -34,9 +36,21 @@ def _settings(case: Case) -> dict:
     )
 
 
+def _pool(namespace, api: str, case: Case, x, device: str) -> np.ndarray:
+    jax = jax_module()
+    dtype = jax.numpy.dtype(case.dtype)
+    flax_pool.arguments(case, api)  # what it cannot state, before compiling
+    with jax.default_device(device_map()[device]):
+        xt = jax.numpy.asarray(channels_last(x), dtype)
+        y = jax.jit(lambda xt: flax_pool.pool(namespace, case, xt, api))(xt)
+    return channels_first(np.asarray(y, np.float64))
+
+
 def linen(case: Case, x, w, b, device: str) -> np.ndarray:
     import flax.linen
 
+    if case.family == "pool":
+        return _pool(flax.linen, LINEN[case.op], case, x, device)
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
@@ -51,6 +65,8 @@ def linen(case: Case, x, w, b, device: str) -> np.ndarray:
 def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
     from flax import nnx as flax_nnx
 
+    if case.family == "pool":
+        return _pool(flax_nnx, NNX[case.op], case, x, device)
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
@@ -83,6 +99,8 @@ _ARRAYS = (
 
 
 def linen_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return CODE_HEAD.format(dtype=case.dtype) + flax_pool.pool_code(case, "flax.linen")
     return (
         CODE_HEAD.format(dtype=case.dtype) + _ARRAYS + "import flax.linen\n"
         'params = {"kernel": kernel}\n'
@@ -95,6 +113,8 @@ def linen_code(case: Case, env: dict[str, str]) -> str:
 
 
 def nnx_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return CODE_HEAD.format(dtype=case.dtype) + flax_pool.pool_code(case, "flax.nnx")
     return (
         CODE_HEAD.format(dtype=case.dtype) + _ARRAYS + "from flax import nnx\n"
         "bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)\n"
@@ -105,7 +125,13 @@ def nnx_code(case: Case, env: dict[str, str]) -> str:
     )
 
 
+LINEN = dict.fromkeys(OPS, "flax.linen.Conv") | {
+    op: f"flax.linen.{flax_pool.call_name_of(op)}" for op in flax_pool.OPS
+}
+NNX = dict.fromkeys(OPS, "flax.nnx.Conv") | {
+    op: f"flax.nnx.{flax_pool.call_name_of(op)}" for op in flax_pool.OPS
+}
 APIS = [
-    ConvApi("flax.linen", dict.fromkeys(OPS, "flax.linen.Conv"), linen, linen_code),
-    ConvApi("flax.nnx", dict.fromkeys(OPS, "flax.nnx.Conv"), nnx, nnx_code),
+    ConvApi("flax.linen", LINEN, linen, linen_code),
+    ConvApi("flax.nnx", NNX, nnx, nnx_code),
 ]

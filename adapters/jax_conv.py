@@ -2,13 +2,15 @@
 (NCW/OIW, NCHW/OIHW, NCDHW/OIDHW), under jax.jit.
 
 float64 needs jax_enable_x64; the adapter turns it on so a float64 case runs in
-float64 (explicit float32/16 inputs keep their dtype).
+float64 (explicit float32/16 inputs keep their dtype). The same adapter serves pooling through
+jax.lax.reduce_window (adapters/jax_pool.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters import jax_pool
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
 from harness.adapter_api import ConvApi, lax_padding, layout
@@ -30,6 +32,11 @@ def _dimension_numbers(case: Case) -> tuple[str, str, str]:
 def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
+    if case.family == "pool":
+        jax_pool.window(case)  # what it cannot state, before compiling
+        with jax.default_device(device_map()[device]):
+            y = jax.jit(lambda x: jax_pool.pool(jax, case, x))(jax.numpy.asarray(x, dtype))
+        return np.asarray(y, np.float64)
     broadcast = (None, slice(None)) + (None,) * case.rank
 
     @jax.jit
@@ -52,6 +59,10 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return CODE_HEAD.format(dtype=case.dtype) + jax_pool.pool_code(case) + (
+            'y = np.asarray(y, "float64")\n'
+        )
     return CODE_HEAD.format(dtype=case.dtype) + (
         "y = jax.lax.conv_general_dilated(\n"
         "    jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
@@ -67,7 +78,7 @@ def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "jax.lax",
-        {op: API for op in ("conv1d", "conv2d", "conv3d")},
+        {op: API for op in ("conv1d", "conv2d", "conv3d")} | dict.fromkeys(jax_pool.OPS, jax_pool.API),
         conv_general_dilated,
         conv_general_dilated_code,
     )

@@ -1,10 +1,12 @@
 """Keras 3: keras.layers.Conv1D/2D/3D (and ZeroPadding1D/2D/3D + conv for pads per side),
-channels_last, on whichever backend KERAS_BACKEND selects."""
+channels_last, on whichever backend KERAS_BACKEND selects. The `keras` adapter also serves the
+pooling layers (adapters/keras_pool.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters import keras_pool
 from harness.adapter_api import ConvApi, NotExpressible, channels_first, channels_last, kernel_last
 from harness.case import Case
 
@@ -81,6 +83,11 @@ def _apply(layer, case: Case, x, w, b):
 def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     import keras
 
+    if case.family == "pool":
+        with keras.device(device):
+            y = keras_pool.pool(keras, case, channels_last(x))
+            return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
+
     padding = _padding(case)
     with keras.device(device):
         return _apply(_layer(case, padding), case, channels_last(x), w, b)
@@ -126,6 +133,8 @@ def _code(case: Case, padding: str, before: str = "") -> str:
 
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return keras_pool.pool_code(case)
     return _code(case, _padding(case))
 
 
@@ -140,6 +149,6 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 
 
 APIS = [
-    ConvApi("keras", LAYER, conv, conv_code),
+    ConvApi("keras", LAYER | keras_pool.LAYER, conv, conv_code),
     ConvApi("keras.padded", PADDED, padded, padded_code),
 ]

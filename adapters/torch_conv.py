@@ -1,5 +1,6 @@
 """PyTorch: torch.nn.functional.conv1d/2d/3d, torch.nn.Conv1d/2d/3d, and F.pad + conv for
-pads per side; channels-first natively.
+pads per side; channels-first natively. The functional and module adapters also serve the
+pooling operators (adapters/torch_pool.py).
 
 CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
 """
@@ -10,6 +11,7 @@ import os
 
 import numpy as np
 
+from adapters import torch_pool
 from harness.adapter_api import ConvApi, NotExpressible, symmetric_pads
 from harness.case import Case
 
@@ -70,6 +72,8 @@ def _numpy(y) -> np.ndarray:
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
+    if case.family == "pool":
+        return _numpy(torch_pool.functional(torch, case, _tensors(case, x, w, b, device)[0]))
     padding = _padding(case, FUNCTIONAL[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
     conv = getattr(torch.nn.functional, case.op)
@@ -85,6 +89,9 @@ def _module_class(torch, case: Case):
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
+    if case.family == "pool":
+        with torch.no_grad():
+            return _numpy(torch_pool.module(torch, case, _tensors(case, x, w, b, device)[0]))
     padding = _padding(case, MODULE[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
     conv = _module_class(torch, case)(
@@ -138,13 +145,19 @@ def _code_head(case: Case, env: dict[str, str]) -> str:
         lines.append("torch.backends.mkldnn.enabled = False")
     lines += [
         f"dtype = torch.{case.dtype}",
-        "tx, tw = torch.tensor(x, dtype=dtype), torch.tensor(w, dtype=dtype)",
-        "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+        "tx = torch.tensor(x, dtype=dtype)",
     ]
+    if case.family != "pool":
+        lines += [
+            "tw = torch.tensor(w, dtype=dtype)",
+            "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.functional_code(case)
     padding = _padding(case, FUNCTIONAL[case.op])
     call = FUNCTIONAL[case.op]
     return _code_head(case, env) + (
@@ -155,6 +168,8 @@ def functional_code(case: Case, env: dict[str, str]) -> str:
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.module_code(case)
     padding = _padding(case, MODULE[case.op])
     return _code_head(case, env) + (
         f"conv = {MODULE[case.op]}({case.in_channels}, {case.out_channels}, {case.kernel}, "
@@ -179,7 +194,7 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 
 
 APIS = [
-    ConvApi("torch.functional", FUNCTIONAL, functional, functional_code),
-    ConvApi("torch.module", MODULE, module, module_code),
+    ConvApi("torch.functional", FUNCTIONAL | torch_pool.FUNCTIONAL, functional, functional_code),
+    ConvApi("torch.module", MODULE | torch_pool.MODULE, module, module_code),
     ConvApi("torch.padded", PADDED, padded, padded_code),
 ]

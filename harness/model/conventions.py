@@ -17,6 +17,7 @@ from typing import Any
 from harness.case import OPS, Case, Pads
 from harness.model import oracle
 from harness.model.features import check_when, features, matches, output_spatial
+from harness.model.pool_rules import PoolRules, pool_rules
 
 FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
 
@@ -65,6 +66,7 @@ class Resolved:
     facts: dict[str, Any] = field(hash=False, compare=False)
     negative: bool  # the framework's own formula gives a negative size
     rules: tuple[Refusal, ...] = ()
+    divisor: str | None = None  # average pooling: "include" or "exclude" the padding
 
     def refusals(self, api: str) -> tuple[Refusal, ...]:
         """The documented refusals of `api` that hold for this case."""
@@ -81,15 +83,20 @@ class Rules:
     same: SameRule | None
     same_lower: SameRule | None
     refusals: tuple[Refusal, ...] = ()
+    pooling: PoolRules | None = None  # ceil_mode and the average's divisor, for pooling
 
     def pads(self, case: Case) -> Pads | None:
         kind = case.padding.kind
         if kind == "valid":
-            return (0,) * (2 * case.rank)
-        if kind == "explicit":
-            return case.padding.pads
-        rule = self.same if kind == "same" else self.same_lower
-        return rule.pads(case) if rule else None
+            pads: Pads | None = (0,) * (2 * case.rank)
+        elif kind == "explicit":
+            pads = case.padding.pads
+        else:
+            rule = self.same if kind == "same" else self.same_lower
+            pads = rule.pads(case) if rule else None
+        if pads is not None and case.ceil_mode:
+            return self.pooling.ceil_pads(case, pads) if self.pooling else None
+        return pads
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ class Convention:
             facts=facts,
             negative=min(spatial) < 0,
             rules=rules.refusals,
+            divisor=rules.pooling.divisor_of(case) if rules.pooling else None,
         )
 
 
@@ -159,6 +167,7 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
         same=_same_rule(body.get("same"), where),
         same_lower=_same_rule(body.get("same_lower"), where),
         refusals=tuple(refusals),
+        pooling=pool_rules(body, where),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from harness.case import Case, Pads, pairs
-from harness.model.oracle import output_size, same_total
+from harness.model.oracle import effective_kernel, output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
 FEATURES: dict[str, type] = {
@@ -28,6 +28,11 @@ FEATURES: dict[str, type] = {
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
+    "ceil_mode": bool,  # pooling rounds the output size up
+    "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
+    "pad_past_half": bool,  # an explicit pad > half the dilated kernel, d(k-1)+1 // 2
+    "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
+    "window_outside": bool,  # some window holds no input element (padding or overhang only)
 }
 
 
@@ -68,7 +73,22 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
+        "ceil_mode": case.ceil_mode,
+        "count_include_pad": case.count_include_pad,
+        "pad_past_half": explicit
+        and any(max(a, b) > effective_kernel(k, d) // 2 for _, k, _, d, (a, b) in axes),
+        "pad_reaches_kernel": explicit and any(max(a, b) >= k for _, k, *_, (a, b) in axes),
+        "window_outside": any(_window_outside(*axis) for axis in axes),
     }
+
+
+def _window_outside(i: int, k: int, s: int, d: int, pads: tuple[int, int]) -> bool:
+    """Whether a window along this axis (under these pads) holds no input element."""
+    low, high = pads
+    out = output_size(i, k, s, d, low, high)
+    return any(
+        all(not 0 <= o * s - low + j * d < i for j in range(k)) for o in range(max(out, 0))
+    )
 
 
 def check_when(when: Any, where: str) -> dict[str, Any]:

@@ -8,12 +8,18 @@ from __future__ import annotations
 from harness.case import OPS, Case
 from harness.ops.conv import CONV
 from harness.ops.family import Family
+from harness.ops.pool import POOL
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (CONV,)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (CONV, POOL)}
 
 
 def family(case: Case) -> Family:
     return FAMILIES[case.family]
+
+
+def of_op(op: str) -> Family:
+    """The family an operator belongs to."""
+    return FAMILIES[OPS[op][0]]
 
 
 def ops_of(names: list[str] | None) -> tuple[str, ...]:
@@ -28,4 +34,4 @@ def ops_of(names: list[str] | None) -> tuple[str, ...]:
     return tuple(op for op in OPS if op in names)
 
 
-__all__ = ["FAMILIES", "Family", "family", "ops_of"]
+__all__ = ["FAMILIES", "Family", "family", "of_op", "ops_of"]

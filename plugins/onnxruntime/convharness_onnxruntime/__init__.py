@@ -3,7 +3,8 @@ InferenceSession.
 
 Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
 ONNX's order (every axis's begin, then every axis's end: top, left, bottom, right in 2-d).
-Only this module's functions import onnx/onnxruntime.
+Only this module's functions import onnx/onnxruntime. The same adapter serves MaxPool and
+AveragePool (pool.py), whose one input is X.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import numpy as np
 
 from harness.adapter_api import ConvApi, NotExpressible
 from harness.case import Case
+
+from . import pool
 
 FRAMEWORK = "onnxruntime"
 REQUIRES = "onnxruntime"
@@ -57,13 +60,20 @@ def _element_type(case: Case):
     return getattr(TensorProto, ELEMENT_NAMES[case.dtype])
 
 
+def _node(case: Case) -> tuple[str, list[str], dict]:
+    """The node's type, inputs and attributes."""
+    if case.family == "pool":
+        return pool.node_type(case), ["X"], pool.attributes(case)
+    return "Conv", ["X", "W"] + (["B"] if case.bias else []), _attributes(case)
+
+
 def model(case: Case) -> bytes:
-    """A one-node ONNX model: Y = Conv(X, W[, B])."""
+    """A one-node ONNX model: Y = Conv(X, W[, B]), MaxPool(X) or AveragePool(X)."""
     from onnx import helper
 
     element = _element_type(case)
-    inputs = ["X", "W"] + (["B"] if case.bias else [])
-    node = helper.make_node("Conv", inputs, ["Y"], **_attributes(case))
+    kind, inputs, attributes = _node(case)
+    node = helper.make_node(kind, inputs, ["Y"], **attributes)
     graph = helper.make_graph(
         [node],
         "conv",
@@ -83,7 +93,9 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     provider = "CPUExecutionProvider" if device == "cpu" else "CUDAExecutionProvider"
     session = onnxruntime.InferenceSession(model(case), options, providers=[provider])
     dtype = np.dtype(case.dtype)
-    feeds = {"X": x.astype(dtype), "W": w.astype(dtype)}
+    feeds = {"X": x.astype(dtype)}
+    if w is not None:
+        feeds["W"] = w.astype(dtype)
     if b is not None:
         feeds["B"] = b.astype(dtype)
     return np.asarray(session.run(None, feeds)[0], np.float64)
@@ -91,12 +103,12 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
     _element_type(case)
-    inputs = ["X", "W"] + (["B"] if case.bias else [])
+    kind, inputs, attributes = _node(case)
     return (
         "import onnxruntime\n"
         "from onnx import TensorProto, helper\n"
         f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
-        f'node = helper.make_node("Conv", {inputs!r}, ["Y"], **{_attributes(case)!r})\n'
+        f'node = helper.make_node({kind!r}, {inputs!r}, ["Y"], **{attributes!r})\n'
         'graph = helper.make_graph([node], "conv",\n'
         f"    [helper.make_tensor_value_info(n, element, None) for n in {inputs!r}],\n"
         '    [helper.make_tensor_value_info("Y", element, None)])\n'
@@ -104,7 +116,9 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
         "model.ir_version = 10\n"
         "session = onnxruntime.InferenceSession(model.SerializeToString(),\n"
         '                                      providers=["CPUExecutionProvider"])\n'
-        f'feeds = {{"X": x.astype({case.dtype!r}), "W": w.astype({case.dtype!r})}}\n'
+        f'feeds = {{"X": x.astype({case.dtype!r})}}\n'
+        "if w is not None:\n"
+        f'    feeds["W"] = w.astype({case.dtype!r})\n'
         "if b is not None:\n"
         f'    feeds["B"] = b.astype({case.dtype!r})\n'
         'y = np.asarray(session.run(None, feeds)[0], "float64")\n'
@@ -112,7 +126,15 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
 
 
 API = "onnxruntime.InferenceSession(onnx Conv)"
-APIS = [ConvApi("onnxruntime", {f"conv{r}d": API for r in (1, 2, 3)}, conv, conv_code)]
+POOL_API = "onnxruntime.InferenceSession(onnx MaxPool/AveragePool)"
+APIS = [
+    ConvApi(
+        "onnxruntime",
+        {f"conv{r}d": API for r in (1, 2, 3)} | dict.fromkeys(pool.OPS, POOL_API),
+        conv,
+        conv_code,
+    )
+]
 
 # Data, read by the harness (see harness/plugins.py): conventions with citations, known bugs.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
