@@ -404,7 +404,9 @@ def _plan(
         full = read_cases(args.cases)
     else:  # the classic cases, drawn ones, then the twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        drawn = strategies.draw_plan(examples, seed, chosen_ops)
+        drawn = strategies.draw_plan(
+            examples, seed, chosen_ops, lambda op: ops.of_op(op).strategy(op)
+        )
         classic = [
             case
             for family in ops.FAMILIES.values()

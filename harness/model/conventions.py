@@ -94,9 +94,9 @@ class Rules:
         else:
             rule = self.same if kind == "same" else self.same_lower
             pads = rule.pads(case) if rule else None
-        if pads is not None and case.ceil_mode:
-            return self.pooling.ceil_pads(case, pads) if self.pooling else None
-        return pads
+        if pads is not None and self.pooling:
+            return self.pooling.window_pads(case, pads, self.output)
+        return None if case.ceil_mode else pads
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,9 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
     )
     smallest = min(output_spatial(case, pads, rounding))
     explicit = case.padding.kind == "explicit"
+    # the pads the case asks for (`pads` may add a pooling ceil_mode overhang)
+    asked_pads = case.padding.pairs() if explicit else [(0, 0)] * case.rank
+    asked = list(zip(case.kernel, case.dilation, asked_pads, strict=True))
     return {
         "op": case.op,
         "rank": case.rank,
@@ -76,8 +79,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "ceil_mode": case.ceil_mode,
         "count_include_pad": case.count_include_pad,
         "pad_past_half": explicit
-        and any(max(a, b) > effective_kernel(k, d) // 2 for _, k, _, d, (a, b) in axes),
-        "pad_reaches_kernel": explicit and any(max(a, b) >= k for _, k, *_, (a, b) in axes),
+        and any(max(a, b) > effective_kernel(k, d) // 2 for k, d, (a, b) in asked),
+        "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
     }
 

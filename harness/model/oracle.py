@@ -23,6 +23,9 @@ def output_size(
               rounds towards zero: TensorFlow's kernel_shape_util.cc. It equals floor
               whenever that is >= 0, and gives 0 where floor gives -1.
     clamp:    floor, then at least 0 (JAX's conv_shape_tuple).
+    truncate_span: (i + before + after - d(k-1) - 1) / s in C integer division, then + 1:
+              ONNX Runtime's pooling (pool_attributes.h ComputeOutputSize). It equals floor
+              where the span is >= 0, and gives 1 where floor gives 0 and the span is > -s.
     """
     span = i + before + after - effective_kernel(k, d)
     if rounding == "floor":
@@ -32,6 +35,8 @@ def output_size(
     if rounding == "truncate":
         numerator = span + s
         return numerator // s if numerator >= 0 else -(-numerator // s)
+    if rounding == "truncate_span":
+        return (span // s if span >= 0 else -(-span // s)) + 1
     raise ValueError(f"unknown output rounding {rounding!r}")
 
 
@@ -66,7 +71,7 @@ def split(rule: str, total: int) -> tuple[int, int]:
     raise ValueError(f"unknown 'same' split rule {rule!r}")
 
 
-ROUNDINGS = ("floor", "truncate", "clamp")
+ROUNDINGS = ("floor", "truncate", "clamp", "truncate_span")
 TOTAL_RULES = ("minimal", "unclamped", "dilated_kernel")
 SPLIT_RULES = (
     "extra_at_end",

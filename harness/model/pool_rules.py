@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from harness.case import Case, Pads, pairs
-from harness.model.oracle import effective_kernel
+from harness.model.oracle import effective_kernel, output_size
 
 # last_window_starts_inside: ceil((i + pads - eff) / s) + 1 outputs, less the last one when it
 #   would start in the high padding: (out - 1)s >= i + low (PyTorch's pooling_output_shape).
@@ -37,17 +37,24 @@ class PoolRules:
     empty_window: dict[str, str]  # op kind (max, avg) -> what a window of no input returns
     citation: str
 
-    def ceil_pads(self, case: Case, pads: Pads) -> Pads | None:
-        """The pads with the ceil_mode overhang added on the high side of each axis: the floor
-        formula over them gives the ceil_mode output size."""
-        if self.ceil is None:
+    def window_pads(self, case: Case, pads: Pads, rounding: str) -> Pads | None:
+        """The pads with an overhang added on the high side of each axis where the output has
+        more windows than the floor formula gives (ceil_mode, or a rounding towards zero): the
+        floor formula over them gives the output size, and the overhang is never padding.
+        None where the case asks for a ceil_mode the framework does not have."""
+        if case.ceil_mode and self.ceil is None:
             return None
         widened = []
         for i, k, s, d, (low, high) in zip(
             case.spatial, case.kernel, case.stride, case.dilation, pairs(pads), strict=True
         ):
-            out = ceil_output(self.ceil, i, k, s, d, low, high)
-            widened += [low, max(high, (out - 1) * s + effective_kernel(k, d) - i - low)]
+            if case.ceil_mode and self.ceil:
+                out = ceil_output(self.ceil, i, k, s, d, low, high)
+            else:
+                out = output_size(i, k, s, d, low, high, rounding)
+            if out > max(output_size(i, k, s, d, low, high), 0):
+                high = (out - 1) * s + effective_kernel(k, d) - i - low
+            widened += [low, high]
         return tuple(widened)
 
     def divisor_of(self, case: Case) -> str | None:

@@ -9,6 +9,8 @@ each one is drawn often enough for every operator.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
@@ -167,22 +169,37 @@ def draw_cases(
     return list(found.values())[:count]
 
 
+def weight(op: str) -> int:
+    """An operator's share of a family's cases: WEIGHTS, else 2 at rank 2 and 1 otherwise."""
+    return WEIGHTS.get(op, 2 if op_rank(op) == 2 else 1)
+
+
 def split_count(count: int, ops: tuple[str, ...]) -> dict[str, int]:
-    """`count` drawn cases shared among `ops` by WEIGHTS (largest remainders; every op >= 1)."""
-    total = sum(WEIGHTS[op] for op in ops)
-    shares = {op: max(1, count * WEIGHTS[op] // total) for op in ops}
-    for op in sorted(ops, key=lambda o: -WEIGHTS[o]):
+    """`count` drawn cases shared among `ops` by weight (largest remainders; every op >= 1)."""
+    total = sum(weight(op) for op in ops)
+    shares = {op: max(1, count * weight(op) // total) for op in ops}
+    for op in sorted(ops, key=lambda o: -weight(o)):
         if sum(shares.values()) >= count:
             break
         shares[op] += 1
     return shares
 
 
-def draw_plan(count: int, seed: int, ops: tuple[str, ...] = tuple(OPS)) -> list[Case]:
-    """About `count` drawn cases over `ops`, each operator drawn on its own with `seed`: a plan
-    of conv2d alone is the plan a survey drew before operators had names."""
+def draw_plan(
+    count: int,
+    seed: int,
+    ops: tuple[str, ...] = tuple(OPS),
+    strategy_for: Callable[[str], st.SearchStrategy[Case]] | None = None,
+) -> list[Case]:
+    """About `count` drawn cases per operator family among its `ops`, each operator drawn on
+    its own with `seed` from `strategy_for(op)` (default: the convolution strategy): a plan of
+    conv2d alone is the plan a survey drew before operators had names, and the convolutions'
+    share does not move when other families join a plan."""
+    strategy_for = strategy_for or (lambda op: cases(op=op))
+    families = dict.fromkeys(OPS[op][0] for op in ops)
     return [
         case
-        for op, n in split_count(count, ops).items()
-        for case in draw_cases(n, seed, cases(op=op))
+        for family in families
+        for op, n in split_count(count, tuple(o for o in ops if OPS[o][0] == family)).items()
+        for case in draw_cases(n, seed, strategy_for(op))
     ]

@@ -165,7 +165,8 @@ def judge(
         return Judgement(UNEXPECTED_ACCEPT, str(error), pads=pads)
     rel = relative_error(output, ref)
     finite = np.isfinite(ref)
-    max_abs = float(np.max(np.abs(output - ref)[finite])) if finite.any() else 0.0
+    with np.errstate(invalid="ignore"):
+        max_abs = float(np.max(np.abs(output - ref)[finite])) if finite.any() else 0.0
     tolerance = TOLERANCE[case.dtype]
     if rel <= tolerance:
         return decide(PASS, "", rel, max_abs)

@@ -7,8 +7,9 @@ import importlib.util
 import pytest
 from hypothesis import strategies as st
 
-from harness.case import Case
+from harness.case import OPS, Case
 from harness.model.assess import CaseReport, Result
+from harness.model.pool_strategies import pool_cases
 from harness.model.strategies import cases
 
 
@@ -42,8 +43,13 @@ def selected_ops() -> tuple[str, ...]:
 
 
 def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
-    """Cases of every selected operator, narrowed as strategies.cases takes it."""
-    return st.deferred(lambda: st.one_of(*[cases(op=op, **narrowed) for op in selected_ops()]))
+    """Cases of every selected operator, narrowed as strategies.cases takes it (pooling
+    operators by pool_strategies.pool_cases, which takes the same narrowing)."""
+
+    def of(op: str) -> st.SearchStrategy[Case]:
+        return pool_cases(op=op, **narrowed) if OPS[op][0] == "pool" else cases(op=op, **narrowed)
+
+    return st.deferred(lambda: st.one_of(*[of(op) for op in selected_ops()]))
 
 
 def importable(*modules: str) -> bool:
