@@ -60,8 +60,10 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
     if case.family == "pool":
-        return CODE_HEAD.format(dtype=case.dtype) + jax_pool.pool_code(case) + (
-            'y = np.asarray(y, "float64")\n'
+        return (
+            CODE_HEAD.format(dtype=case.dtype)
+            + jax_pool.pool_code(case)
+            + ('y = np.asarray(y, "float64")\n')
         )
     return CODE_HEAD.format(dtype=case.dtype) + (
         "y = jax.lax.conv_general_dilated(\n"
@@ -78,7 +80,8 @@ def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "jax.lax",
-        {op: API for op in ("conv1d", "conv2d", "conv3d")} | dict.fromkeys(jax_pool.OPS, jax_pool.API),
+        {op: API for op in ("conv1d", "conv2d", "conv3d")}
+        | dict.fromkeys(jax_pool.OPS, jax_pool.API),
         conv_general_dilated,
         conv_general_dilated_code,
     )

@@ -50,6 +50,5 @@ def pool_code(case: Case) -> str:
         else f"jax.lax.reduce_window(jax.numpy.ones_like(xt), 0.0, jax.lax.add, {arguments})"
     )
     return head + (
-        f"y = jax.lax.reduce_window(xt, 0.0, jax.lax.add, {arguments})\n"
-        f"y = y / {divisor}\n"
+        f"y = jax.lax.reduce_window(xt, 0.0, jax.lax.add, {arguments})\ny = y / {divisor}\n"
     )

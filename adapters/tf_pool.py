@@ -29,7 +29,9 @@ def arguments(case: Case) -> dict:
         raise NotExpressible(f"{api} never counts the padding in its divisor")
     if kind == "explicit" and case.op not in EXPLICIT:
         raise NotExpressible(f"{api} takes 'SAME' or 'VALID', not explicit pads")
-    padding = kind.upper() if kind != "explicit" else [[0, 0], *map(list, case.padding.pairs()), [0, 0]]
+    padding = (
+        kind.upper() if kind != "explicit" else [[0, 0], *map(list, case.padding.pairs()), [0, 0]]
+    )
     return dict(ksize=list(case.kernel), strides=list(case.stride), padding=padding)
 
 

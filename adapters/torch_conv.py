@@ -116,7 +116,8 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
 def _explicit(case: Case) -> tuple[int, ...]:
     """F.pad's order: the last axis first, (low, high) each; words have no per-side meaning."""
     if case.padding.kind in ("same", "same_lower"):
-        raise NotExpressible(f"{PADDED[case.op]} takes pads per side, not {case.padding.kind!r}")
+        api = (PADDED | torch_pool.PADDED)[case.op]
+        raise NotExpressible(f"{api} takes pads per side, not {case.padding.kind!r}")
     pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     return tuple(p for pair in reversed(pairs) for p in pair)
 
@@ -126,6 +127,8 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
     pads = _explicit(case)
     tx, tw, tb = _tensors(case, x, w, b, device)
+    if case.family == "pool":
+        return _numpy(torch_pool.padded(torch, case, tx, pads))
     conv = getattr(torch.nn.functional, case.op)
     y = conv(
         torch.nn.functional.pad(tx, pads),
@@ -185,6 +188,8 @@ def module_code(case: Case, env: dict[str, str]) -> str:
 
 def padded_code(case: Case, env: dict[str, str]) -> str:
     pads = _explicit(case)
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.padded_code(case, pads)
     return _code_head(case, env) + (
         f"tx = torch.nn.functional.pad(tx, {pads})  # (low, high) per axis, the last axis first\n"
         f"y = {FUNCTIONAL[case.op]}(tx, tw, tb, stride={case.stride}, padding=0,\n"
@@ -196,5 +201,5 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi("torch.functional", FUNCTIONAL | torch_pool.FUNCTIONAL, functional, functional_code),
     ConvApi("torch.module", MODULE | torch_pool.MODULE, module, module_code),
-    ConvApi("torch.padded", PADDED, padded, padded_code),
+    ConvApi("torch.padded", PADDED | torch_pool.PADDED, padded, padded_code),
 ]

@@ -59,3 +59,47 @@ def module_code(case: Case) -> str:
     arguments = _arguments(case, MODULE[case.op])
     call = ", ".join(f"{k}={v!r}" for k, v in arguments.items())
     return f"y = {MODULE[case.op]}({call})(tx)\ny = y.to(torch.float64).numpy()\n"
+
+
+PADDED = {op: f"torch.nn.functional.pad + {call}" for op, call in FUNCTIONAL.items()}
+
+
+def padded(torch, case: Case, tx, pads: tuple[int, ...]):
+    """Pads per side the way PyTorch users port them: F.pad (with -inf for a max), then a pool
+    with padding 0; an average that leaves the padding out divides by the same pool of ones."""
+    functional, api = torch.nn.functional, PADDED[case.op]
+    if case.ceil_mode:
+        raise NotExpressible(f"{api} states the pads in full, with no ceil_mode")
+    pool = getattr(functional, case.op)
+    if case.op.startswith("max_"):
+        xp = functional.pad(tx, pads, value=-float("inf"))
+        return pool(xp, case.kernel, case.stride, 0, case.dilation)
+    if max(case.dilation) > 1:
+        raise NotExpressible(f"{api} has no dilation")
+    total = pool(functional.pad(tx, pads), case.kernel, case.stride, 0)
+    if case.count_include_pad:
+        return total
+    return total / pool(functional.pad(torch.ones_like(tx), pads), case.kernel, case.stride, 0)
+
+
+def padded_code(case: Case, pads: tuple[int, ...]) -> str:
+    call = FUNCTIONAL[case.op]
+    if case.ceil_mode or (case.op.startswith("avg_") and max(case.dilation) > 1):
+        raise NotExpressible(f"{PADDED[case.op]} cannot state this case")
+    if case.op.startswith("max_"):
+        return (
+            f"tx = torch.nn.functional.pad(tx, {pads}, value=-float('inf'))  # last axis first\n"
+            f"y = {call}(tx, {case.kernel}, {case.stride}, 0, {case.dilation})\n"
+            "y = y.to(torch.float64).numpy()\n"
+        )
+    divide = (
+        ""
+        if case.count_include_pad
+        else f"y = y / {call}(torch.nn.functional.pad(torch.ones_like(tx), {pads}), "
+        f"{case.kernel}, {case.stride}, 0)  # the input elements in each window\n"
+    )
+    return (
+        f"y = {call}(torch.nn.functional.pad(tx, {pads}), {case.kernel}, {case.stride}, 0)\n"
+        + divide
+        + "y = y.to(torch.float64).numpy()\n"
+    )

@@ -276,12 +276,13 @@ class Case:
             if not isinstance(flags[name], bool):
                 raise CaseError(f"{name} must be true or false, got {flags[name]!r}")
         kernel = _axes("kernel", data["kernel"], rank, 1)
+        out_channels: int = data["out_channels"] if "out_channels" in data else shape[1]
         return cls(
             op=op,
             batch=shape[0],
             in_channels=shape[1],
             spatial=tuple(shape[2:]),
-            out_channels=data.get("out_channels", shape[1]),
+            out_channels=out_channels,
             kernel=kernel,
             stride=_axes("stride", data.get("stride", kernel if pooling else 1), rank, 1),
             dilation=_axes("dilation", data.get("dilation", 1), rank, 1),

@@ -77,18 +77,24 @@ def _by_hand(x, kind, kernel, stride, dilation, pads, counted, include):
     low = pads[0::2]
     out = [
         max((i + a + b - d * (k - 1) - 1) // s + 1, 0)
-        for i, k, s, d, a, b in zip(size, kernel, stride, dilation, pads[0::2], pads[1::2])
+        for i, k, s, d, a, b in zip(
+            size, kernel, stride, dilation, pads[0::2], pads[1::2], strict=True
+        )
     ]
     y = np.zeros((n, c, *out))
     for at in itertools.product(*map(range, out)):
         values, count = [], 0
         for tap in itertools.product(*map(range, kernel)):
-            where = [o * s - p + t * d for o, s, p, t, d in zip(at, stride, low, tap, dilation)]
-            if all(0 <= w < i for w, i in zip(where, size)):
+            where = [
+                o * s - p + t * d
+                for o, s, p, t, d in zip(at, stride, low, tap, dilation, strict=True)
+            ]
+            if all(0 <= w < i for w, i in zip(where, size, strict=True)):
                 values.append(x[(slice(None), slice(None), *where)])
                 count += 1
             elif include and all(
-                -cl <= w < i + ch for w, i, cl, ch in zip(where, size, counted[0::2], counted[1::2])
+                -cl <= w < i + ch
+                for w, i, cl, ch in zip(where, size, counted[0::2], counted[1::2], strict=True)
             ):
                 count += 1
         if kind == "max":
@@ -111,7 +117,7 @@ def test_the_reference_is_the_loop_written_out(rank, data, kind, include):
     axes = [data.draw(axis) for _ in range(rank)]
     counted = tuple(p for _ in range(rank) for p in data.draw(st.tuples(*[st.integers(0, 3)] * 2)))
     overhang = tuple(p for _ in range(rank) for p in (0, data.draw(st.integers(0, 2))))
-    pads = tuple(c + o for c, o in zip(counted, overhang))
+    pads = tuple(c + o for c, o in zip(counted, overhang, strict=True))
     size, kernel, stride, dilation = (tuple(a[i] for a in axes) for i in range(4))
     x = np.random.default_rng(rank).standard_normal((2, 2, *size))
     expected = _by_hand(x, kind, kernel, stride, dilation, pads, counted, include)

@@ -43,7 +43,16 @@ def _pool(op, size, k, padding="valid", dtype="float32"):
 REFUSAL_CASES = {
     "torch/pool-pad-past-half": ("torch.functional", _pool("max_pool2d", 6, 3, padding=2)),
     "torch/pool-output-too-small": ("torch.module", _pool("avg_pool1d", 4, 5)),
-    "torch/avg-pool3d-half-on-cpu": ("torch.functional", _pool("avg_pool3d", 4, 2, dtype="float16")),
+    "torch/avg-pool3d-kernel-exceeds-input": (
+        "torch.functional",
+        Case.from_json(
+            {"op": "avg_pool3d", "input": [1, 2, 4, 1, 4], "kernel": [1, 3, 2], "ceil_mode": True}
+        ),
+    ),
+    "torch/avg-pool3d-half-on-cpu": (
+        "torch.functional",
+        _pool("avg_pool3d", 4, 2, dtype="float16"),
+    ),
     "tf/pool-negative-output": ("tf.nn", _pool("avg_pool2d", 3, 5)),
     "tf/pool-pad-reaches-kernel": ("tf.nn", _pool("max_pool2d", 6, 2, padding=2)),
     "tf/pool3d-dtype": ("tf.nn", _pool("max_pool3d", 4, 2, dtype="float64")),

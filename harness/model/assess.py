@@ -257,7 +257,7 @@ def stored_divergences(
 def assess(
     case: Case,
     outcomes: list[Outcome],
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    arrays: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
     registry: Registry | None = None,
     conventions: dict[str, Convention] | None = None,
 ) -> CaseReport:

@@ -30,7 +30,8 @@ FEATURES: dict[str, type] = {
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
     "ceil_mode": bool,  # pooling rounds the output size up
     "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
-    "pad_past_half": bool,  # an explicit pad > half the dilated kernel, d(k-1)+1 // 2
+    "pad_past_half": bool,  # an explicit pad > half the (undilated) kernel, k // 2
+    "kernel_exceeds_input": bool,  # the dilated kernel is larger than the padded input
     "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
 }
@@ -78,8 +79,11 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
         "ceil_mode": case.ceil_mode,
         "count_include_pad": case.count_include_pad,
-        "pad_past_half": explicit
-        and any(max(a, b) > effective_kernel(k, d) // 2 for k, d, (a, b) in asked),
+        "pad_past_half": explicit and any(max(a, b) > k // 2 for k, _, (a, b) in asked),
+        "kernel_exceeds_input": any(
+            i + a + b < effective_kernel(k, d)
+            for i, (k, d, (a, b)) in zip(case.spatial, asked, strict=True)
+        ),
         "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
     }
@@ -89,9 +93,7 @@ def _window_outside(i: int, k: int, s: int, d: int, pads: tuple[int, int]) -> bo
     """Whether a window along this axis (under these pads) holds no input element."""
     low, high = pads
     out = output_size(i, k, s, d, low, high)
-    return any(
-        all(not 0 <= o * s - low + j * d < i for j in range(k)) for o in range(max(out, 0))
-    )
+    return any(all(not 0 <= o * s - low + j * d < i for j in range(k)) for o in range(max(out, 0)))
 
 
 def check_when(when: Any, where: str) -> dict[str, Any]:

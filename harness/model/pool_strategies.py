@@ -99,7 +99,9 @@ def pool_coverage(case: Case) -> list[str]:
         ANISOTROPY[0]: len(set(case.kernel)) > 1,
         ANISOTROPY[1]: len(set(case.stride)) > 1,
         "kernel differs from stride": case.kernel != case.stride,
-        "stride larger than kernel": any(s > k for k, s in zip(case.kernel, case.stride)),
+        "stride larger than kernel": any(
+            s > k for k, s in zip(case.kernel, case.stride, strict=True)
+        ),
         "ceil_mode without padding": case.ceil_mode and not explicit,
         "ceil_mode with padding": case.ceil_mode and explicit,
         "ceil_mode drops the last window": case.ceil_mode and _drops_a_window(case, pads),

@@ -3,6 +3,9 @@
 A recipe's explicit "twin" of a case keeps the data and everything else, and replaces the
 word with the pads the source framework documents for it; the target runs the twin. The
 survey plans twins next to the cases they port, so every run checks every recipe.
+The word may also be `ceil_mode` (pooling): the twin drops it and writes the overhang its
+last windows need out as high pads; an average that counts the padding has no such twin (the
+overhang would be counted).
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from importlib import resources
 from harness.case import OPS, Case, Padding
 from harness.model import conventions
 
+CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -24,23 +29,28 @@ class Recipe:
     title: str
     source: str  # adapter whose padding word is ported
     framework: str  # the source's framework: its documented convention gives the pads
-    word: str  # same | same_lower
+    word: str  # same | same_lower | ceil_mode
     target: str  # adapter that runs the explicit twin
     construction: str
-    ops: tuple[str, ...] = tuple(OPS)  # the operators the target can state the pads for
+    ops: tuple[str, ...] = CONV_OPS  # the operators the target can state the pads for
 
     def twin(self, case: Case) -> Case | None:
         """The case with this recipe's word replaced by the source's pads, if it has the word
         and the recipe holds for its operator."""
-        if case.padding.kind != self.word or case.op not in self.ops:
+        if case.op not in self.ops:
+            return None
+        if self.word == "ceil_mode":
+            if not case.ceil_mode or case.count_include_pad:
+                return None
+        elif case.padding.kind != self.word:
             return None
         pads = conventions.load()[self.framework].pads(case)
         assert pads is not None
-        return dataclasses.replace(case, padding=Padding.explicit(*pads))
+        return dataclasses.replace(case, padding=Padding.explicit(*pads), ceil_mode=False)
 
 
 def _recipe(raw: dict) -> Recipe:
-    ops = tuple(raw.pop("ops", OPS))
+    ops = tuple(raw.pop("ops", CONV_OPS))
     unknown = sorted(set(ops) - set(OPS))
     if unknown:
         raise ValueError(f"recipes: {raw.get('id')}: unknown ops {unknown}")
