@@ -57,6 +57,7 @@ REFUSAL_CASES = {
     "tf/pool-pad-reaches-kernel": ("tf.nn", _pool("max_pool2d", 6, 2, padding=2)),
     "tf/pool3d-dtype": ("tf.nn", _pool("max_pool3d", 4, 2, dtype="float64")),
     "keras/pool-nonpositive-output": ("keras[tensorflow]", _pool("max_pool1d", 3, 5)),
+    "onnxruntime/pool-negative-output": ("onnxruntime", _pool("max_pool2d", 2, 5)),
     "onnxruntime/pool-pad-reaches-kernel": ("onnxruntime", _pool("max_pool2d", 6, 2, padding=2)),
     "onnxruntime/no-float64-averagepool-on-cpu": (
         "onnxruntime",
