@@ -24,6 +24,7 @@ from harness.model.verdicts import EXPECTED
 from harness.ops.conv import CLASSIC
 from harness.reporting import charts, document
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
+from harness.reporting.pool_section import pooling_section
 from harness.running.store import Store
 
 RESULTS_SCHEMA = "convharness-results/2"  # 2: cases name their op; pads per axis at any rank
@@ -795,6 +796,7 @@ def sections(survey: Survey, store_name: str) -> list[Section]:
         _verdicts_per_adapter(survey, store_name),
         _compatibility_matrix(survey, store_name),
         classic_section(survey),
+        pooling_section(survey),
         _where_frameworks_differ(survey, store_name),
         _how_same_resolves(survey, store_name),
         _refusals(survey, store_name),
