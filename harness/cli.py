@@ -290,10 +290,12 @@ def table(report: CaseReport) -> str:
     )
     rows = []
     for result in report.results:
-        record = result.record()
+        record = result.record(report.case.op)
         pads = ",".join(map(str, record["pads"])) if record["pads"] else "-"
         ranges = record["pads_inferred"]
         proven = ",".join(f"{lo}" if lo == hi else f"{lo}..{hi}" for lo, hi in ranges or []) or "-"
+        if record.get("divisor"):  # an average: the divisor rule its border proves
+            proven += f" ({record['divisor']} padding)"
         verdict = record["verdict"] + (f" (known: {result.known})" if result.known else "")
         rows.append(
             (

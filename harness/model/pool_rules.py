@@ -16,7 +16,8 @@ from harness.model.oracle import effective_kernel, output_size
 CEIL_RULES = ("last_window_starts_inside",)
 # flag: the case's count_include_pad says; exclude: padding is never counted.
 DIVISOR_RULES = ("flag", "exclude")
-EMPTY_WINDOW = ("-inf", "nan", "zero", "never")  # "never": the API allows no such window
+# "never": the API allows no such window; "lowest": the dtype's lowest finite value
+EMPTY_WINDOW = ("-inf", "nan", "zero", "lowest", "never")
 
 
 def ceil_output(rule: str, i: int, k: int, s: int, d: int, low: int, high: int) -> int:
