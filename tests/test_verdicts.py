@@ -58,12 +58,6 @@ REFUSAL_CASES = {
     "tf/pool3d-dtype": ("tf.nn", _pool("max_pool3d", 4, 2, dtype="float64")),
     "keras/pool-nonpositive-output": ("keras[tensorflow]", _pool("max_pool1d", 3, 5)),
     "onnxruntime/pool-negative-output": ("onnxruntime", _pool("max_pool2d", 2, 5)),
-    "onnxruntime/pool-same-negative-total": (
-        "onnxruntime",
-        Case.from_json(
-            {"op": "max_pool1d", "input": [1, 1, 2], "kernel": 1, "stride": 2, "padding": "same"}
-        ),
-    ),
     "onnxruntime/pool-pad-reaches-kernel": ("onnxruntime", _pool("max_pool2d", 6, 2, padding=2)),
     "onnxruntime/no-float64-averagepool-on-cpu": (
         "onnxruntime",
