@@ -70,18 +70,13 @@ def _matches(case: Case, output: np.ndarray, expected: np.ndarray) -> bool:
 
 
 def _own_pads(case: Case, output: np.ndarray) -> Pads | None:
-    """The case's explicit low pads, the high side widened to the output's size."""
-    if case.padding.kind != "explicit":
+    """The case's explicit (or 'valid') low pads, the high side widened to the output's size."""
+    if case.padding.kind not in ("explicit", "valid"):
         return None
+    asked = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     pads = []
     for i, k, s, d, o, (low, high) in zip(
-        case.spatial,
-        case.kernel,
-        case.stride,
-        case.dilation,
-        output.shape[2:],
-        case.padding.pairs(),
-        strict=True,
+        case.spatial, case.kernel, case.stride, case.dilation, output.shape[2:], asked, strict=True
     ):
         pads += [low, max(high, (o - 1) * s + effective_kernel(k, d) - i - low)]
     return tuple(pads)
