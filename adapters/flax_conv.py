@@ -1,11 +1,12 @@
 """Flax: flax.linen.Conv (applied under jax.jit) and flax.nnx.Conv (eager) at rank 1, 2 and 3,
-channels-last input and [*kernel, in, out] kernels; ConvTranspose in adapters/flax_transpose.py."""
+channels-last input and [*kernel, in, out] kernels; ConvTranspose in adapters/flax_transpose.py;
+both adapters serve pooling too (adapters/flax_pool.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from adapters import flax_transpose
+from adapters import flax_pool, flax_transpose
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
 from harness.adapter_api import (
@@ -43,9 +44,21 @@ def _settings(case: Case) -> dict:
     )
 
 
+def _pool(namespace, api: str, case: Case, x, device: str) -> np.ndarray:
+    jax = jax_module()
+    dtype = jax.numpy.dtype(case.dtype)
+    flax_pool.arguments(case, api)  # what it cannot state, before compiling
+    with jax.default_device(device_map()[device]):
+        xt = jax.numpy.asarray(channels_last(x), dtype)
+        y = jax.jit(lambda xt: flax_pool.pool(namespace, case, xt, api))(xt)
+    return channels_first(np.asarray(y, np.float64))
+
+
 def linen(case: Case, x, w, b, device: str) -> np.ndarray:
     import flax.linen
 
+    if case.family == "pool":
+        return _pool(flax.linen, LINEN[case.op], case, x, device)
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
@@ -60,6 +73,8 @@ def linen(case: Case, x, w, b, device: str) -> np.ndarray:
 def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
     from flax import nnx as flax_nnx
 
+    if case.family == "pool":
+        return _pool(flax_nnx, NNX[case.op], case, x, device)
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
@@ -92,6 +107,8 @@ _ARRAYS = (
 
 
 def linen_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return CODE_HEAD.format(dtype=case.dtype) + flax_pool.pool_code(case, "flax.linen")
     return (
         CODE_HEAD.format(dtype=case.dtype) + _ARRAYS + "import flax.linen\n"
         'params = {"kernel": kernel}\n'
@@ -104,6 +121,8 @@ def linen_code(case: Case, env: dict[str, str]) -> str:
 
 
 def nnx_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return CODE_HEAD.format(dtype=case.dtype) + flax_pool.pool_code(case, "flax.nnx")
     return (
         CODE_HEAD.format(dtype=case.dtype) + _ARRAYS + "from flax import nnx\n"
         "bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)\n"
@@ -114,16 +133,22 @@ def nnx_code(case: Case, env: dict[str, str]) -> str:
     )
 
 
+LINEN = dict.fromkeys(OPS, "flax.linen.Conv") | {
+    op: f"flax.linen.{flax_pool.call_name_of(op)}" for op in flax_pool.OPS
+}
+NNX = dict.fromkeys(OPS, "flax.nnx.Conv") | {
+    op: f"flax.nnx.{flax_pool.call_name_of(op)}" for op in flax_pool.OPS
+}
 APIS = [
     ConvApi(
         "flax.linen",
-        {**dict.fromkeys(OPS, "flax.linen.Conv"), **flax_transpose.LINEN},
+        {**LINEN, **flax_transpose.LINEN},
         by_family(linen, conv_transpose=flax_transpose.linen),
         code_by_family(linen_code, conv_transpose=flax_transpose.linen_code),
     ),
     ConvApi(
         "flax.nnx",
-        {**dict.fromkeys(OPS, "flax.nnx.Conv"), **flax_transpose.NNX},
+        {**NNX, **flax_transpose.NNX},
         by_family(nnx, conv_transpose=flax_transpose.nnx),
         code_by_family(nnx_code, conv_transpose=flax_transpose.nnx_code),
     ),

@@ -3,14 +3,15 @@
 
 float64 needs jax_enable_x64; the adapter turns it on so a float64 case runs in
 float64 (explicit float32/16 inputs keep their dtype). The transposed convolution's APIs
-live in adapters/jax_transpose.py.
+live in adapters/jax_transpose.py; the same adapter serves pooling through
+jax.lax.reduce_window (adapters/jax_pool.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from adapters import jax_transpose
+from adapters import jax_pool, jax_transpose
 from adapters.jax_common import CODE_HEAD, device_map, jax_module
 from adapters.jax_common import devices as devices
 from harness.adapter_api import ConvApi, by_family, code_by_family, lax_padding, layout
@@ -32,6 +33,11 @@ def _dimension_numbers(case: Case) -> tuple[str, str, str]:
 def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
+    if case.family == "pool":
+        jax_pool.window(case)  # what it cannot state, before compiling
+        with jax.default_device(device_map()[device]):
+            y = jax.jit(lambda x: jax_pool.pool(jax, case, x))(jax.numpy.asarray(x, dtype))
+        return np.asarray(y, np.float64)
     broadcast = (None, slice(None)) + (None,) * case.rank
 
     @jax.jit
@@ -54,6 +60,12 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return (
+            CODE_HEAD.format(dtype=case.dtype)
+            + jax_pool.pool_code(case)
+            + ('y = np.asarray(y, "float64")\n')
+        )
     return CODE_HEAD.format(dtype=case.dtype) + (
         "y = jax.lax.conv_general_dilated(\n"
         "    jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
@@ -69,7 +81,11 @@ def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "jax.lax",
-        {**{op: API for op in ("conv1d", "conv2d", "conv3d")}, **jax_transpose.CONV_TRANSPOSE},
+        {
+            **{op: API for op in ("conv1d", "conv2d", "conv3d")},
+            **jax_transpose.CONV_TRANSPOSE,
+            **dict.fromkeys(jax_pool.OPS, jax_pool.API),
+        },
         by_family(conv_general_dilated, conv_transpose=jax_transpose.conv_transpose),
         code_by_family(conv_general_dilated_code, conv_transpose=jax_transpose.conv_transpose_code),
     ),

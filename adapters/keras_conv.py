@@ -1,12 +1,13 @@
 """Keras 3: keras.layers.Conv1D/2D/3D (and ZeroPadding1D/2D/3D + conv for pads per side),
 channels_last, on whichever backend KERAS_BACKEND selects; the keras adapter serves
-Conv1DTranspose/2D/3D too (adapters/keras_transpose.py)."""
+Conv1DTranspose/2D/3D too (adapters/keras_transpose.py) and the pooling layers
+(adapters/keras_pool.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from adapters import keras_transpose
+from adapters import keras_pool, keras_transpose
 from harness.adapter_api import (
     ConvApi,
     NotExpressible,
@@ -91,6 +92,11 @@ def _apply(layer, case: Case, x, w, b):
 def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     import keras
 
+    if case.family == "pool":
+        with keras.device(device):
+            y = keras_pool.pool(keras, case, channels_last(x))
+            return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
+
     padding = _padding(case)
     with keras.device(device):
         return _apply(_layer(case, padding), case, channels_last(x), w, b)
@@ -136,6 +142,8 @@ def _code(case: Case, padding: str, before: str = "") -> str:
 
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return keras_pool.pool_code(case)
     return _code(case, _padding(case))
 
 
@@ -152,7 +160,7 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "keras",
-        {**LAYER, **keras_transpose.LAYER},
+        {**LAYER, **keras_transpose.LAYER, **keras_pool.LAYER},
         by_family(conv, conv_transpose=keras_transpose.conv_transpose),
         code_by_family(conv_code, conv_transpose=keras_transpose.conv_transpose_code),
     ),

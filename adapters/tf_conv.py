@@ -1,12 +1,12 @@
 """TensorFlow: tf.nn.conv1d, tf.nn.conv2d and tf.nn.conv3d, channels-last input and
 [*kernel, in, out] filters; the tf.nn adapter serves tf.nn.conv*_transpose too
-(adapters/tf_transpose.py)."""
+(adapters/tf_transpose.py) and tf.nn's pooling (adapters/tf_pool.py)."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from adapters import tf_transpose
+from adapters import tf_pool, tf_transpose
 from harness.adapter_api import (
     ConvApi,
     NotExpressible,
@@ -60,6 +60,11 @@ def _arguments(case: Case) -> dict:
 def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     import tensorflow as tf
 
+    if case.family == "pool":
+        with tf.device(device.upper()):
+            y = tf_pool.pool(tf, case, tf.cast(channels_last(x), getattr(tf, case.dtype)))
+        return channels_first(y.numpy().astype(np.float64))
+
     padding = _padding(case)
     dtype = getattr(tf, case.dtype)
     call = getattr(tf.nn, case.op)
@@ -76,6 +81,8 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return tf_pool.pool_code(case)
     padding = _padding(case)
     arguments = ", ".join(f"{k}={v!r}" for k, v in _arguments(case).items())
     return (
@@ -94,7 +101,7 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "tf.nn",
-        {**APIS_BY_OP, **tf_transpose.APIS_BY_OP},
+        {**APIS_BY_OP, **tf_transpose.APIS_BY_OP, **tf_pool.APIS_BY_OP},
         by_family(conv, conv_transpose=tf_transpose.conv_transpose),
         code_by_family(conv_code, conv_transpose=tf_transpose.conv_transpose_code),
     )

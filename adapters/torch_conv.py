@@ -1,6 +1,7 @@
 """PyTorch: torch.nn.functional.conv1d/2d/3d, torch.nn.Conv1d/2d/3d, and F.pad + conv for
 pads per side; channels-first natively. The functional and module adapters serve the transposed
-convolution too (adapters/torch_transpose.py).
+convolution too (adapters/torch_transpose.py), and all three serve the pooling operators
+(adapters/torch_pool.py).
 
 CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
 """
@@ -11,7 +12,7 @@ import os
 
 import numpy as np
 
-from adapters import torch_transpose
+from adapters import torch_pool, torch_transpose
 from harness.adapter_api import ConvApi, NotExpressible, by_family, code_by_family, symmetric_pads
 from harness.case import Case
 
@@ -72,6 +73,8 @@ def _numpy(y) -> np.ndarray:
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
+    if case.family == "pool":
+        return _numpy(torch_pool.functional(torch, case, _tensors(case, x, w, b, device)[0]))
     padding = _padding(case, FUNCTIONAL[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
     conv = getattr(torch.nn.functional, case.op)
@@ -87,6 +90,9 @@ def _module_class(torch, case: Case):
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
+    if case.family == "pool":
+        with torch.no_grad():
+            return _numpy(torch_pool.module(torch, case, _tensors(case, x, w, b, device)[0]))
     padding = _padding(case, MODULE[case.op])
     tx, tw, tb = _tensors(case, x, w, b, device)
     conv = _module_class(torch, case)(
@@ -111,7 +117,8 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
 def _explicit(case: Case) -> tuple[int, ...]:
     """F.pad's order: the last axis first, (low, high) each; words have no per-side meaning."""
     if case.padding.kind in ("same", "same_lower"):
-        raise NotExpressible(f"{PADDED[case.op]} takes pads per side, not {case.padding.kind!r}")
+        api = (PADDED | torch_pool.PADDED)[case.op]
+        raise NotExpressible(f"{api} takes pads per side, not {case.padding.kind!r}")
     pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     return tuple(p for pair in reversed(pairs) for p in pair)
 
@@ -121,6 +128,8 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
     torch = _torch()
     pads = _explicit(case)
     tx, tw, tb = _tensors(case, x, w, b, device)
+    if case.family == "pool":
+        return _numpy(torch_pool.padded(torch, case, tx, pads))
     conv = getattr(torch.nn.functional, case.op)
     y = conv(
         torch.nn.functional.pad(tx, pads),
@@ -140,13 +149,19 @@ def _code_head(case: Case, env: dict[str, str]) -> str:
         lines.append("torch.backends.mkldnn.enabled = False")
     lines += [
         f"dtype = torch.{case.dtype}",
-        "tx, tw = torch.tensor(x, dtype=dtype), torch.tensor(w, dtype=dtype)",
-        "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+        "tx = torch.tensor(x, dtype=dtype)",
     ]
+    if case.family != "pool":
+        lines += [
+            "tw = torch.tensor(w, dtype=dtype)",
+            "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+        ]
     return "\n".join(lines) + "\n"
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.functional_code(case)
     padding = _padding(case, FUNCTIONAL[case.op])
     call = FUNCTIONAL[case.op]
     return _code_head(case, env) + (
@@ -157,6 +172,8 @@ def functional_code(case: Case, env: dict[str, str]) -> str:
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.module_code(case)
     padding = _padding(case, MODULE[case.op])
     return _code_head(case, env) + (
         f"conv = {MODULE[case.op]}({case.in_channels}, {case.out_channels}, {case.kernel}, "
@@ -172,6 +189,8 @@ def module_code(case: Case, env: dict[str, str]) -> str:
 
 def padded_code(case: Case, env: dict[str, str]) -> str:
     pads = _explicit(case)
+    if case.family == "pool":
+        return _code_head(case, env) + torch_pool.padded_code(case, pads)
     return _code_head(case, env) + (
         f"tx = torch.nn.functional.pad(tx, {pads})  # (low, high) per axis, the last axis first\n"
         f"y = {FUNCTIONAL[case.op]}(tx, tw, tb, stride={case.stride}, padding=0,\n"
@@ -183,15 +202,15 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
 APIS = [
     ConvApi(
         "torch.functional",
-        {**FUNCTIONAL, **torch_transpose.FUNCTIONAL},
+        {**FUNCTIONAL, **torch_transpose.FUNCTIONAL, **torch_pool.FUNCTIONAL},
         by_family(functional, conv_transpose=torch_transpose.functional),
         code_by_family(functional_code, conv_transpose=torch_transpose.functional_code),
     ),
     ConvApi(
         "torch.module",
-        {**MODULE, **torch_transpose.MODULE},
+        {**MODULE, **torch_transpose.MODULE, **torch_pool.MODULE},
         by_family(module, conv_transpose=torch_transpose.module),
         code_by_family(module_code, conv_transpose=torch_transpose.module_code),
     ),
-    ConvApi("torch.padded", PADDED, padded, padded_code),
+    ConvApi("torch.padded", PADDED | torch_pool.PADDED, padded, padded_code),
 ]

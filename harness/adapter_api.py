@@ -16,7 +16,8 @@ and its `run` dispatches on `case.op`. A plain string `api` serves `conv2d` alon
 operator an adapter does not serve gets no outcome from it: the adapter is not asked.
 
 Arrays cross the contract channels-first: x [N, C, *spatial], w [O, C/groups, *kernel],
-b [O] or None, as float64 NumPy; `run` returns [N, O, *spatial].
+b [O] or None, as float64 NumPy; `run` returns [N, O, *spatial]. Pooling has no weight and no
+bias: `run` gets w and b as None and returns [N, C, *spatial].
 """
 
 from __future__ import annotations
@@ -28,8 +29,8 @@ import numpy as np
 
 from harness.case import Case
 
-# run(case, x, w, b or None, device) -> output; arrays are float64 NumPy, channels first
-RunFn = Callable[[Case, np.ndarray, np.ndarray, "np.ndarray | None", str], np.ndarray]
+# run(case, x, w or None, b or None, device) -> output; arrays are float64 NumPy, channels first
+RunFn = Callable[[Case, np.ndarray, "np.ndarray | None", "np.ndarray | None", str], np.ndarray]
 
 
 class NotExpressible(Exception):

@@ -5,6 +5,13 @@ and weight `[O, C/groups, *kernel]` (PyTorch's). It names its operator (`op`, e.
 `conv2d`, `conv3d`); the rank is the number of spatial axes. Its JSON form is the one the CLI
 reads (`explain --cases`), so a case printed anywhere can be pasted back in. A case without
 `"op"` is a `conv2d`, and a conv2d case keeps the id it had before operators had names.
+
+Pooling (`max_pool1d/2d/3d`, `avg_pool1d/2d/3d`) has no weight and no bias: its channels pass
+through (out_channels equals in_channels, groups 1, bias false), and its stride defaults to
+its kernel, as most pooling APIs do. `ceil_mode` (PyTorch's: round the output size up) and,
+for averages, `count_include_pad` (divide by the window's size, padding included, rather than
+by the input elements it covers) default to false; fields at their default are left out of the
+JSON form and the id, so every case written before pooling keeps its id.
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ WORDS = ("valid", "same", "same_lower")
 # operator -> (family, rank). Families are the modules of harness/ops/.
 OPS: dict[str, tuple[str, int]] = {f"conv{rank}d": ("conv", rank) for rank in (1, 2, 3)}
 OPS.update({f"conv_transpose{rank}d": ("conv_transpose", rank) for rank in (1, 2, 3)})
+OPS.update({f"{kind}_pool{rank}d": ("pool", rank) for kind in ("max", "avg") for rank in (1, 2, 3)})
 DEFAULT_OP = "conv2d"  # what a case without "op" is
 
 Pads = tuple[int, ...]  # (low, high) per spatial axis, flattened: (top, bottom, left, right) in 2-d
@@ -168,7 +176,7 @@ class Case:
     out_channels: int
     spatial: tuple[int, ...]
     kernel: tuple[int, ...]
-    stride: tuple[int, ...] = ()  # () means 1 on every axis
+    stride: tuple[int, ...] = ()  # () means 1 on every axis (for pooling: the kernel)
     dilation: tuple[int, ...] = ()  # () means 1 on every axis
     padding: Padding = Padding("valid")
     groups: int = 1
@@ -177,6 +185,8 @@ class Case:
     op: str = DEFAULT_OP
     output_padding: tuple[int, ...] = ()  # transposed ops: () means 0 on every axis
     output_shape: tuple[int, ...] | None = None  # transposed ops: the spatial size asked for
+    ceil_mode: bool = False  # pooling: round the output size up (PyTorch's last-window rule)
+    count_include_pad: bool = False  # average pooling: the divisor counts the padding
 
     def __post_init__(self) -> None:
         rank = op_rank(self.op)
@@ -195,7 +205,8 @@ class Case:
         object.__setattr__(self, "kernel", _axes("kernel", self.kernel, rank, 1))
         for name in ("stride", "dilation"):
             value = getattr(self, name)
-            object.__setattr__(self, name, _axes(name, value if value != () else 1, rank, 1))
+            unset = self.kernel if name == "stride" and self.family == "pool" else 1
+            object.__setattr__(self, name, _axes(name, value if value != () else unset, rank, 1))
         if self.in_channels % self.groups or self.out_channels % self.groups:
             raise CaseError(
                 f"groups={self.groups} must divide in_channels={self.in_channels} "
@@ -210,6 +221,7 @@ class Case:
                 f"{self.op} takes {rank} (low, high) pad pair(s), got {self.padding.pairs()}"
             )
         _check_transposed(self)
+        check_pooling(self)
 
     @property
     def rank(self) -> int:
@@ -225,9 +237,12 @@ class Case:
 
     @property
     def weight_shape(self) -> tuple[int, ...]:
-        """[O, C/groups, *kernel]; a transposed op's is [C, O/groups, *kernel] (PyTorch's)."""
+        """[O, C/groups, *kernel]; a transposed op's is [C, O/groups, *kernel] (PyTorch's);
+        () for pooling, which has none."""
         if self.family == "conv_transpose":
             return (self.in_channels, self.out_channels // self.groups, *self.kernel)
+        if self.family == "pool":
+            return ()
         return (self.out_channels, self.in_channels // self.groups, *self.kernel)
 
     def to_json(self) -> dict[str, Any]:
@@ -243,42 +258,47 @@ class Case:
             "bias": self.bias,
             "dtype": self.dtype,
             **_transposed_json(self),
-        }
+        } | {name: True for name in POOL_FLAGS if getattr(self, name)}
 
     @classmethod
     def from_json(cls, data: Any) -> Case:
         if not isinstance(data, dict):
             raise CaseError(f"a case is a JSON object, got {type(data).__name__}")
         known = {"op", "input", "out_channels", "kernel", "stride", "dilation", "groups"}
-        known |= {"padding", "bias", "dtype", *TRANSPOSED_FIELDS}
+        known |= {"padding", "bias", "dtype", *TRANSPOSED_FIELDS, *POOL_FLAGS}
         unknown = sorted(set(data) - known)
         if unknown:
             raise CaseError(f"unknown case field(s): {', '.join(unknown)}")
-        for required in ("input", "out_channels", "kernel"):
-            if required not in data:
-                raise CaseError(f"case is missing {required!r}")
         op = data.get("op", DEFAULT_OP)
         rank = op_rank(op)
+        pooling = OPS[op][0] == "pool"
+        for required in ("input", "kernel") if pooling else ("input", "out_channels", "kernel"):
+            if required not in data:
+                raise CaseError(f"case is missing {required!r}")
         shape = data["input"]
         if not isinstance(shape, list) or len(shape) != rank + 2 or not all(map(_is_int, shape)):
             raise CaseError(f"{op} input must be {rank + 2} ints N,C,*spatial, got {shape!r}")
-        bias = data.get("bias", True)
-        if not isinstance(bias, bool):
-            raise CaseError(f"bias must be true or false, got {bias!r}")
+        flags = {}
+        for name, default in (("bias", not pooling), *((flag, False) for flag in POOL_FLAGS)):
+            flags[name] = data.get(name, default)
+            if not isinstance(flags[name], bool):
+                raise CaseError(f"{name} must be true or false, got {flags[name]!r}")
+        kernel = _axes("kernel", data["kernel"], rank, 1)
+        out_channels: int = data["out_channels"] if "out_channels" in data else shape[1]
         return cls(
             op=op,
             batch=shape[0],
             in_channels=shape[1],
             spatial=tuple(shape[2:]),
-            out_channels=data["out_channels"],
-            kernel=_axes("kernel", data["kernel"], rank, 1),
-            stride=_axes("stride", data.get("stride", 1), rank, 1),
+            out_channels=out_channels,
+            kernel=kernel,
+            stride=_axes("stride", data.get("stride", kernel if pooling else 1), rank, 1),
             dilation=_axes("dilation", data.get("dilation", 1), rank, 1),
             groups=data.get("groups", 1),
             padding=Padding.parse(data.get("padding", "valid"), rank),
-            bias=bias,
             dtype=data.get("dtype", "float32"),
             **_transposed_from_json(data, rank),
+            **flags,
         )
 
     @property
@@ -296,18 +316,20 @@ class Case:
         parts = ["convharness explain"]
         if self.op != DEFAULT_OP:
             parts.append(f"--op {self.op}")
+        pooling = self.family == "pool"
         parts += [
             f"--input {join(self.input_shape)}",
-            f"--out-channels {self.out_channels}",
+            *([] if pooling else [f"--out-channels {self.out_channels}"]),
             f"--kernel {join(self.kernel)}",
             f"--stride {join(self.stride)}",
             f"--dilation {join(self.dilation)}",
-            f"--groups {self.groups}",
+            *([] if pooling else [f"--groups {self.groups}"]),
             f"--padding={self.padding}",
             f"--dtype {self.dtype}",
         ]
-        if not self.bias:
+        if not self.bias and not pooling:
             parts.append("--no-bias")
+        parts += [f"--{name.replace('_', '-')}" for name in POOL_FLAGS if getattr(self, name)]
         return " ".join(parts + _transposed_flags(self))
 
 
@@ -389,3 +411,27 @@ def _transposed_flags(case: Case) -> list[str]:
     if case.output_shape is not None:
         flags.append(f"--output-shape {join(map(str, case.output_shape))}")
     return flags
+
+
+POOL_FLAGS = ("ceil_mode", "count_include_pad")  # in the JSON form and the id only when true
+
+
+def check_pooling(case: Case) -> None:
+    """What pooling asks of a case, and the pooling flags refused elsewhere."""
+    if OPS[case.op][0] != "pool":
+        for name in POOL_FLAGS:
+            if getattr(case, name) is not False:
+                raise CaseError(f"{name} is a pooling option; {case.op} takes none")
+        return
+    for name in ("ceil_mode", "count_include_pad", "bias"):
+        if not isinstance(getattr(case, name), bool):
+            raise CaseError(f"{name} must be true or false, got {getattr(case, name)!r}")
+    if case.count_include_pad and not case.op.startswith("avg_"):
+        raise CaseError(f"count_include_pad is an average pooling option; {case.op} takes none")
+    if case.bias or case.groups != 1 or case.out_channels != case.in_channels:
+        raise CaseError(
+            f"{case.op} has no weight: out_channels equals in_channels "
+            f"({case.in_channels}), groups 1, no bias"
+        )
+    if case.ceil_mode and case.padding.kind in ("same", "same_lower"):
+        raise CaseError(f"ceil_mode takes explicit pads or 'valid', not {case.padding.kind!r}")

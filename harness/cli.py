@@ -127,7 +127,9 @@ def build_parser() -> Parser:
     explain.add_argument("--input", type=_ints, metavar="N,C,*SPATIAL")
     explain.add_argument("--out-channels", type=int, metavar="O")
     explain.add_argument("--kernel", type=_ints, metavar="K,...", help="one per spatial axis")
-    explain.add_argument("--stride", type=_ints, default=[1], metavar="S,...")
+    explain.add_argument(
+        "--stride", type=_ints, metavar="S,...", help="default 1; for pooling, the kernel"
+    )
     explain.add_argument("--dilation", type=_ints, default=[1], metavar="D,...")
     explain.add_argument("--groups", type=int, default=1, metavar="G")
     explain.add_argument(
@@ -151,6 +153,16 @@ def build_parser() -> Parser:
     )
     explain.add_argument("--dtype", choices=DTYPES, default="float32")
     explain.add_argument("--no-bias", action="store_true")
+    explain.add_argument(
+        "--ceil-mode",
+        action=argparse.BooleanOptionalAction,
+        help="pooling: round the output size up (default: off)",
+    )
+    explain.add_argument(
+        "--count-include-pad",
+        action=argparse.BooleanOptionalAction,
+        help="average pooling: the divisor counts the padding (default: off)",
+    )
     explain.add_argument(
         "--cases", type=Path, metavar="FILE", help="one JSON case per line instead of the flags"
     )
@@ -298,11 +310,12 @@ def _per_axis(values: list[int]) -> int | list[int]:
 
 
 def _case_from_flags(args: argparse.Namespace) -> Case:
+    pooling = args.op is not None and OPS[args.op][0] == "pool"
     missing = [
         flag
         for flag, value in (
             ("--input", args.input),
-            ("--out-channels", args.out_channels),
+            ("--out-channels", args.out_channels if not pooling else 0),
             ("--kernel", args.kernel),
         )
         if value is None
@@ -315,28 +328,23 @@ def _case_from_flags(args: argparse.Namespace) -> Case:
     rank = op_rank(op)
     if len(args.input) != rank + 2:
         raise UsageError(f"{op} takes --input N,C and {rank} spatial size(s), got {args.input}")
-    return Case.from_json(
-        {
-            "op": op,
-            "input": args.input,
-            "out_channels": args.out_channels,
-            "kernel": _per_axis(args.kernel),
-            "stride": _per_axis(args.stride),
-            "dilation": _per_axis(args.dilation),
-            "groups": args.groups,
-            "padding": Padding.parse(args.padding, rank).to_json(),
-            "bias": not args.no_bias,
-            "dtype": args.dtype,
-            **{
-                key: _per_axis(value)
-                for key, value in (
-                    ("output_padding", args.output_padding),
-                    ("output_shape", args.output_shape),
-                )
-                if value is not None
-            },
-        }
-    )
+    fields = {
+        "op": op,
+        "input": args.input,
+        "out_channels": args.out_channels,
+        "kernel": _per_axis(args.kernel),
+        "stride": _per_axis(args.stride or ([1] if not pooling else args.kernel)),
+        "dilation": _per_axis(args.dilation),
+        "groups": args.groups,
+        "padding": Padding.parse(args.padding, rank).to_json(),
+        "bias": not args.no_bias and not pooling,
+        "dtype": args.dtype,
+        "ceil_mode": args.ceil_mode,
+        "count_include_pad": args.count_include_pad,
+        "output_padding": None if args.output_padding is None else _per_axis(args.output_padding),
+        "output_shape": None if args.output_shape is None else _per_axis(args.output_shape),
+    }
+    return Case.from_json({key: value for key, value in fields.items() if value is not None})
 
 
 def read_cases(path: Path) -> list[Case]:
@@ -383,10 +391,12 @@ def table(report: CaseReport) -> str:
     )
     rows = []
     for result in report.results:
-        record = result.record()
+        record = result.record(report.case.op)
         pads = ",".join(map(str, record["pads"])) if record["pads"] else "-"
         ranges = record["pads_inferred"]
         proven = ",".join(f"{lo}" if lo == hi else f"{lo}..{hi}" for lo, hi in ranges or []) or "-"
+        if record.get("divisor"):  # an average: the divisor rule its border proves
+            proven += f" ({record['divisor']} padding)"
         verdict = record["verdict"] + (f" (known: {result.known})" if result.known else "")
         rows.append(
             (
@@ -455,7 +465,9 @@ def explain(args: argparse.Namespace) -> int:
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
-            results = [{key: r.record()[key] for key in EXPLAIN_KEYS} for r in report.results]
+            keys = EXPLAIN_KEYS + (("divisor",) if report.case.op.startswith("avg_") else ())
+            records = [r.record(report.case.op) for r in report.results]
+            results = [{key: record[key] for key in keys} for record in records]
             if args.json and args.cases:
                 print(json.dumps({"case": report.case.to_json(), "results": results}), flush=True)
             elif args.json:
@@ -517,7 +529,7 @@ def _plan(
     else:  # the classic cases, drawn ones, then the twins that check the porting recipes
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
         drawn = strategies.draw_plan(
-            examples, seed, chosen_ops, lambda op: ops.FAMILIES[OPS[op][0]].strategy(op)
+            examples, seed, chosen_ops, lambda op: ops.of_op(op).strategy(op)
         )
         classic = [
             case

@@ -67,7 +67,9 @@ def test_registry_refuses_entries_that_would_quiet_a_failure_without_a_citation(
             ),
             "takes bool",
         ),
-        (lambda d: d["frameworks"]["torch"].update(pool={}), "unknown operator family"),
+        (lambda d: d["frameworks"]["torch"].update(unpool={}), "unknown operator family"),
+        (lambda d: d["frameworks"]["torch"]["pool"]["divisor"].update(rule="half"), "divisor"),
+        (lambda d: d["frameworks"]["torch"]["pool"]["ceil"].pop("citation"), "citation"),
         (
             lambda d: d["frameworks"]["torch"]["conv"]["refusals"][0].update(when={"op": 2}),
             "takes str",
@@ -95,7 +97,7 @@ def test_a_convention_may_explain_a_difference_in_kind_only_with_adapters_and_as
     )
     assert registry.parse(data).for_difference("values", ("tf.nn", "jax.lax"), {}) == "x"
     data["divergence"][-1]["aspects"] = ["accept"]
-    with pytest.raises(ValueError, match="aspects are shape, pads and values"):
+    with pytest.raises(ValueError, match="aspects are shape, pads, divisor and values"):
         registry.parse(data)
     del data["divergence"][-1]["adapters"]
     with pytest.raises(ValueError, match="adapters and aspects"):

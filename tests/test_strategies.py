@@ -14,9 +14,9 @@ from harness.model.strategies import coverage, draw_cases, draw_plan
 from harness.ops.conv import CLASSIC
 
 
-@pytest.mark.parametrize("op", ["conv1d", "conv2d", "conv3d"])
+@pytest.mark.parametrize("op", list(OPS))
 def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
-    family = ops.FAMILIES["conv"]
+    family = ops.of_op(op)
     drawn = draw_cases(1000, seed=1, strategy=family.strategy(op))
     assert {case.op for case in drawn} == {op}
     seen = Counter(label for case in drawn for label in family.coverage(case))
@@ -27,15 +27,17 @@ def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
 def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_alone():
     plan = draw_plan(40, seed=2, ops=("conv1d", "conv2d", "conv3d"))
     assert Counter(case.op for case in plan) == {"conv2d": 20, "conv1d": 10, "conv3d": 10}
-    every = draw_plan(48, seed=2, strategy_of=lambda op: ops.FAMILIES[OPS[op][0]].strategy(op))
-    assert Counter(case.op for case in every) == {
-        "conv2d": 12,
-        "conv1d": 6,
-        "conv3d": 6,
-        "conv_transpose2d": 12,
-        "conv_transpose1d": 6,
-        "conv_transpose3d": 6,
+    every = draw_plan(64, seed=2, strategy_of=lambda op: ops.of_op(op).strategy(op))
+    counted = Counter(case.op for case in every)
+    assert {op: n for op, n in counted.items() if "pool" not in op} == {
+        "conv2d": 8,
+        "conv1d": 4,
+        "conv3d": 4,
+        "conv_transpose2d": 8,
+        "conv_transpose1d": 4,
+        "conv_transpose3d": 4,
     }
+    assert counted["max_pool2d"] == counted["avg_pool2d"] == 2 * counted["max_pool3d"] > 0
     assert draw_plan(20, seed=2, ops=("conv2d",)) == draw_cases(20, seed=2)
 
 

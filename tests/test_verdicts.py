@@ -33,8 +33,36 @@ def _case(h, w, k, padding="valid", stride=1, dilation=1, batch=1, dtype="float3
     )
 
 
+def _pool(op, size, k, padding="valid", dtype="float32"):
+    rank = int(op[-2])
+    data = {"op": op, "input": [1, 2] + [size] * rank, "kernel": k, "padding": padding}
+    return Case.from_json({**data, "stride": 1, "dtype": dtype})
+
+
 # One case per documented refusal: the data in conventions.toml is measured, not just typed.
 REFUSAL_CASES = {
+    "torch/pool-pad-past-half": ("torch.functional", _pool("max_pool2d", 6, 3, padding=2)),
+    "torch/pool-output-too-small": ("torch.module", _pool("avg_pool1d", 4, 5)),
+    "torch/avg-pool3d-kernel-exceeds-input": (
+        "torch.functional",
+        Case.from_json(
+            {"op": "avg_pool3d", "input": [1, 2, 4, 1, 4], "kernel": [1, 3, 2], "ceil_mode": True}
+        ),
+    ),
+    "torch/avg-pool3d-half-on-cpu": (
+        "torch.functional",
+        _pool("avg_pool3d", 4, 2, dtype="float16"),
+    ),
+    "tf/pool-negative-output": ("tf.nn", _pool("avg_pool2d", 3, 5)),
+    "tf/pool-pad-reaches-kernel": ("tf.nn", _pool("max_pool2d", 6, 2, padding=2)),
+    "tf/pool3d-dtype": ("tf.nn", _pool("max_pool3d", 4, 2, dtype="float64")),
+    "keras/pool-nonpositive-output": ("keras[tensorflow]", _pool("max_pool1d", 3, 5)),
+    "onnxruntime/pool-negative-output": ("onnxruntime", _pool("max_pool2d", 2, 5)),
+    "onnxruntime/pool-pad-reaches-kernel": ("onnxruntime", _pool("max_pool2d", 6, 2, padding=2)),
+    "onnxruntime/no-float64-averagepool-on-cpu": (
+        "onnxruntime",
+        _pool("avg_pool2d", 6, 2, dtype="float64"),
+    ),
     "torch/strided-same-functional": ("torch.functional", CLASSIC[1]),
     "torch/strided-same-module": ("torch.module", CLASSIC[1]),
     "torch/negative-pad": ("torch.functional", _case(6, 6, 3, padding=-1)),

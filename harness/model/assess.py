@@ -40,8 +40,9 @@ class Result:
     def unexpected(self) -> bool:
         return self.judgement.verdict not in EXPECTED and self.known is None
 
-    def record(self) -> dict[str, Any]:
-        """The JSON form `explain --json` prints (plus the fields after max_abs_err)."""
+    def record(self, op: str = "") -> dict[str, Any]:
+        """The JSON form `explain --json` prints (plus the fields after max_abs_err); for an
+        average pooling `op`, also the divisor rule its values prove (`divisor`)."""
         info, outcome, judgement = self.outcome.info, self.outcome, self.judgement
         error = None
         if outcome.status == "rejected":
@@ -55,7 +56,7 @@ class Result:
             }
             error = {"type": kind[outcome.status], "message": outcome.message}
         accepted = outcome.status == "ok"
-        return {
+        record = {
             "adapter": info.adapter,
             "framework": info.framework,
             "version": info.version,
@@ -73,6 +74,10 @@ class Result:
             "rule": judgement.rule,
             "known": self.known,
         }
+        if op.startswith("avg_"):
+            inferred = judgement.inferred
+            record["divisor"] = inferred.divisor if accepted and inferred else None
+        return record
 
 
 def _finite(value: float | None) -> float | str | None:
@@ -83,7 +88,7 @@ def _finite(value: float | None) -> float | str | None:
 
 @dataclass(frozen=True)
 class Divergence:
-    aspect: str  # accept | shape | pads | values
+    aspect: str  # accept | shape | pads | divisor | values
     left: str  # adapter@device
     right: str
     detail: str
@@ -112,7 +117,7 @@ class CaseReport:
             "id": self.case.id,
             "case": self.case.to_json(),
             "command": self.case.command(),
-            "results": [result.record() for result in self.results],
+            "results": [result.record(self.case.op) for result in self.results],
             "divergences": [d.record() for d in self.divergences],
         }
 
@@ -179,6 +184,9 @@ def compare(
         elif _pads_differ(a.inferred, b.inferred):
             aspect = "pads"
             detail = f"applied pads {_proven(a.inferred)} vs {_proven(b.inferred)}"
+        elif _divisors_differ(a.inferred, b.inferred):
+            aspect = "divisor"
+            detail = f"border divisor {_divisor(a.inferred)} vs {_divisor(b.inferred)} the padding"
         elif (difference := values_differ(i, j)) is not None:
             aspect, detail = "values", difference
         else:
@@ -194,6 +202,17 @@ def compare(
 
 def _proven(inferred: Inferred | None) -> list[list[int]] | None:
     return inferred.to_json() if inferred else None
+
+
+def _divisor(inferred: Inferred | None) -> str:
+    rule = inferred.divisor if inferred else None
+    return {"include": "counting", "exclude": "leaving out"}.get(rule or "", "unproven")
+
+
+def _divisors_differ(a: Inferred | None, b: Inferred | None) -> bool:
+    """Two averages whose values prove opposite divisor rules at the border."""
+    rules = {a.divisor if a else None, b.divisor if b else None}
+    return rules == {"include", "exclude"}
 
 
 def _pads_differ(a: Inferred | None, b: Inferred | None) -> bool:
@@ -238,7 +257,7 @@ def stored_divergences(
 def assess(
     case: Case,
     outcomes: list[Outcome],
-    arrays: tuple[np.ndarray, np.ndarray, np.ndarray | None],
+    arrays: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
     registry: Registry | None = None,
     conventions: dict[str, Convention] | None = None,
 ) -> CaseReport:

@@ -17,6 +17,7 @@ from typing import Any
 from harness.case import OPS, Case, Pads
 from harness.model import oracle, transposed
 from harness.model.features import check_when, features, matches, output_spatial
+from harness.model.pool_rules import PoolRules, pool_rules
 
 FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
 
@@ -65,6 +66,7 @@ class Resolved:
     facts: dict[str, Any] = field(hash=False, compare=False)
     negative: bool  # the framework's own formula gives a negative size
     rules: tuple[Refusal, ...] = ()
+    divisor: str | None = None  # average pooling: "include" or "exclude" the padding
 
     def refusals(self, api: str) -> tuple[Refusal, ...]:
         """The documented refusals of `api` that hold for this case."""
@@ -82,17 +84,22 @@ class Rules:
     same_lower: SameRule | None
     refusals: tuple[Refusal, ...] = ()
     transpose: transposed.TransposeRules | None = None  # a transposed family: its crops
+    pooling: PoolRules | None = None  # ceil_mode and the average's divisor, for pooling
 
     def pads(self, case: Case) -> Pads | None:
         if self.transpose is not None:
             return self.transpose.crops(case)
         kind = case.padding.kind
         if kind == "valid":
-            return (0,) * (2 * case.rank)
-        if kind == "explicit":
-            return case.padding.pads
-        rule = self.same if kind == "same" else self.same_lower
-        return rule.pads(case) if rule else None
+            pads: Pads | None = (0,) * (2 * case.rank)
+        elif kind == "explicit":
+            pads = case.padding.pads
+        else:
+            rule = self.same if kind == "same" else self.same_lower
+            pads = rule.pads(case) if rule else None
+        if pads is not None and self.pooling:
+            return self.pooling.window_pads(case, pads, self.output)
+        return None if case.ceil_mode else pads
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,7 @@ class Convention:
             facts=facts,
             negative=min(spatial) < 0,
             rules=rules.refusals,
+            divisor=rules.pooling.divisor_of(case) if rules.pooling else None,
         )
 
 
@@ -165,6 +173,7 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
         transpose=(
             transposed.parse_rules(body, where) if body["output"].startswith("transpose") else None
         ),
+        pooling=pool_rules(body, where),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from harness.case import Case, Pads, pairs
 from harness.model import transposed
-from harness.model.oracle import output_size, same_total
+from harness.model.oracle import effective_kernel, output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
 FEATURES: dict[str, type] = {
@@ -43,6 +43,12 @@ FEATURES: dict[str, type] = {
     # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
     # an output size below 1 - d(k-1) (lax.conv_transpose's refusal)
     "dilated_padded_negative": bool,
+    "ceil_mode": bool,  # pooling rounds the output size up
+    "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
+    "pad_past_half": bool,  # an explicit pad > half the (undilated) kernel, k // 2
+    "kernel_exceeds_input": bool,  # the dilated kernel is larger than the padded input
+    "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
+    "window_outside": bool,  # some window holds no input element (padding or overhang only)
 }
 
 
@@ -66,6 +72,9 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
     )
     smallest = min(output_spatial(case, pads, rounding))
     explicit = case.padding.kind == "explicit"
+    # the pads the case asks for (`pads` may add a pooling ceil_mode overhang)
+    asked_pads = case.padding.pairs() if explicit else [(0, 0)] * case.rank
+    asked = list(zip(case.kernel, case.dilation, asked_pads, strict=True))
     return {
         "op": case.op,
         "rank": case.rank,
@@ -84,6 +93,15 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
+        "ceil_mode": case.ceil_mode,
+        "count_include_pad": case.count_include_pad,
+        "pad_past_half": explicit and any(max(a, b) > k // 2 for k, _, (a, b) in asked),
+        "kernel_exceeds_input": any(
+            i + a + b < effective_kernel(k, d)
+            for i, (k, d, (a, b)) in zip(case.spatial, asked, strict=True)
+        ),
+        "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
+        "window_outside": any(_window_outside(*axis) for axis in axes),
         **_transposed_features(case),
         "dilated_padded_negative": case.family == "conv_transpose"
         and any(
@@ -144,6 +162,13 @@ def _transposed_features(case: Case) -> dict[str, Any]:
             for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
         ),
     }
+
+
+def _window_outside(i: int, k: int, s: int, d: int, pads: tuple[int, int]) -> bool:
+    """Whether a window along this axis (under these pads) holds no input element."""
+    low, high = pads
+    out = output_size(i, k, s, d, low, high)
+    return any(all(not 0 <= o * s - low + j * d < i for j in range(k)) for o in range(max(out, 0)))
 
 
 def check_when(when: Any, where: str) -> dict[str, Any]:

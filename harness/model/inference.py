@@ -37,6 +37,7 @@ class Inferred:
 
     ranges: tuple[Range, ...]
     proven: bool = True
+    divisor: str | None = None  # average pooling: include, exclude or either (pool_inference)
 
     def contains(self, pads: tuple[int, ...]) -> bool:
         return all(lo <= p <= hi for p, (lo, hi) in zip(pads, self.ranges, strict=True))

@@ -32,11 +32,13 @@ def representable(values: np.ndarray, bits: int = SIGNIFICANT_BITS) -> np.ndarra
     return np.ldexp(np.round(mantissa * 2.0**bits) / 2.0**bits, exponent)
 
 
-def arrays(case: Case) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+def arrays(case: Case) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """(x [N, C, *spatial], w [O, C/groups, *kernel], b or None), float64, exact in every tested
-    dtype."""
+    dtype; pooling has no weight and no bias (None, None)."""
     rng = np.random.default_rng(int(data_id(case), 16))
     x = representable(rng.standard_normal(case.input_shape))
+    if case.family == "pool":
+        return x, None, None
     w = representable(rng.standard_normal(case.weight_shape))
     b = representable(rng.standard_normal(case.out_channels)) if case.bias else None
     return x, w, b

@@ -27,6 +27,9 @@ def output_size(
               `before` and `after` crop its full output (negative ones extend it).
     transpose_clamp: the same, at least 0 (JAX's lax.conv_transpose, a convolution of the
               padded dilated input).
+    truncate_span: (i + before + after - d(k-1) - 1) / s in C integer division, then + 1:
+              ONNX Runtime's pooling (pool_attributes.h ComputeOutputSize). It equals floor
+              where the span is >= 0, and gives 1 where floor gives 0 and the span is > -s.
     """
     if rounding in ("transpose", "transpose_clamp"):
         size = (i - 1) * s + effective_kernel(k, d) - before - after
@@ -39,6 +42,8 @@ def output_size(
     if rounding == "truncate":
         numerator = span + s
         return numerator // s if numerator >= 0 else -(-numerator // s)
+    if rounding == "truncate_span":
+        return (span // s if span >= 0 else -(-span // s)) + 1
     raise ValueError(f"unknown output rounding {rounding!r}")
 
 
@@ -73,7 +78,7 @@ def split(rule: str, total: int) -> tuple[int, int]:
     raise ValueError(f"unknown 'same' split rule {rule!r}")
 
 
-ROUNDINGS = ("floor", "truncate", "clamp", "transpose", "transpose_clamp")
+ROUNDINGS = ("floor", "truncate", "clamp", "truncate_span", "transpose", "transpose_clamp")
 TOTAL_RULES = ("minimal", "unclamped", "dilated_kernel")
 SPLIT_RULES = (
     "extra_at_end",

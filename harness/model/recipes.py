@@ -3,6 +3,9 @@
 A recipe's explicit "twin" of a case keeps the data and everything else, and replaces the
 word with the pads the source framework documents for it; the target runs the twin. The
 survey plans twins next to the cases they port, so every run checks every recipe.
+The word may also be `ceil_mode` (pooling): the twin drops it and writes the overhang its
+last windows need out as high pads; an average that counts the padding has no such twin (the
+overhang would be counted).
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from harness.model import conventions, transposed_recipes
 
 CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")  # a recipe's default
 
+CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")
+
 
 @dataclass(frozen=True)
 class Recipe:
@@ -26,7 +31,9 @@ class Recipe:
     title: str
     source: str  # adapter whose padding word is ported
     framework: str  # the source's framework: its documented convention gives the pads
-    word: str  # same | same_lower; a transposed recipe's: same | explicit | output_shape
+    word: (
+        str  # same | same_lower | ceil_mode; a transposed recipe's: same | explicit | output_shape
+    )
     target: str  # adapter that runs the explicit twin
     construction: str
     ops: tuple[str, ...] = CONV_OPS  # the operators the target can state the pads for
@@ -42,11 +49,14 @@ class Recipe:
                 return None
             crops = conventions.load()[self.framework].pads(case)
             return None if crops is None else transposed_recipes.twin(self.form, case, crops)
-        if case.padding.kind != self.word:
+        if self.word == "ceil_mode":
+            if not case.ceil_mode or case.count_include_pad:
+                return None
+        elif case.padding.kind != self.word:
             return None
         pads = conventions.load()[self.framework].pads(case)
         assert pads is not None
-        return dataclasses.replace(case, padding=Padding.explicit(*pads))
+        return dataclasses.replace(case, padding=Padding.explicit(*pads), ceil_mode=False)
 
 
 def _recipe(raw: dict) -> Recipe:

@@ -125,8 +125,8 @@ def parse(data: dict[str, Any]) -> Registry:
                     f"{where}: needs documented refusal ids, or adapters and "
                     f"aspects; unknown: {sorted(unknown)}"
                 )
-            if set(entry.aspects) - {"shape", "pads", "values"}:
-                raise ValueError(f"{where}: aspects are shape, pads and values")
+            if set(entry.aspects) - {"shape", "pads", "divisor", "values"}:
+                raise ValueError(f"{where}: aspects are shape, pads, divisor and values")
         else:
             if not entry.adapters or not entry.verdicts:
                 raise ValueError(f"{where}: an upstream bug names its adapters and verdicts")

@@ -170,11 +170,16 @@ def draw_cases(
     return list(found.values())[:count]
 
 
+def weight(op: str) -> int:
+    """An operator's share of a family's cases: WEIGHTS, else 2 at rank 2 and 1 otherwise."""
+    return WEIGHTS.get(op, 2 if op_rank(op) == 2 else 1)
+
+
 def split_count(count: int, ops: tuple[str, ...]) -> dict[str, int]:
-    """`count` drawn cases shared among `ops` by WEIGHTS (largest remainders; every op >= 1)."""
-    total = sum(WEIGHTS[op] for op in ops)
-    shares = {op: max(1, count * WEIGHTS[op] // total) for op in ops}
-    for op in sorted(ops, key=lambda o: -WEIGHTS[o]):
+    """`count` drawn cases shared among `ops` by weight (largest remainders; every op >= 1)."""
+    total = sum(weight(op) for op in ops)
+    shares = {op: max(1, count * weight(op) // total) for op in ops}
+    for op in sorted(ops, key=lambda o: -weight(o)):
         if sum(shares.values()) >= count:
             break
         shares[op] += 1

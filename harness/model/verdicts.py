@@ -33,6 +33,7 @@ class Verdict(StrEnum):
     TIMEOUT = "TIMEOUT"
     PADDING_MISMATCH = "PADDING_MISMATCH"
     PADDING_UNEXPLAINED = "PADDING_UNEXPLAINED"
+    DIVISOR_MISMATCH = "DIVISOR_MISMATCH"  # an average's border divides by another count
 
 
 (
@@ -48,6 +49,7 @@ class Verdict(StrEnum):
     TIMEOUT,
     PADDING_MISMATCH,
     PADDING_UNEXPLAINED,
+    DIVISOR_MISMATCH,
 ) = VERDICTS = tuple(Verdict)
 
 # The one list of verdicts that need no registry entry: everything else is unexpected.
@@ -73,8 +75,19 @@ class Judgement:
     inferred: Inferred | None = None  # the pads the output values prove (accepted cases)
 
 
+_DIVIDES = {"include": "counts", "exclude": "leaves out"}
+
+
 def relative_error(out: np.ndarray, ref: np.ndarray) -> float:
-    """||out - ref|| / ||ref|| (absolute when ref is all zeros); inf if out is not finite."""
+    """||out - ref|| / ||ref|| (absolute when ref is all zeros); inf if out is not finite where
+    ref is. Where ref is not finite (a pooling window of padding alone: -inf, NaN), out must
+    hold the same value, and the rest is compared."""
+    special = ~np.isfinite(ref)
+    if special.any():
+        same = (out == ref) | (np.isnan(out) & np.isnan(ref))
+        if not np.all(same[special]):
+            return float("inf")
+        out, ref = out[~special], ref[~special]
     if not np.all(np.isfinite(out)):
         return float("inf")
     diff = float(np.linalg.norm(out - ref))
@@ -151,7 +164,9 @@ def judge(
     except ValueError as error:  # the pads crop away the whole input
         return Judgement(UNEXPECTED_ACCEPT, str(error), pads=pads)
     rel = relative_error(output, ref)
-    max_abs = float(np.max(np.abs(output - ref))) if ref.size else 0.0
+    finite = np.isfinite(ref)
+    with np.errstate(invalid="ignore"):
+        max_abs = float(np.max(np.abs(output - ref)[finite])) if finite.any() else 0.0
     tolerance = TOLERANCE[case.dtype]
     if rel <= tolerance:
         return decide(PASS, "", rel, max_abs)
@@ -164,4 +179,12 @@ def judge(
         )
     if found.proven and not found.contains(pads):
         return decide(PADDING_MISMATCH, applied, rel, max_abs)
+    if found.divisor not in (None, "either", expect.divisor):
+        return decide(
+            DIVISOR_MISMATCH,
+            f"the border's divisor {_DIVIDES[found.divisor]} the padding; documented: it "
+            f"{_DIVIDES.get(expect.divisor or '', 'is not documented')} (relative error {rel:.3g})",
+            rel,
+            max_abs,
+        )
     return decide(VALUE_MISMATCH, f"relative error {rel:.3g} > {tolerance:g}", rel, max_abs)

@@ -9,12 +9,18 @@ from harness.case import OPS, Case
 from harness.ops.conv import CONV
 from harness.ops.conv_transpose import CONV_TRANSPOSE
 from harness.ops.family import Family
+from harness.ops.pool import POOL
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (CONV, CONV_TRANSPOSE)}
+FAMILIES: dict[str, Family] = {family.name: family for family in (CONV, CONV_TRANSPOSE, POOL)}
 
 
 def family(case: Case) -> Family:
     return FAMILIES[case.family]
+
+
+def of_op(op: str) -> Family:
+    """The family an operator belongs to."""
+    return FAMILIES[OPS[op][0]]
 
 
 def ops_of(names: list[str] | None) -> tuple[str, ...]:
@@ -29,4 +35,4 @@ def ops_of(names: list[str] | None) -> tuple[str, ...]:
     return tuple(op for op in OPS if op in names)
 
 
-__all__ = ["FAMILIES", "Family", "family", "ops_of"]
+__all__ = ["FAMILIES", "Family", "family", "of_op", "ops_of"]

@@ -18,8 +18,9 @@ class Family:
     name: str  # conv; later conv_transpose, pool
     ops: tuple[str, ...]
     title: str  # how the report heads its section, e.g. "Convolution"
-    # float64 reference output of a case under explicit pads: reference(case, x, w, b, pads)
-    reference: Callable[[Case, np.ndarray, np.ndarray, np.ndarray | None, Pads], np.ndarray]
+    # float64 reference output of a case under explicit pads: reference(case, x, w, b, pads);
+    # w and b are None for pooling
+    reference: Callable[[Case, np.ndarray, np.ndarray | None, np.ndarray | None, Pads], np.ndarray]
     # the pads an output proves: infer(case, output, x, w, b, dense_cache)
     infer: Callable[..., Inferred | None]
     strategy: Callable[[str], st.SearchStrategy[Case]]  # strategy(op)

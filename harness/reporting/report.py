@@ -20,6 +20,7 @@ from harness.ops.conv import CLASSIC
 from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
+from harness.reporting.pool_section import pooling_section
 from harness.running.store import Store
 
 TITLE = "Convolution compatibility report"
@@ -622,6 +623,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _verdicts(survey, store_name),
         classic_section(survey),
         transposed_classic.section(survey),
+        pooling_section(survey),
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),

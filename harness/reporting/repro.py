@@ -43,7 +43,7 @@ def representable(values):
 
 
 x = representable(rng.standard_normal({input_shape}))  # [N, C, *spatial]
-w = representable(rng.standard_normal({weight_shape}))  # [O, C/groups, *kernel]
+w = representable(rng.standard_normal({weight_shape})) if {weight_shape} else None  # [O, C/g, *k]
 b = representable(rng.standard_normal({out_channels})) if {bias} else None
 
 try:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from harness import ops
 from harness.case import OPS, Case
 from harness.model.assess import CaseReport, Result
+from harness.model.pool_strategies import pool_cases
 from harness.model.strategies import cases
 
 
@@ -43,13 +44,17 @@ def selected_ops() -> tuple[str, ...]:
 
 
 def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
-    """Cases of every selected operator, from its family's strategy; narrowed as
-    strategies.cases takes it, the convolutions alone."""
+    """Cases of every selected operator, from its family's strategy, narrowed as
+    strategies.cases takes it (pooling operators by pool_strategies.pool_cases, which takes the
+    same narrowing; transposed ones only when nothing is narrowed)."""
 
     def of(op: str) -> st.SearchStrategy[Case] | None:
-        if OPS[op][0] == "conv":
+        family = OPS[op][0]
+        if family == "conv":
             return cases(op=op, **narrowed)
-        return None if narrowed else ops.FAMILIES[OPS[op][0]].strategy(op)
+        if family == "pool":
+            return pool_cases(op=op, **narrowed)
+        return None if narrowed else ops.FAMILIES[family].strategy(op)
 
     return st.deferred(lambda: st.one_of(*[s for s in map(of, selected_ops()) if s is not None]))
 

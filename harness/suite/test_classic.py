@@ -8,6 +8,7 @@ import pytest
 from harness.case import Case, Padding
 from harness.model import conventions
 from harness.ops.conv import CLASSIC
+from harness.ops.pool import CLASSIC as POOL_CLASSIC
 from harness.suite.helpers import by_adapter, problems
 
 ACCEPTS_STRIDED_SAME = ["tf.nn", "keras[tensorflow]", "jax.lax", "flax.linen", "flax.nnx"]
@@ -125,3 +126,58 @@ def test_each_case_runs_on_every_device_each_framework_sees(runner):
     devices = {(i.adapter, i.device) for i in runner.infos}
     for adapter in {i.adapter for i in runner.infos}:
         assert (adapter, "cpu") in devices
+
+
+# ---- pooling: the ResNet stem, ceil_mode on an odd size, and the average's divisor ----------
+
+
+def test_the_resnet_stem_max_pool_gives_56x56_wherever_it_can_be_stated(survey, installed):
+    """MaxPool2d(3, stride=2, padding=1) on 112x112: explicit pads (1, 1) where an API takes
+    them, NOT_EXPRESSIBLE where it takes 'valid'/'same' only."""
+    _require(installed, ["torch.functional", "jax.lax"])
+    results = by_adapter(survey(POOL_CLASSIC[0]))
+    answered = 0
+    for name, result in results.items():
+        if name in installed and result.outcome.status == "ok":
+            assert result.outcome.output.shape == (1, 3, 56, 56), name
+            assert result.judgement.verdict == "PASS", name
+            answered += 1
+        elif name in installed:
+            assert result.judgement.verdict == "NOT_EXPRESSIBLE", name
+    assert answered >= 2 and results["torch.functional"].judgement.pads == (1, 1, 1, 1)
+
+
+def test_ceil_mode_on_an_odd_size_keeps_the_last_partial_window(survey, installed):
+    """MaxPool2d(2, 2, ceil_mode=True) on 7x7: 4x4, where floor gives 3x3."""
+    _require(installed, TORCH)
+    results = by_adapter(survey(POOL_CLASSIC[1]))
+    for name in TORCH + [n for n in ("onnxruntime",) if n in installed]:
+        assert results[name].outcome.output.shape == (1, 3, 4, 4), name
+        assert results[name].judgement.verdict == "PASS", name
+        assert results[name].judgement.pads == (0, 1, 0, 1), name  # the overhang, never padding
+
+
+@pytest.mark.parametrize("counted", [True, False])
+def test_the_avgpool_3_2_1_border_divisor_is_proven_by_the_values(survey, installed, counted):
+    """AvgPool2d(3, stride=2, padding=1) on 7x7: the corner averages 4 input elements, over 9
+    (count_include_pad=True, PyTorch's default) or over 4 (False, ONNX's default)."""
+    _require(installed, TORCH)
+    case = POOL_CLASSIC[3] if counted else POOL_CLASSIC[4]
+    results = by_adapter(survey(case))
+    flag_takers = TORCH + [n for n in ("flax.linen", "jax.lax", "onnxruntime") if n in installed]
+    for name in flag_takers:
+        assert results[name].judgement.verdict == "PASS", name
+        assert results[name].judgement.inferred.divisor == ("include" if counted else "exclude")
+    for name in ("tf.nn", "keras[tensorflow]"):
+        if name in installed:  # no explicit pads for an average: 'valid' or 'same' only
+            assert results[name].judgement.verdict == "NOT_EXPRESSIBLE", name
+
+
+def test_the_same_average_leaves_the_padding_out_in_tensorflow_and_keras(survey, installed):
+    _require(installed, ["tf.nn"])
+    results = by_adapter(survey(POOL_CLASSIC[5]))
+    for name in ("tf.nn", "keras[tensorflow]", "keras[jax]", "jax.lax", "flax.linen"):
+        if name in installed:
+            assert results[name].judgement.verdict == "PASS", name
+            assert results[name].judgement.pads == (1, 1, 1, 1), name  # 7, k3, s2: total 2
+            assert results[name].judgement.inferred.divisor == "exclude", name

@@ -59,7 +59,7 @@ def test_stride_one_same_keeps_the_size_and_agrees_everywhere(survey, installed,
     report = survey(case)
     _record(report)
     for result in report.results:
-        if result.outcome.status == "ok":
+        if result.outcome.status == "ok" and not result.known:
             assert result.outcome.output.shape[2:] == case.spatial, result.name
         elif result.outcome.info.adapter in installed:  # or a documented refusal, or a known bug
             expected = result.judgement.verdict in ("NOT_EXPRESSIBLE", "EXPECTED_REJECT")

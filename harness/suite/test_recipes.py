@@ -11,6 +11,7 @@ from harness.model import recipes
 from harness.model.verdicts import TOLERANCE, relative_error
 from harness.ops.conv import CLASSIC
 from harness.ops.conv_transpose import CLASSIC as UPSAMPLER
+from harness.ops.pool import CLASSIC as POOL_CLASSIC
 from harness.suite.helpers import by_adapter, drawn_cases
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])
@@ -41,8 +42,12 @@ def _check(survey, installed, case, event=event, note=note) -> int:
         if source.status != "ok":
             event(f"{recipe.id}: source refused")
             continue
-        target = by_adapter(survey(twin))[recipe.target].outcome
+        judged = by_adapter(survey(twin))[recipe.target]
+        target = judged.outcome
         note(f"{recipe.id}: {case.command()}  vs  {twin.command()}")
+        if judged.judgement.verdict == "EXPECTED_REJECT":  # e.g. a dtype the target lacks
+            event(f"{recipe.id}: target refuses, as documented")
+            continue
         assert target.status == "ok", (recipe.id, target.error_type, target.message)
         assert target.output is not None and source.output is not None
         assert target.output.shape == source.output.shape, recipe.id
@@ -56,6 +61,14 @@ def _check(survey, installed, case, event=event, note=note) -> int:
 def test_the_classic_strided_same_ports_to_pytorch_with_f_pad(survey, installed):
     runnable = [r for r in _runnable(installed, "same") if CLASSIC[1].op in r.ops]
     checked = _check(survey, installed, CLASSIC[1], event=print, note=print)
+    assert checked == len(runnable)
+
+
+@pytest.mark.parametrize("case", POOL_CLASSIC, ids=[case.id for case in POOL_CLASSIC])
+def test_the_classic_pooling_questions_port_as_the_recipes_say(survey, installed, case):
+    """ceil_mode=True written out for JAX; 'SAME' averages and Keras pooling for PyTorch."""
+    runnable = [r for r in _runnable(installed) if r.twin(case) is not None]
+    checked = _check(survey, installed, case, event=print, note=print)
     assert checked == len(runnable)
 
 

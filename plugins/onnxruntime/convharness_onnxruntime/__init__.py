@@ -3,7 +3,8 @@ onnx.helper, run by an InferenceSession (ConvTranspose's attributes: transpose.p
 
 Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
 ONNX's order (every axis's begin, then every axis's end: top, left, bottom, right in 2-d).
-Only this module's functions import onnx/onnxruntime.
+Only this module's functions import onnx/onnxruntime. The same adapter serves MaxPool and
+AveragePool (pool.py), whose one input is X.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import numpy as np
 from convharness_onnxruntime import transpose
 from harness.adapter_api import ConvApi, NotExpressible
 from harness.case import Case
+
+from . import pool
 
 FRAMEWORK = "onnxruntime"
 REQUIRES = "onnxruntime"
@@ -58,21 +61,23 @@ def _element_type(case: Case):
     return getattr(TensorProto, ELEMENT_NAMES[case.dtype])
 
 
-def _node(case: Case) -> tuple[str, dict]:
-    """The operator and its attributes: Conv, or ConvTranspose for a transposed case."""
+def _node(case: Case) -> tuple[str, list[str], dict]:
+    """The node's type, inputs and attributes: Conv, ConvTranspose, MaxPool or AveragePool."""
+    if case.family == "pool":
+        return pool.node_type(case), ["X"], pool.attributes(case)
+    inputs = ["X", "W"] + (["B"] if case.bias else [])
     if case.family == "conv_transpose":
-        return transpose.OP_TYPE, transpose.attributes(case)
-    return "Conv", _attributes(case)
+        return transpose.OP_TYPE, inputs, transpose.attributes(case)
+    return "Conv", inputs, _attributes(case)
 
 
 def model(case: Case) -> bytes:
-    """A one-node ONNX model: Y = Conv(X, W[, B]) (or ConvTranspose)."""
+    """A one-node ONNX model: Y = Conv(X, W[, B]), ConvTranspose, MaxPool(X) or AveragePool(X)."""
     from onnx import helper
 
     element = _element_type(case)
-    inputs = ["X", "W"] + (["B"] if case.bias else [])
-    op_type, attributes = _node(case)
-    node = helper.make_node(op_type, inputs, ["Y"], **attributes)
+    kind, inputs, attributes = _node(case)
+    node = helper.make_node(kind, inputs, ["Y"], **attributes)
     graph = helper.make_graph(
         [node],
         "conv",
@@ -92,7 +97,9 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     provider = "CPUExecutionProvider" if device == "cpu" else "CUDAExecutionProvider"
     session = onnxruntime.InferenceSession(model(case), options, providers=[provider])
     dtype = np.dtype(case.dtype)
-    feeds = {"X": x.astype(dtype), "W": w.astype(dtype)}
+    feeds = {"X": x.astype(dtype)}
+    if w is not None:
+        feeds["W"] = w.astype(dtype)
     if b is not None:
         feeds["B"] = b.astype(dtype)
     return np.asarray(session.run(None, feeds)[0], np.float64)
@@ -100,13 +107,12 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def conv_code(case: Case, env: dict[str, str]) -> str:
     _element_type(case)
-    op_type, attributes = _node(case)
-    inputs = ["X", "W"] + (["B"] if case.bias else [])
+    kind, inputs, attributes = _node(case)
     return (
         "import onnxruntime\n"
         "from onnx import TensorProto, helper\n"
         f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
-        f'node = helper.make_node({op_type!r}, {inputs!r}, ["Y"], **{attributes!r})\n'
+        f'node = helper.make_node({kind!r}, {inputs!r}, ["Y"], **{attributes!r})\n'
         'graph = helper.make_graph([node], "conv",\n'
         f"    [helper.make_tensor_value_info(n, element, None) for n in {inputs!r}],\n"
         '    [helper.make_tensor_value_info("Y", element, None)])\n'
@@ -114,7 +120,9 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
         "model.ir_version = 10\n"
         "session = onnxruntime.InferenceSession(model.SerializeToString(),\n"
         '                                      providers=["CPUExecutionProvider"])\n'
-        f'feeds = {{"X": x.astype({case.dtype!r}), "W": w.astype({case.dtype!r})}}\n'
+        f'feeds = {{"X": x.astype({case.dtype!r})}}\n'
+        "if w is not None:\n"
+        f'    feeds["W"] = w.astype({case.dtype!r})\n'
         "if b is not None:\n"
         f'    feeds["B"] = b.astype({case.dtype!r})\n'
         'y = np.asarray(session.run(None, feeds)[0], "float64")\n'
@@ -123,12 +131,14 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
 
 API = "onnxruntime.InferenceSession(onnx Conv)"
 TRANSPOSE_API = "onnxruntime.InferenceSession(onnx ConvTranspose)"
+POOL_API = "onnxruntime.InferenceSession(onnx MaxPool/AveragePool)"
 APIS = [
     ConvApi(
         "onnxruntime",
         {
             **{f"conv{r}d": API for r in (1, 2, 3)},
             **{f"conv_transpose{r}d": TRANSPOSE_API for r in (1, 2, 3)},
+            **dict.fromkeys(pool.OPS, POOL_API),
         },
         conv,
         conv_code,

@@ -1,0 +1,78 @@
+"""The report's pooling section: the classic pooling questions, answered from a store's own
+outcomes. The ResNet stem's MaxPool2d(3, stride=2, padding=1) on 112x112, ceil_mode on an odd
+size, and the divisor AvgPool2d(3, stride=2, padding=1) uses at the border."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from harness.ops.pool import CLASSIC
+from harness.reporting.document import Paragraph, Section, Table
+
+# One short heading per classic pooling case, in CLASSIC's order.
+HEADINGS = (
+    "MaxPool2d(3, 2, 1), 112x112",
+    "MaxPool2d(2, 2, ceil_mode), 7x7",
+    "MaxPool2d(3, 2, 1, ceil_mode), 7x7",
+    "AvgPool2d(3, 2, 1), counting the padding",
+    "AvgPool2d(3, 2, 1), not counting it",
+    "3x3 stride-2 'same' average, 7x7",
+)
+# What a PASS proves of the corner window (4 input elements in a 3x3 window, 5 padding).
+CORNER = {True: "corner / 9", False: "corner / 4"}
+
+
+class Outcomes(Protocol):
+    recorded: list[str]
+    labels: list[str]
+    cells: dict[str, dict[str, Any]]
+
+
+def _answer(case_index: int, cell: Any) -> str:
+    if cell.status != "ok":
+        return cell.verdict if cell.status != "rejected" else f"refused ({cell.verdict})"
+    shape = "x".join(map(str, cell.shape[2:])) if cell.shape else "?"
+    answer = f"{shape} {cell.verdict}"
+    case = CLASSIC[case_index]
+    if case.op.startswith("avg_") and cell.verdict == "PASS" and case.padding.kind != "valid":
+        answer += f", {CORNER[case.count_include_pad]}"
+    return answer
+
+
+def pooling_section(survey: Outcomes) -> Section:
+    section = Section("Pooling: the ResNet stem, ceil_mode on an odd size, the average's divisor")
+    held = [i for i, case in enumerate(CLASSIC) if case.id in survey.recorded]
+    if not held:
+        section.blocks.append(Paragraph("This store does not hold the pooling questions."))
+        return section
+    section.blocks.append(
+        Paragraph(
+            "The same 1x3 input through each adapter: the output size and verdict, and for an "
+            "average that matches the float64 reference, the divisor its corner window proves "
+            "(4 input elements and 5 padding in a 3x3 window at padding 1). NOT_EXPRESSIBLE: the "
+            "API has no way to say it (no explicit pads, no ceil_mode, no count_include_pad)."
+        )
+    )
+    rows = []
+    for label in survey.labels:
+        cells = [survey.cells[CLASSIC[i].id].get(label) for i in held]
+        if all(cell is None for cell in cells):
+            continue
+        rows.append(
+            (
+                label,
+                *(_answer(i, cell) if cell else "-" for i, cell in zip(held, cells, strict=True)),
+            )
+        )
+    section.blocks.append(Table(("adapter", *(HEADINGS[i] for i in held)), tuple(rows)))
+    for i in held:
+        case = CLASSIC[i]
+        passed = [
+            label
+            for label in survey.labels
+            if (cell := survey.cells[case.id].get(label)) is not None and cell.verdict == "PASS"
+        ]
+        section.blocks.append(
+            Paragraph(f"{HEADINGS[i]} (`{case.command()}`): PASS on {', '.join(passed) or 'none'}.")
+        )
+    return section
