@@ -8,12 +8,14 @@ values), transposed_strategies (cases and their coverage regions).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from harness.case import Case, Padding, Pads
+from harness.case import Case, Padding, Pads, full_size
 from harness.model import transposed, transposed_inference, transposed_strategies
 from harness.model.inference import Inferred
-from harness.ops.family import Family
+from harness.ops.family import Family, footprint
 
 # The classic question: a 2x upsampler, kernel 4, stride 2, on 8x8: PyTorch padding=1 against
 # the 'same' of Keras, TensorFlow and JAX.
@@ -47,6 +49,26 @@ def _infer(
     return transposed_inference.infer(case, output, dense_for)
 
 
+def _memory(case: Case) -> int:
+    """The case's footprint: an output as large as the full transposed output grown by the
+    largest extension its pads, output_padding or output_shape can ask, and the inference's
+    dense map of that output with the same margin on every side."""
+    grow = (
+        max([0, *(-p for p in case.padding.pads)])
+        + max(case.output_padding or (0,))
+        + max(case.output_shape or (0,))
+    )
+    full = [
+        full_size(i, k, s, d) + grow
+        for i, k, s, d in zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True)
+    ]
+    margin = max(max(case.kernel) * max(case.dilation), max(case.stride))
+    per_channel = case.batch * case.out_channels
+    output = per_channel * math.prod(full)
+    dense = per_channel * math.prod(f + 2 * margin for f in full)
+    return footprint(case, output, dense)
+
+
 CONV_TRANSPOSE = Family(
     name="conv_transpose",
     ops=("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"),
@@ -57,4 +79,5 @@ CONV_TRANSPOSE = Family(
     coverage=transposed_strategies.coverage,
     regions=transposed_strategies.regions,
     classic=CLASSIC,
+    memory=_memory,
 )
