@@ -175,7 +175,92 @@ CONV = (
         answer,
     ),
 )
-BY_FAMILY: dict[str, tuple[Behaviour, ...]] = {"conv": CONV}
+POOL = (
+    Behaviour(
+        "pooling: output size, 'valid', stride > 1",
+        lambda c, strict: _plain(c, strict) and max(c.stride) > 1 and not c.ceil_mode,
+        rounding,
+    ),
+    Behaviour(
+        "pooling: ceil_mode",
+        lambda c, strict: _plain(c, strict, padding=True) and c.ceil_mode,
+        answer,
+    ),
+    Behaviour(
+        "pooling: 'same'",
+        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
+        answer,
+    ),
+    Behaviour(
+        "pooling: a pad past half the kernel",
+        lambda c, strict: (
+            _plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "explicit"
+            and any(
+                max(lo, hi) > k // 2
+                for (lo, hi), k in zip(c.padding.pairs(), c.kernel, strict=True)
+            )
+        ),
+        answer,
+    ),
+    Behaviour(
+        "average pooling counting the padding",
+        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.count_include_pad,
+        answer,
+    ),
+    Behaviour(
+        "max pooling with dilation > 1",
+        lambda c, strict: (
+            _plain(c, strict, dilation=True) and c.op.startswith("max") and max(c.dilation) > 1
+        ),
+        answer,
+    ),
+)
+TRANSPOSED = (
+    Behaviour(
+        "transposed: explicit crops",
+        lambda c, strict: (
+            _plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "explicit"
+            and min(c.padding.pads) >= 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: output_padding > 0",
+        lambda c, strict: (
+            _plain(c, strict, padding=True, empty=True) and max(c.output_padding or (0,)) > 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: an output_shape asked for",
+        lambda c, strict: (
+            _plain(c, strict, padding=True, empty=True) and c.output_shape is not None
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: 'same'",
+        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
+        answer,
+    ),
+    Behaviour(
+        "transposed: dilation > 1",
+        lambda c, strict: _plain(c, strict, dilation=True, empty=True) and max(c.dilation) > 1,
+        answer,
+    ),
+    Behaviour(
+        "transposed: groups > 1",
+        lambda c, strict: _plain(c, strict, groups=True, empty=True) and c.groups > 1,
+        answer,
+    ),
+)
+BY_FAMILY: dict[str, tuple[Behaviour, ...]] = {
+    "conv": CONV,
+    "pool": POOL,
+    "conv_transpose": TRANSPOSED,
+}
 
 
 def _is_op(op: str) -> Callable[[Case, bool], bool]:

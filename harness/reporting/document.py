@@ -87,7 +87,7 @@ def markdown(title: str, sections: list[Section]) -> str:
 _URL = re.compile(r"https?://[^\s<>&\"'`]+[^\s<>&\"'`.,;:)\]]")
 
 
-_ANCHOR = re.compile(r"(?<![\w&])#((?:registry|finding)-[a-z0-9.-]*[a-z0-9])")
+_ANCHOR = re.compile(r"(?<![\w&])#((?:registry|finding|recipe)-[a-z0-9.-]*[a-z0-9])")
 
 
 def _links(escaped: str) -> str:

@@ -23,7 +23,7 @@ from harness.reporting.facts import Cell, Survey
 from harness.reporting.pool_section import pooling_section
 from harness.running.store import Store
 
-TITLE = "Convolution compatibility report"
+TITLE = "Compatibility report: convolution, transposed convolution, pooling"
 RESULTS_SCHEMA = results.SCHEMA
 
 
@@ -146,16 +146,26 @@ def _findings(survey: Survey, store_name: str) -> Section:
                     f.title,
                     f.where,
                     f.severity.words,
-                    str(f.cases) if f.observed else "not reached",
+                    str(f.cases),
                     "; ".join(f.adapters) or "-",
                     f.repro + (f" ({f.shrunk})" if f.shrunk else ""),
                     f.link,
                 )
-                for f in rows
+                for f in observed
             ),
-            anchors=tuple(f.anchor for f in rows),
+            anchors=tuple(f.anchor for f in observed),
         )
     )
+    unseen = [f for f in rows if not f.observed]
+    if unseen:
+        section.blocks.append(
+            Paragraph(
+                "Registered, not reached by any case of this run (each has its minimal repro in "
+                "the Registry appendix): "
+                + ", ".join(f"{f.title} ({f.severity.words}, #registry-{f.title})" for f in unseen)
+                + "."
+            )
+        )
     recipe = next(
         (c for c in survey.recipe_checks() if c["recipe"].id == "jax-same-lower-in-tf"), None
     )
@@ -184,7 +194,8 @@ def _convention_matrix(survey: Survey, store_name: str) -> Section:
             "What each framework does, measured from this run's answers (not from its "
             "documentation). Adapters whose answers read alike in every row share a column. "
             "A cell lists the two commonest answers with their counts where they differ; "
-            "numbers in brackets are registered upstream bugs that marked some of its cases."
+            "numbers in brackets are registry entries (upstream bugs, or documented "
+            "conventions) that marked some of its cases."
         )
     )
     section.blocks.append(Table(("behaviour", *names), tuple(rows)))
@@ -194,7 +205,7 @@ def _convention_matrix(survey: Survey, store_name: str) -> Section:
         if env and any(f"[{_tag(name)}]" in column for column in names)
     }
     for number, bug in enumerate(notes, 1):
-        section.blocks.append(Paragraph(f"[{number}] `{bug}`: see #finding-{bug}"))
+        section.blocks.append(Paragraph(f"[{number}] `{bug}`: see #registry-{bug}"))
     if flags:
         section.blocks.append(
             Paragraph(
@@ -401,25 +412,57 @@ def _porting_recipes(survey: Survey, store_name: str) -> Section:
     porting = Section("Porting recipes")
     porting.blocks.append(
         Paragraph(
-            "Each recipe writes one framework's padding word as explicit pads in another. The "
-            "survey runs every case with that word next to its explicit twin (same data, the "
-            "pads written out) on the target, and compares them."
+            "Each recipe states one framework's padding word (or option) in another's explicit "
+            "terms. The survey runs every case that uses it next to its explicit twin (same "
+            "data, written out) on the target, and compares them. The constructions are in the "
+            "appendix (#recipe-<id>)."
         )
     )
-    for check in survey.recipe_checks():
-        recipe, tally = check["recipe"], check["tally"]
-        porting.blocks.append(
-            Paragraph(
-                f"{recipe.title} (`{recipe.id}`, `{recipe.source}` to `{recipe.target}`): "
-                f"agreed on {tally['agreed']} cases, disagreed on {tally['disagreed']}, source "
-                f"refused {tally['source refused']}, a registered upstream bug on one side "
-                f"{tally['a known bug on one side']}."
-            )
+    checks = survey.recipe_checks()
+    porting.blocks.append(
+        Table(
+            ("recipe", "from", "to", "agreed", "disagreed", "source refused", "a known bug"),
+            tuple(
+                (
+                    f"{c['recipe'].title} (#recipe-{c['recipe'].id})",
+                    c["recipe"].source,
+                    c["recipe"].target,
+                    *(
+                        str(c["tally"][k])
+                        for k in (
+                            "agreed",
+                            "disagreed",
+                            "source refused",
+                            "a known bug on one side",
+                        )
+                    ),
+                )
+                for c in checks
+            ),
         )
-        porting.blocks.append(Code(recipe.construction, "python"))
-        for case_id in check["failed"][:5]:
-            porting.blocks.append(Paragraph(f"Disagreed: `{survey.cases[case_id].command()}`"))
+    )
+    for check in checks:
+        for case_id in check["failed"][:3]:
+            porting.blocks.append(
+                Paragraph(f"`{check['recipe'].id}` disagreed: `{survey.cases[case_id].command()}`")
+            )
     return porting
+
+
+def _recipe_constructions(survey: Survey, store_name: str) -> Section:
+    section = Section("Porting recipes: constructions", appendix=True)
+    checks = survey.recipe_checks()
+    section.blocks.append(
+        Table(
+            ("recipe", "id"),
+            tuple((c["recipe"].title, c["recipe"].id) for c in checks),
+            anchors=tuple(f"recipe-{c['recipe'].id}" for c in checks),
+        )
+    )
+    for check in checks:
+        section.blocks.append(Paragraph(f"**{check['recipe'].title}** (`{check['recipe'].id}`):"))
+        section.blocks.append(Code(check["recipe"].construction, "python"))
+    return section
 
 
 # appendices
@@ -627,6 +670,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),
+        _recipe_constructions(survey, store_name),
         _versions(survey, store_name),
         _verdicts_per_variant(survey, store_name),
         _agreement(survey, store_name),
