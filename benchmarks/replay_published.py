@@ -20,7 +20,7 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-from harness.case import Case
+from harness.case import OPS, Case
 from harness.model import recipes, strategies
 from harness.ops.conv import CLASSIC
 from harness.running import survey
@@ -30,13 +30,19 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _published_plan_is_drawn_again(published: dict) -> list[str]:
-    """The plan a run of the published profile and seed draws today, conv2d alone."""
+    """The plan a run of the published profile and seed draws today, over the published
+    operators (conv2d alone for a report published before cases named their operator)."""
     plan = published["plan"]
     if plan.get("seed") is None:
         return []
     examples = survey.PROFILE_EXAMPLES[plan["profile"]]
-    drawn = strategies.draw_plan(examples, plan["seed"], ("conv2d",))
-    full = recipes.with_twins([c for c in CLASSIC if c not in drawn] + drawn)
+    published_ops = {data.get("op", "conv2d") for data in published["cases"].values()}
+    chosen = tuple(op for op in OPS if op in published_ops)
+    if chosen == ("conv2d",):  # the conv2d-only plan, drawn as it was then
+        drawn = strategies.draw_plan(examples, plan["seed"], ("conv2d",))
+        full = recipes.with_twins([c for c in CLASSIC if c not in drawn] + drawn)
+    else:
+        full = survey.full_plan(examples, plan["seed"], chosen)
     if survey.plan_id(full) != plan["id"]:
         return [
             f"the {plan['profile']} plan drawn today is {survey.plan_id(full)}, not {plan['id']}"

@@ -22,7 +22,7 @@ from typing import Any, NoReturn
 from harness import ops
 from harness.case import DTYPES, OPS, Case, CaseError, Padding, op_rank
 from harness.errors import UsageError
-from harness.model import recipes, registry, strategies
+from harness.model import registry
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
@@ -526,18 +526,9 @@ def _plan(
     seed = args.seed if args.seed is not None else 0
     if args.cases is not None:
         full = read_cases(args.cases)
-    else:  # the classic cases, drawn ones, then the twins that check the porting recipes
+    else:
         examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        drawn = strategies.draw_plan(
-            examples, seed, chosen_ops, lambda op: ops.of_op(op).strategy(op)
-        )
-        classic = [
-            case
-            for family in ops.FAMILIES.values()
-            for case in family.classic
-            if case.op in chosen_ops and case not in drawn
-        ]
-        full = recipes.with_twins(classic + drawn)  # the classic question is always asked
+        full = survey.full_plan(examples, seed, chosen_ops)
     memory.check(full, _max_case_memory(args))
     plan = Plan(
         cases=survey.shard_of(full, shard),

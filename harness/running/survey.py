@@ -23,6 +23,22 @@ from harness.running.store import Store
 PROFILE_EXAMPLES = {"dev": 100, "ci": 1000, "nightly": 5000}
 
 
+def full_plan(examples: int, seed: int, chosen_ops: tuple[str, ...]) -> list[Case]:
+    """What `run` plans: the classic cases of every chosen operator's family, `examples` drawn
+    cases shared among the operators, then the twins that check the porting recipes."""
+    from harness import ops
+    from harness.model import recipes, strategies
+
+    drawn = strategies.draw_plan(examples, seed, chosen_ops, lambda op: ops.of_op(op).strategy(op))
+    classic = [
+        case
+        for family in ops.FAMILIES.values()
+        for case in family.classic
+        if case.op in chosen_ops and case not in drawn
+    ]
+    return recipes.with_twins(classic + drawn)  # the classic question is always asked
+
+
 def parse_shard(text: str) -> tuple[int, int]:
     """'I/N' with 1 <= I <= N."""
     try:
