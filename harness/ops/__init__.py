@@ -19,7 +19,6 @@ from harness.ops.family import Family
 from harness.ops.pool import POOL
 
 
-
 def _widened(record: Family) -> Family:
     """The family as every survey and suite draws it: its strategy widened, its coverage and
     regions with the wide regime's."""
