@@ -76,7 +76,16 @@ LAYOUT_CASES = [
         stride=(2, 2),
         padding=Padding("valid"),
     ),
-    Case(op="max_pool2d", batch=1, in_channels=5, out_channels=5, spatial=(7, 7), kernel=(3, 3)),
+    Case(
+        op="max_pool2d",
+        batch=1,
+        in_channels=5,
+        out_channels=5,
+        spatial=(7, 7),
+        kernel=(3, 3),
+        stride=(2, 2),
+        bias=False,
+    ),
 ]
 
 
