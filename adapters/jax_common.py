@@ -1,7 +1,20 @@
 """What the JAX and Flax adapters share: JAX with float64 on and its caches kept small, and
-the devices it sees. Imported by those adapters' functions only (JAX is imported inside)."""
+the devices it sees, and the layout lax's dimension numbers give the arrays. Imported by those
+adapters' functions only (JAX is imported inside).
+
+CONVHARNESS_JAX_CHANNELS_LAST=1 states every convolution channels-last at any rank: input and
+output 'NWC'/'NHWC'/'NDHWC', kernel 'WIO'/'HWIO'/'DHWIO' (the kernel's two channel axes after its
+spatial ones, in the order the call reads them); the adapter moves the arrays there and the
+output back. Pooling (lax.reduce_window) takes no dimension numbers and runs channels-first.
+"""
 
 from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from harness.adapter_api import layout
 
 CLEAR_EVERY = 64  # calls; each case compiles new programs, and JAX would keep them all
 _calls = 0
@@ -33,3 +46,47 @@ def devices() -> list[str]:
 CODE_HEAD = (
     'import jax\njax.config.update("jax_enable_x64", True)\ndtype = jax.numpy.dtype({dtype!r})\n'
 )
+
+
+CHANNELS_LAST = "CONVHARNESS_JAX_CHANNELS_LAST"
+
+
+def channels_last(env=None) -> bool:
+    return (os.environ if env is None else env).get(CHANNELS_LAST) == "1"
+
+
+def numbers(rank: int, kernel: str = "OI", env=None) -> tuple[str, str, str]:
+    """(lhs, rhs, out) dimension numbers: channels-first, or channels-last under the flag."""
+    spatial = layout(rank, "")
+    if channels_last(env):
+        return ("N" + spatial + "C", spatial + kernel, "N" + spatial + "C")
+    return (layout(rank), kernel + spatial, layout(rank))
+
+
+def laid_out(array: np.ndarray | None, kernel: bool = False) -> np.ndarray | None:
+    """A channels-first input (or kernel) as the dimension numbers read it."""
+    if array is None or not channels_last():
+        return array
+    return np.moveaxis(array, (0, 1), (-2, -1)) if kernel else np.moveaxis(array, 1, -1)
+
+
+def channels_first(y: np.ndarray) -> np.ndarray:
+    """An output in the dimension numbers' layout back to channels-first."""
+    return np.moveaxis(y, -1, 1) if channels_last() else y
+
+
+def bias_axes(rank: int) -> tuple:
+    """Where the bias broadcasts in the output the dimension numbers give."""
+    if channels_last():
+        return (None,) * (rank + 1) + (slice(None),)
+    return (None, slice(None)) + (None,) * rank
+
+
+def layout_code(env: dict[str, str], kernel: str = "w") -> tuple[str, str]:
+    """The repro's lines moving x and the kernel to the layout, and the output back."""
+    if not channels_last(env):
+        return "", ""
+    return (
+        f"x, {kernel} = np.moveaxis(x, 1, -1), np.moveaxis({kernel}, (0, 1), (-2, -1))\n",
+        "y = np.moveaxis(np.asarray(y), -1, 1)\n",
+    )

@@ -1,5 +1,6 @@
 """JAX: jax.lax.conv_general_dilated at rank 1, 2 and 3, channels-first dimension numbers
-(NCW/OIW, NCHW/OIHW, NCDHW/OIDHW), under jax.jit.
+(NCW/OIW, NCHW/OIHW, NCDHW/OIDHW), or channels-last ones (NHWC/HWIO at every rank) where the
+variant asks (adapters/jax_common.py), under jax.jit.
 
 float64 needs jax_enable_x64; the adapter turns it on so a float64 case runs in
 float64 (explicit float32/16 inputs keep their dtype). The transposed convolution's APIs
@@ -12,9 +13,18 @@ from __future__ import annotations
 import numpy as np
 
 from adapters import jax_pool, jax_transpose
-from adapters.jax_common import CODE_HEAD, device_map, jax_module
+from adapters.jax_common import (
+    CODE_HEAD,
+    bias_axes,
+    channels_first,
+    device_map,
+    jax_module,
+    laid_out,
+    layout_code,
+    numbers,
+)
 from adapters.jax_common import devices as devices
-from harness.adapter_api import ConvApi, by_family, code_by_family, lax_padding, layout
+from harness.adapter_api import ConvApi, by_family, code_by_family, lax_padding
 from harness.case import Case
 
 FRAMEWORK = "jax"
@@ -26,10 +36,6 @@ def version() -> str:
     return jax_module().__version__
 
 
-def _dimension_numbers(case: Case) -> tuple[str, str, str]:
-    return (layout(case.rank), layout(case.rank, "OI"), layout(case.rank))
-
-
 def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
@@ -38,7 +44,7 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
         with jax.default_device(device_map()[device]):
             y = jax.jit(lambda x: jax_pool.pool(jax, case, x))(jax.numpy.asarray(x, dtype))
         return np.asarray(y, np.float64)
-    broadcast = (None, slice(None)) + (None,) * case.rank
+    broadcast = bias_axes(case.rank)
 
     @jax.jit
     def conv(x, w, b):
@@ -48,15 +54,15 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
             window_strides=case.stride,
             padding=lax_padding(case),
             rhs_dilation=case.dilation,
-            dimension_numbers=_dimension_numbers(case),
+            dimension_numbers=numbers(case.rank),
             feature_group_count=case.groups,
         )
         return y if b is None else y + b[broadcast]
 
     with jax.default_device(device_map()[device]):
         as_array = lambda a: None if a is None else jax.numpy.asarray(a, dtype)  # noqa: E731
-        y = conv(as_array(x), as_array(w), as_array(b))
-    return np.asarray(y, np.float64)
+        y = conv(as_array(laid_out(x)), as_array(laid_out(w, kernel=True)), as_array(b))
+    return channels_first(np.asarray(y, np.float64))
 
 
 def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
@@ -66,15 +72,21 @@ def conv_general_dilated_code(case: Case, env: dict[str, str]) -> str:
             + jax_pool.pool_code(case)
             + ('y = np.asarray(y, "float64")\n')
         )
-    return CODE_HEAD.format(dtype=case.dtype) + (
-        "y = jax.lax.conv_general_dilated(\n"
-        "    jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
-        f"    window_strides={case.stride}, padding={lax_padding(case)!r},\n"
-        f"    rhs_dilation={case.dilation}, feature_group_count={case.groups},\n"
-        f"    dimension_numbers={_dimension_numbers(case)!r})\n"
-        "if b is not None:\n"
-        f"    y = y + jax.numpy.asarray(b, dtype).reshape(-1, *[1] * {case.rank})\n"
-        'y = np.asarray(y, "float64")\n'
+    before, after = layout_code(env)
+    return (
+        CODE_HEAD.format(dtype=case.dtype)
+        + before
+        + (
+            "y = jax.lax.conv_general_dilated(\n"
+            "    jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
+            f"    window_strides={case.stride}, padding={lax_padding(case)!r},\n"
+            f"    rhs_dilation={case.dilation}, feature_group_count={case.groups},\n"
+            f"    dimension_numbers={numbers(case.rank, env=env)!r})\n"
+            + after
+            + "if b is not None:\n"
+            + f"    y = y + jax.numpy.asarray(b, dtype).reshape(-1, *[1] * {case.rank})\n"
+            + 'y = np.asarray(y, "float64")\n'
+        )
     )
 
 

@@ -12,8 +12,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.jax_common import CODE_HEAD, device_map, jax_module
-from harness.adapter_api import NotExpressible, crop_pairs, layout
+from adapters.jax_common import (
+    CODE_HEAD,
+    bias_axes,
+    channels_first,
+    device_map,
+    jax_module,
+    laid_out,
+    layout_code,
+    numbers,
+)
+from harness.adapter_api import NotExpressible, crop_pairs
 from harness.case import Case
 from harness.model.oracle import effective_kernel
 
@@ -46,7 +55,7 @@ def lax_padding(case: Case, api: str):
 def _run(case: Case, x, w, b, device: str, call) -> np.ndarray:
     jax = jax_module()
     dtype = jax.numpy.dtype(case.dtype)
-    broadcast = (None, slice(None)) + (None,) * case.rank
+    broadcast = bias_axes(case.rank)
 
     @jax.jit
     def apply(x, w, b):
@@ -55,12 +64,12 @@ def _run(case: Case, x, w, b, device: str, call) -> np.ndarray:
 
     with jax.default_device(device_map()[device]):
         as_array = lambda a: None if a is None else jax.numpy.asarray(a, dtype)  # noqa: E731
-        y = apply(as_array(x), as_array(w), as_array(b))
-    return np.asarray(y, np.float64)
+        y = apply(as_array(laid_out(x)), as_array(laid_out(w, kernel=True)), as_array(b))
+    return channels_first(np.asarray(y, np.float64))
 
 
-def _numbers(case: Case, kernel: str) -> tuple[str, str, str]:
-    return (layout(case.rank), layout(case.rank, kernel), layout(case.rank))
+def _numbers(case: Case, kernel: str, env=None) -> tuple[str, str, str]:
+    return numbers(case.rank, kernel, env)
 
 
 def conv_transpose(case: Case, x, w, b, device: str) -> np.ndarray:
@@ -139,11 +148,14 @@ def dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     )
 
 
-def _code(case: Case, call: str, before: str = "") -> str:
+def _code(case: Case, env: dict[str, str], call: str, before: str = "", kernel: str = "w") -> str:
+    moved, back = layout_code(env, kernel)
     return (
         CODE_HEAD.format(dtype=case.dtype)
         + before
+        + moved
         + f"y = {call}\n"
+        + back
         + "if b is not None:\n"
         + f"    y = y + jax.numpy.asarray(b, dtype).reshape(-1, *[1] * {case.rank})\n"
         + 'y = np.asarray(y, "float64")\n'
@@ -154,9 +166,10 @@ def conv_transpose_code(case: Case, env: dict[str, str]) -> str:
     padding = lax_padding(case, CONV_TRANSPOSE[case.op])
     return _code(
         case,
+        env,
         "jax.lax.conv_transpose(jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
         f"    {case.stride}, {padding!r}, rhs_dilation={case.dilation},\n"
-        f"    dimension_numbers={_numbers(case, 'OI')!r}, transpose_kernel=True)",
+        f"    dimension_numbers={_numbers(case, 'OI', env)!r}, transpose_kernel=True)",
     )
 
 
@@ -164,9 +177,10 @@ def unflipped_code(case: Case, env: dict[str, str]) -> str:
     padding = lax_padding(case, UNFLIPPED[case.op])
     return _code(
         case,
+        env,
         "jax.lax.conv_transpose(jax.numpy.asarray(x, dtype), jax.numpy.asarray(w, dtype),\n"
         f"    {case.stride}, {padding!r}, rhs_dilation={case.dilation},\n"
-        f"    dimension_numbers={_numbers(case, 'IO')!r}, transpose_kernel=False)",
+        f"    dimension_numbers={_numbers(case, 'IO', env)!r}, transpose_kernel=False)",
     )
 
 
@@ -176,12 +190,14 @@ def dilated_code(case: Case, env: dict[str, str]) -> str:
     g = case.groups
     return _code(
         case,
+        env,
         "jax.lax.conv_general_dilated(jax.numpy.asarray(x, dtype), jax.numpy.asarray(wf, dtype),\n"
         f"    window_strides={(1,) * case.rank}, padding={dilated_input_pads(case)!r},\n"
         f"    lhs_dilation={case.stride}, rhs_dilation={case.dilation},\n"
-        f"    dimension_numbers={_numbers(case, 'OI')!r}, feature_group_count={g})",
+        f"    dimension_numbers={_numbers(case, 'OI', env)!r}, feature_group_count={g})",
         "# the forward kernel: [C, O/g, *k] -> [O, C/g, *k] per group, spatially flipped\n"
         f"wf = w.reshape({g}, w.shape[0] // {g}, *w.shape[1:]).swapaxes(1, 2)\n"
         f"wf = wf.reshape(-1, w.shape[0] // {g}, *w.shape[2:])[(slice(None),) * 2 + "
         f"(slice(None, None, -1),) * {case.rank}]\n",
+        kernel="wf",
     )

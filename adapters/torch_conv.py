@@ -3,16 +3,15 @@ pads per side; channels-first natively. The functional and module adapters serve
 convolution too (adapters/torch_transpose.py), and all three serve the pooling operators
 (adapters/torch_pool.py).
 
-CONVHARNESS_TORCH_MKLDNN=0 switches off the mkldnn (oneDNN) CPU kernels for the worker.
+The variant's switches (mkldnn off, channels-last layout) live in adapters/torch_common.py.
 """
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
 from adapters import torch_pool, torch_transpose
+from adapters.torch_common import head, laid_out, layout_code, torch_module
 from harness.adapter_api import ConvApi, NotExpressible, by_family, code_by_family, symmetric_pads
 from harness.case import Case
 
@@ -26,11 +25,7 @@ PADDED = {f"conv{r}d": f"torch.nn.functional.pad + torch.nn.functional.conv{r}d"
 
 
 def _torch():
-    import torch
-
-    if os.environ.get("CONVHARNESS_TORCH_MKLDNN") == "0":
-        torch.backends.mkldnn.enabled = False
-    return torch
+    return torch_module()
 
 
 def version() -> str:
@@ -62,7 +57,11 @@ def _tensors(case: Case, x, w, b, device: str):
     dtype = getattr(torch, case.dtype)
     dev = _device(device)
     as_tensor = lambda a: None if a is None else torch.tensor(a, dtype=dtype, device=dev)  # noqa: E731
-    return as_tensor(x), as_tensor(w), as_tensor(b)
+    return (
+        laid_out(torch, case.rank, as_tensor(x)),
+        laid_out(torch, case.rank, as_tensor(w)),
+        as_tensor(b),
+    )
 
 
 def _numpy(y) -> np.ndarray:
@@ -111,7 +110,7 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
         conv.weight.copy_(tw)
         if tb is not None and conv.bias is not None:
             conv.bias.copy_(tb)
-        return _numpy(conv(tx))
+        return _numpy(laid_out(torch, case.rank, conv)(tx))
 
 
 def _explicit(case: Case) -> tuple[int, ...]:
@@ -144,18 +143,13 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def _code_head(case: Case, env: dict[str, str]) -> str:
-    lines = ["import torch"]
-    if env.get("CONVHARNESS_TORCH_MKLDNN") == "0":
-        lines.append("torch.backends.mkldnn.enabled = False")
-    lines += [
-        f"dtype = torch.{case.dtype}",
-        "tx = torch.tensor(x, dtype=dtype)",
-    ]
+    lines = [*head(env), f"dtype = torch.{case.dtype}", "tx = torch.tensor(x, dtype=dtype)"]
     if case.family != "pool":
         lines += [
             "tw = torch.tensor(w, dtype=dtype)",
             "tb = None if b is None else torch.tensor(b, dtype=dtype)",
         ]
+    lines += layout_code(case.rank, env, "tx", *(() if case.family == "pool" else ("tw",)))
     return "\n".join(lines) + "\n"
 
 
@@ -183,7 +177,8 @@ def module_code(case: Case, env: dict[str, str]) -> str:
         "    conv.weight.copy_(tw)\n"
         "    if tb is not None:\n"
         "        conv.bias.copy_(tb)\n"
-        "    y = conv(tx).to(torch.float64).numpy()\n"
+        + "".join(f"    {line}\n" for line in layout_code(case.rank, env, "conv"))
+        + "    y = conv(tx).to(torch.float64).numpy()\n"
     )
 
 

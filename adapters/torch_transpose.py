@@ -8,10 +8,9 @@ The case's weight layout [C, O/groups, *kernel] is PyTorch's own and its explici
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
+from adapters.torch_common import head, laid_out, layout_code, torch_module
 from harness.adapter_api import NotExpressible, symmetric_pads
 from harness.case import Case
 
@@ -21,11 +20,7 @@ MODULE = {f"conv_transpose{r}d": f"torch.nn.ConvTranspose{r}d" for r in RANKS}
 
 
 def _torch():
-    import torch
-
-    if os.environ.get("CONVHARNESS_TORCH_MKLDNN") == "0":
-        torch.backends.mkldnn.enabled = False
-    return torch
+    return torch_module()
 
 
 def _padding(case: Case, api: str) -> tuple[int, ...]:
@@ -51,7 +46,8 @@ def _tensors(case: Case, x, w, b, device: str):
     dtype = getattr(torch, case.dtype)
     dev = "cpu" if device == "cpu" else "cuda:" + device.split(":")[1]
     as_tensor = lambda a: None if a is None else torch.tensor(a, dtype=dtype, device=dev)  # noqa: E731
-    return as_tensor(x), as_tensor(w), as_tensor(b)
+    x, w = (laid_out(torch, case.rank, as_tensor(a)) for a in (x, w))
+    return x, w, as_tensor(b)
 
 
 def _numpy(y) -> np.ndarray:
@@ -88,17 +84,17 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
         layer.weight.copy_(tw)
         if tb is not None:
             layer.bias.copy_(tb)
+        layer = laid_out(torch, case.rank, layer)
         return _numpy(layer(tx, output_size=case.output_shape))
 
 
 def _head(case: Case, env: dict[str, str]) -> str:
-    lines = ["import torch"]
-    if env.get("CONVHARNESS_TORCH_MKLDNN") == "0":
-        lines.append("torch.backends.mkldnn.enabled = False")
+    lines = head(env)
     lines += [
         f"dtype = torch.{case.dtype}",
         "tx, tw = torch.tensor(x, dtype=dtype), torch.tensor(w, dtype=dtype)  # w: [C, O/g, *k]",
         "tb = None if b is None else torch.tensor(b, dtype=dtype)",
+        *layout_code(case.rank, env, "tx", "tw"),
     ]
     return "\n".join(lines) + "\n"
 
@@ -125,5 +121,6 @@ def module_code(case: Case, env: dict[str, str]) -> str:
         "    layer.weight.copy_(tw)\n"
         "    if tb is not None:\n"
         "        layer.bias.copy_(tb)\n"
-        f"    y = layer(tx, output_size={case.output_shape!r}).to(torch.float64).numpy()\n"
+        + "".join(f"    {line}\n" for line in layout_code(case.rank, env, "layer"))
+        + f"    y = layer(tx, output_size={case.output_shape!r}).to(torch.float64).numpy()\n"
     )

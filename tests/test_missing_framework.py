@@ -80,15 +80,20 @@ def test_allow_missing_skips_with_the_reason_and_a_run_that_checked_nothing_fail
     assert "every property was skipped" in done.stdout
 
 
-@pytest.mark.parametrize("selection", [["--frameworks", "jax"], ["--variants", "jax"]])
-def test_explain_refuses_a_broken_framework_it_was_asked_for_in_one_line(broken_jax, selection):
+FAILS = "jax is installed but fails to import: ImportError: broken on purpose"
+
+
+@pytest.mark.parametrize(
+    "selection, named",
+    [(["--frameworks", "jax"], ["jax", "jax-nhwc"]), (["--variants", "jax"], ["jax"])],
+)
+def test_explain_refuses_a_broken_framework_it_was_asked_for_in_one_line(
+    broken_jax, selection, named
+):
     done = _python([*EXPLAIN, "--kernel", "3,3", *selection], shadow=broken_jax)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == (
-        "convharness: error: jax: jax is installed but fails to import: "
-        "ImportError: broken on purpose\n"
-    )
+    assert done.stderr == "convharness: error: " + "; ".join(f"{n}: {FAILS}" for n in named) + "\n"
 
 
 def test_run_refuses_a_broken_framework_before_writing_its_store(broken_jax, tmp_path):

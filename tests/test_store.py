@@ -209,7 +209,7 @@ def test_run_takes_a_case_file(tmp_path):
     )
     path = tmp_path / "file.db"
     done = subprocess.run(
-        [*CLI, "run", "--cases", str(cases), "--frameworks", "jax", "--store", str(path)],
+        [*CLI, "run", "--cases", str(cases), "--variants", "jax", "--store", str(path)],
         capture_output=True,
         text=True,
         timeout=600,

@@ -149,7 +149,13 @@ def test_the_upsampler_question_resolves_to_one_crop_everywhere():
 
 
 def test_the_family_record_is_registered():
-    assert ops.FAMILIES["conv_transpose"] is CONV_TRANSPOSE
+    registered = ops.FAMILIES["conv_transpose"]  # the record, its strategy widened
+    assert (registered.name, registered.ops, registered.reference, registered.memory) == (
+        CONV_TRANSPOSE.name,
+        CONV_TRANSPOSE.ops,
+        CONV_TRANSPOSE.reference,
+        CONV_TRANSPOSE.memory,
+    )
     assert {
         Case.from_json(
             {**UPSAMPLER, "op": op, "input": [1, 8] + [5] * int(op[-2]), "kernel": 3}
@@ -190,6 +196,6 @@ def test_explain_answers_the_transposed_upsampler_on_every_framework():
     assert ran, rows
     for row in ran:
         assert row["shape"] == [1, 4, 14, 14], row
-        if row["adapter"] != "jax.lax.unflipped":  # a kernel read unflipped: registered
+        if row["adapter"].split("[")[0] != "jax.lax.unflipped":  # kernel read unflipped: known
             assert row["pads"] == [1, 0, 1, 0] and row["verdict"] == "PASS", row
             assert row["pads_inferred"] == [[1, 1], [0, 0], [1, 1], [0, 0]], row

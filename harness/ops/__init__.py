@@ -1,17 +1,38 @@
 """The operator families: one record per family (its operators, reference, output sizes,
 padding inference, strategies, coverage regions, classic cases) drives every room that needs
 to know which operator a case carries. The rest of the harness asks `family(case)`.
+
+Every family is drawn through one widening (harness/model/wide.py): its own small edge cases,
+some made wide (many channels, depthwise, 1x1 and 3x3 kernels, large spatial sizes), and its
+coverage regions with the wide ones added.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from harness.case import OPS, Case
+from harness.model import wide
 from harness.ops.conv import CONV
 from harness.ops.conv_transpose import CONV_TRANSPOSE
 from harness.ops.family import Family
 from harness.ops.pool import POOL
 
-FAMILIES: dict[str, Family] = {family.name: family for family in (CONV, CONV_TRANSPOSE, POOL)}
+
+def _widened(record: Family) -> Family:
+    """The family as every survey and suite draws it: its strategy widened, its coverage and
+    regions with the wide regime's."""
+    return replace(
+        record,
+        strategy=lambda op: wide.widened(record.strategy(op), record.memory),
+        coverage=lambda case: record.coverage(case) + wide.coverage(case),
+        regions=lambda op: record.regions(op) + wide.regions(op),
+    )
+
+
+FAMILIES: dict[str, Family] = {
+    record.name: _widened(record) for record in (CONV, CONV_TRANSPOSE, POOL)
+}
 
 
 def family(case: Case) -> Family:
