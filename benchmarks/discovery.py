@@ -3,8 +3,8 @@
     python benchmarks/discovery.py [--seeds 0,1,2] [--examples 5000] [--ops conv1d,conv2d]
         [--frameworks torch,tensorflow] [--variants tensorflow,...] [--budget SECONDS]
 
-For every seed, draws the plan `convharness run --profile nightly --seed S` would draw (or
-`--examples` cases), runs it on the chosen variants as a survey does, and notes, for every
+For every seed, plans what `convharness run --profile nightly --seed S` plans (or with
+`--examples` drawn cases): the classic cases, the drawn ones, the recipe twins; runs it on the chosen variants as a survey does, and notes, for every
 registered upstream bug, the first case (by position in the plan's completion order) and the
 seconds until an answer showed it. The registry names what the survey found; it does not steer
 what is drawn. Prints one table: per bug, cases and seconds to the first hit per seed (or "not
@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.case import OPS  # noqa: E402
-from harness.model import registry, strategies  # noqa: E402
+from harness.model import registry  # noqa: E402
 from harness.running import survey, variants  # noqa: E402
 from harness.running.runner import Runner  # noqa: E402
 
@@ -34,7 +34,7 @@ def first_hits(
     seed: int, count: int, ops: tuple[str, ...], chosen, budget: float, bugs: set[str]
 ) -> tuple[dict[str, tuple[int, float]], int, float]:
     """bug id -> (cases run when it first showed, seconds), cases run, seconds in all."""
-    cases = strategies.draw_plan(count, seed, ops)
+    cases = survey.full_plan(count, seed, ops)  # what `convharness run --seed S` plans
     found: dict[str, tuple[int, float]] = {}
     start = time.monotonic()
     done = 0
