@@ -4,11 +4,12 @@
         [--frameworks torch,tensorflow] [--variants tensorflow,...] [--budget SECONDS]
 
 For every seed, plans what `convharness run --profile nightly --seed S` plans (or with
-`--examples` drawn cases): the classic cases, the drawn ones, the recipe twins; runs it on the chosen variants as a survey does, and notes, for every
-registered upstream bug, the first case (by position in the plan's completion order) and the
-seconds until an answer showed it. The registry names what the survey found; it does not steer
-what is drawn. Prints one table: per bug, cases and seconds to the first hit per seed (or "not
-reached in N cases"), and the share of seeds that reached it.
+`--examples` drawn cases): the classic cases, the drawn ones, the recipe twins. Runs it on the
+chosen variants as a survey does, and notes, for every registered upstream bug, the first case
+(by position in the plan's completion order) and the seconds until an answer showed it. The
+registry names what the survey found; it does not steer what is drawn. Prints one table: per
+bug, cases and seconds to the first hit per seed (or "not reached in N cases"), and the share
+of seeds that reached it.
 """
 
 from __future__ import annotations
