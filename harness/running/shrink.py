@@ -67,31 +67,32 @@ def _label(result) -> str:
     return info.adapter if info.device == "cpu" else f"{info.adapter}@{info.device}"
 
 
+def _pair(divergence) -> set[str]:
+    return {divergence.left.removesuffix("@cpu"), divergence.right.removesuffix("@cpu")}
+
+
 def shows(report: CaseReport, target: Target) -> bool:
-    """The report shows the target's difference, and no other unexpected verdict, unexplained
-    divergence or registered upstream bug."""
-    labels = {_label(r): r for r in report.results}
+    """The report shows the target's difference and no other: no unexpected verdict or
+    registered upstream bug but the target's own (other adapters showing the very same verdict
+    are the same difference), and no unexplained divergence in another aspect."""
     if target.aspect:
-        pair = set(target.adapters)
         found = any(
             d.aspect == target.aspect
             and d.explained_by is None
-            and {d.left.removesuffix("@cpu"), d.right.removesuffix("@cpu")} == pair
+            and _pair(d) == set(target.adapters)
             for d in report.divergences
         )
-        others = [
-            d
-            for d in report.unexplained
-            if {d.left.removesuffix("@cpu"), d.right.removesuffix("@cpu")} != pair
-        ]
+        others = [d for d in report.unexplained if d.aspect != target.aspect]
         return found and not others and not any(r.unexpected or r.known for r in report.results)
+    labels = {_label(r): r for r in report.results}
     result = labels.get(target.adapters[0])
     if result is None or result.judgement.verdict != target.verdict or result.known != target.known:
         return False
     elsewhere = [
         r
         for r in report.results
-        if r is not result and (r.unexpected or r.known not in (None, target.known))
+        if (r.unexpected or r.known not in (None, target.known))
+        and (r.judgement.verdict, r.known) != (target.verdict, target.known)
     ]
     return not elsewhere and not report.unexplained
 
