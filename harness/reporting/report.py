@@ -99,6 +99,23 @@ def _grouped(survey: Survey, label: str, case_ids: list[str]) -> str:
     return group_name([lab for lab in survey.labels if key(lab) == key(label)])
 
 
+def _merged(section: Section) -> Section:
+    """The section with the rows of its adapter tables that read alike merged into one, named
+    as a group."""
+    from harness.reporting.groups import group_name
+
+    for index, block in enumerate(section.blocks):
+        if not isinstance(block, Table) or not block.header or block.header[0] != "adapter":
+            continue
+        alike: dict[tuple[str, ...], list[str]] = {}
+        for row in block.rows:
+            alike.setdefault(tuple(row[1:]), []).append(row[0])
+        section.blocks[index] = Table(
+            block.header, tuple((group_name(names), *cells) for cells, names in alike.items())
+        )
+    return section
+
+
 def _pct(agreeing: int, total: int) -> str:
     return f"{100 * agreeing / total:.0f}%" if total else "-"
 
@@ -306,7 +323,7 @@ def _agreement(survey: Survey, store_name: str) -> Section:
 
 
 def _where_frameworks_differ(survey: Survey, store_name: str) -> Section:
-    where = Section("Where frameworks differ")
+    where = Section("Where frameworks differ", appendix=True)
     where.blocks.append(
         Paragraph(
             "Over the cases two or more adapters computed: the share where all their outputs "
@@ -363,7 +380,7 @@ SAME_KINDS = ("odd pixel after", "odd pixel before", "either", "neither")
 
 
 def _how_same_resolves(survey: Survey, store_name: str) -> Section:
-    same = Section("How 'same' resolves, measured")
+    same = Section("How 'same' resolves, measured", appendix=True)
     found = survey.same_resolution()
     sizes = ("size ceil(i/s)", "size other")
     same.blocks.append(
@@ -665,8 +682,8 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _convention_matrix(survey, store_name),
         _verdicts(survey, store_name),
         classic_section(survey),
-        transposed_classic.section(survey),
-        pooling_section(survey),
+        _merged(transposed_classic.section(survey)),
+        _merged(pooling_section(survey)),
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),
