@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters import flax_pool, flax_transpose
-from adapters.jax_common import CODE_HEAD, device_map, jax_module
+from adapters.jax_common import CODE_HEAD, device_map, jax_module, run_nnx
 from adapters.jax_common import devices as devices
 from harness.adapter_api import (
     ConvApi,
@@ -75,21 +75,7 @@ def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
 
     if case.family == "pool":
         return _pool(flax_nnx, NNX[case.op], case, x, device)
-    jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
-    with jax.default_device(device_map()[device]):
-        kernel = jax.numpy.asarray(kernel_last(w), dtype)
-        bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)
-        conv = flax_nnx.Conv(  # the initializers hand over the case's weights
-            case.in_channels,
-            case.out_channels,
-            rngs=flax_nnx.Rngs(0),
-            kernel_init=lambda *_: kernel,
-            bias_init=lambda *_: bias,
-            **_settings(case),
-        )
-        y = conv(jax.numpy.asarray(channels_last(x), dtype))
-    return channels_first(np.asarray(y, np.float64))
+    return run_nnx(flax_nnx.Conv, case, x, kernel_last(w), b, device, _settings(case))
 
 
 def _code_settings(case: Case) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.jax_common import CODE_HEAD, device_map, jax_module
+from adapters.jax_common import CODE_HEAD, device_map, jax_module, run_nnx
 from adapters.jax_transpose import lax_padding
 from harness.adapter_api import channels_first, channels_last, kernel_last
 from harness.case import Case
@@ -52,21 +52,7 @@ def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
     from flax import nnx as flax_nnx
 
     settings = _settings(case, NNX[case.op])
-    jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
-    with jax.default_device(device_map()[device]):
-        kernel = jax.numpy.asarray(kernel_last(w), dtype)
-        bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)
-        layer = flax_nnx.ConvTranspose(  # the initializers hand over the case's weights
-            case.in_channels,
-            case.out_channels,
-            rngs=flax_nnx.Rngs(0),
-            kernel_init=lambda *_: kernel,
-            bias_init=lambda *_: bias,
-            **settings,
-        )
-        y = layer(jax.numpy.asarray(channels_last(x), dtype))
-    return channels_first(np.asarray(y, np.float64))
+    return run_nnx(flax_nnx.ConvTranspose, case, x, kernel_last(w), b, device, settings)
 
 
 def _spelled(case: Case, api: str) -> str:

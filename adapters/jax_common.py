@@ -90,3 +90,27 @@ def layout_code(env: dict[str, str], kernel: str = "w") -> tuple[str, str]:
         f"x, {kernel} = np.moveaxis(x, 1, -1), np.moveaxis({kernel}, (0, 1), (-2, -1))\n",
         "y = np.moveaxis(np.asarray(y), -1, 1)\n",
     )
+
+
+def run_nnx(layer, case, x, w, b, device: str, settings: dict) -> np.ndarray:
+    """An nnx layer class (Conv, ConvTranspose) built with the case's weights, run channels-last;
+    w arrives in the layer's kernel layout [*kernel, in, out]."""
+    from flax import nnx as flax_nnx
+
+    from harness.adapter_api import channels_first, channels_last
+
+    jax = jax_module()
+    dtype = jax.numpy.dtype(case.dtype)
+    with jax.default_device(device_map()[device]):
+        kernel = jax.numpy.asarray(w, dtype)
+        bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)
+        built = layer(  # the initializers hand over the case's weights
+            case.in_channels,
+            case.out_channels,
+            rngs=flax_nnx.Rngs(0),
+            kernel_init=lambda *_: kernel,
+            bias_init=lambda *_: bias,
+            **settings,
+        )
+        y = built(jax.numpy.asarray(channels_last(x), dtype))
+    return channels_first(np.asarray(y, np.float64))

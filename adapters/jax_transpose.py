@@ -72,9 +72,10 @@ def _numbers(case: Case, kernel: str, env=None) -> tuple[str, str, str]:
     return numbers(case.rank, kernel, env)
 
 
-def conv_transpose(case: Case, x, w, b, device: str) -> np.ndarray:
-    """transpose_kernel=True: w [C, O, *k] is the forward convolution's [O, I, *k] kernel."""
-    padding = lax_padding(case, CONV_TRANSPOSE[case.op])
+def _lax_conv_transpose(case: Case, x, w, b, device: str, api: str, flip: bool) -> np.ndarray:
+    """lax.conv_transpose; with transpose_kernel=`flip` it reads w [C, O, *k] as the forward
+    convolution's [O, I, *k] kernel (flipped), without as the [I, O, *k] kernel it correlates."""
+    padding = lax_padding(case, api)
     return _run(
         case,
         x,
@@ -87,31 +88,20 @@ def conv_transpose(case: Case, x, w, b, device: str) -> np.ndarray:
             case.stride,
             padding,
             rhs_dilation=case.dilation,
-            dimension_numbers=_numbers(case, "OI"),
-            transpose_kernel=True,
+            dimension_numbers=_numbers(case, "OI" if flip else "IO"),
+            transpose_kernel=flip,
         ),
     )
+
+
+def conv_transpose(case: Case, x, w, b, device: str) -> np.ndarray:
+    """transpose_kernel=True: w [C, O, *k] is the forward convolution's [O, I, *k] kernel."""
+    return _lax_conv_transpose(case, x, w, b, device, CONV_TRANSPOSE[case.op], flip=True)
 
 
 def unflipped(case: Case, x, w, b, device: str) -> np.ndarray:
     """transpose_kernel=False: w [C, O, *k] as the [I, O, *k] kernel it reads, unflipped."""
-    padding = lax_padding(case, UNFLIPPED[case.op])
-    return _run(
-        case,
-        x,
-        w,
-        b,
-        device,
-        lambda jax, x, w: jax.lax.conv_transpose(
-            x,
-            w,
-            case.stride,
-            padding,
-            rhs_dilation=case.dilation,
-            dimension_numbers=_numbers(case, "IO"),
-            transpose_kernel=False,
-        ),
-    )
+    return _lax_conv_transpose(case, x, w, b, device, UNFLIPPED[case.op], flip=False)
 
 
 def forward_kernel(w: np.ndarray, groups: int) -> np.ndarray:

@@ -12,7 +12,7 @@ from harness.case import Case, Padding, Pads, op_rank, pairs
 from harness.model import oracle
 from harness.model.features import features
 from harness.model.pool_rules import ceil_output
-from harness.model.strategies import ANISOTROPY, KERNELS, SIZES, batches, dtypes
+from harness.model.strategies import ANISOTROPY, KERNELS, SIZES, batches, dtypes, family_paddings
 
 KINDS = ("max", "avg")
 WEIGHTS = {f"{kind}_pool{rank}d": 2 if rank == 2 else 1 for kind in KINDS for rank in (1, 2, 3)}
@@ -22,14 +22,7 @@ pool_dilations = st.sampled_from([1, 1, 1, 2])
 
 def pool_paddings(rank: int) -> st.SearchStrategy[Padding]:
     """Words, symmetric ints up to and past half the kernel, per-axis and per-side pads."""
-    return st.one_of(
-        st.just(Padding("valid")),
-        st.just(Padding("same")),
-        st.just(Padding("same_lower")),
-        st.integers(0, 3).map(lambda p: Padding.parse(p, rank)),
-        st.tuples(*[st.integers(0, 3)] * rank).map(lambda p: Padding.parse(list(p), rank)),
-        st.tuples(*[st.integers(0, 4)] * (2 * rank)).map(lambda p: Padding.explicit(*p)),
-    )
+    return family_paddings(rank, 0, 4)
 
 
 @st.composite

@@ -34,6 +34,19 @@ WEIGHTS = {"conv1d": 1, "conv2d": 2, "conv3d": 1}
 WEIGHTS.update({"conv_transpose1d": 1, "conv_transpose2d": 2, "conv_transpose3d": 1})
 
 
+def family_paddings(rank: int, low: int, high: int) -> st.SearchStrategy[Padding]:
+    """Words, an int on every side (0..3), one per axis (0..3), and one per side (low..high):
+    the paddings the transposed and pooling strategies draw (theirs differ in `low`, `high`)."""
+    return st.one_of(
+        st.just(Padding("valid")),
+        st.just(Padding("same")),
+        st.just(Padding("same_lower")),
+        st.integers(0, 3).map(lambda p: Padding.parse(p, rank)),
+        st.tuples(*[st.integers(0, 3)] * rank).map(lambda p: Padding.parse(list(p), rank)),
+        st.tuples(*[st.integers(low, high)] * (2 * rank)).map(lambda p: Padding.explicit(*p)),
+    )
+
+
 def paddings(rank: int = 2) -> st.SearchStrategy[Padding]:
     """Words, symmetric ints, per-axis pads, and per-side pads that may crop (negative)."""
     return st.one_of(

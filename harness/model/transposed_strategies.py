@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.case import DTYPES, Case, Padding, full_size, op_rank, output_shape_range
-from harness.model.strategies import ANISOTROPY
+from harness.model.strategies import ANISOTROPY, family_paddings
 
 SIZES = {1: st.integers(1, 12), 2: st.integers(1, 8), 3: st.integers(1, 4)}
 KERNELS = {1: st.integers(1, 5), 2: st.integers(1, 4), 3: st.integers(1, 3)}
@@ -22,14 +22,7 @@ dtypes = st.sampled_from(DTYPES)
 
 def paddings(rank: int) -> st.SearchStrategy[Padding]:
     """Words, a crop on every side, one per axis, and crops per side (some extending)."""
-    return st.one_of(
-        st.just(Padding("valid")),
-        st.just(Padding("same")),
-        st.just(Padding("same_lower")),
-        st.integers(0, 3).map(lambda p: Padding.parse(p, rank)),
-        st.tuples(*[st.integers(0, 3)] * rank).map(lambda p: Padding.parse(list(p), rank)),
-        st.tuples(*[st.integers(-1, 3)] * (2 * rank)).map(lambda p: Padding.explicit(*p)),
-    )
+    return family_paddings(rank, -1, 3)
 
 
 @st.composite
