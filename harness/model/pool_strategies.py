@@ -12,7 +12,15 @@ from harness.case import Case, Padding, Pads, op_rank, pairs
 from harness.model import oracle
 from harness.model.features import features
 from harness.model.pool_rules import ceil_output
-from harness.model.strategies import ANISOTROPY, KERNELS, SIZES, batches, dtypes, family_paddings
+from harness.model.strategies import (
+    ANISOTROPY,
+    KERNELS,
+    SHARED_REGIONS,
+    SIZES,
+    batches,
+    dtypes,
+    family_paddings,
+)
 
 KINDS = ("max", "avg")
 WEIGHTS = {f"{kind}_pool{rank}d": 2 if rank == 2 else 1 for kind in KINDS for rank in (1, 2, 3)}
@@ -130,14 +138,7 @@ REGIONS = (
     "empty batch",
     "asymmetric explicit pads",
     *ANISOTROPY[:2],
-    "padding valid",
-    "padding same",
-    "padding same_lower",
-    "padding explicit",
-    "dtype float32",
-    "dtype float64",
-    "dtype float16",
-    "dtype bfloat16",
+    *SHARED_REGIONS,
 )
 
 

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from harness.case import DTYPES, OPS, Case, Padding, Pads, op_rank, pairs
+from harness.case import DTYPES, OPS, PADDING_KINDS, Case, Padding, Pads, op_rank, pairs
 from harness.model import oracle
 from harness.model.features import features
 
@@ -30,6 +30,11 @@ dtypes = st.sampled_from(DTYPES)
 groupings = st.sampled_from([1, 2, 1, 3])
 
 # How many drawn cases each operator gets, relative to the others, in a plan over several.
+# The regions every family's strategy must reach: each padding kind and each dtype.
+SHARED_REGIONS = tuple(f"padding {kind}" for kind in PADDING_KINDS) + tuple(
+    f"dtype {dtype}" for dtype in DTYPES
+)
+
 WEIGHTS = {"conv1d": 1, "conv2d": 2, "conv3d": 1}
 WEIGHTS.update({"conv_transpose1d": 1, "conv_transpose2d": 2, "conv_transpose3d": 1})
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.case import DTYPES, Case, Padding, full_size, op_rank, output_shape_range
-from harness.model.strategies import ANISOTROPY, family_paddings
+from harness.model.strategies import ANISOTROPY, SHARED_REGIONS, family_paddings
 
 SIZES = {1: st.integers(1, 12), 2: st.integers(1, 8), 3: st.integers(1, 4)}
 KERNELS = {1: st.integers(1, 5), 2: st.integers(1, 4), 3: st.integers(1, 3)}
@@ -79,14 +79,7 @@ REGIONS = (
     "negative crop",
     "empty batch",
     "output size 0",
-    "padding valid",
-    "padding same",
-    "padding same_lower",
-    "padding explicit",
-    "dtype float32",
-    "dtype float64",
-    "dtype float16",
-    "dtype bfloat16",
+    *SHARED_REGIONS,
 )
 
 

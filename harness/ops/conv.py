@@ -45,14 +45,7 @@ REGIONS = (
     "empty batch",
     "negative explicit pad",
     "asymmetric explicit pads",
-    "padding valid",
-    "padding same",
-    "padding same_lower",
-    "padding explicit",
-    "dtype float32",
-    "dtype float64",
-    "dtype float16",
-    "dtype bfloat16",
+    *strategies.SHARED_REGIONS,
 )
 
 
