@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters import flax_pool, flax_transpose
-from adapters.jax_common import CODE_HEAD, device_map, jax_module, run_nnx
+from adapters.jax_common import CODE_HEAD, array, device_map, jax_module, run_nnx
 from adapters.jax_common import devices as devices
 from harness.adapter_api import (
     ConvApi,
@@ -46,10 +46,9 @@ def _settings(case: Case) -> dict:
 
 def _pool(namespace, api: str, case: Case, x, device: str) -> np.ndarray:
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     flax_pool.arguments(case, api)  # what it cannot state, before compiling
     with jax.default_device(device_map()[device]):
-        xt = jax.numpy.asarray(channels_last(x), dtype)
+        xt = array(channels_last(x), case.dtype)
         y = jax.jit(lambda xt: flax_pool.pool(namespace, case, xt, api))(xt)
     return channels_first(np.asarray(y, np.float64))
 
@@ -60,13 +59,12 @@ def linen(case: Case, x, w, b, device: str) -> np.ndarray:
     if case.family == "pool":
         return _pool(flax.linen, LINEN[case.op], case, x, device)
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
-        params = {"kernel": jax.numpy.asarray(kernel_last(w), dtype)}
+        params = {"kernel": array(kernel_last(w), case.dtype)}
         if b is not None:
-            params["bias"] = jax.numpy.asarray(b, dtype)
+            params["bias"] = array(b, case.dtype)
         conv = flax.linen.Conv(features=case.out_channels, **_settings(case))
-        y = jax.jit(conv.apply)({"params": params}, jax.numpy.asarray(channels_last(x), dtype))
+        y = jax.jit(conv.apply)({"params": params}, array(channels_last(x), case.dtype))
     return channels_first(np.asarray(y, np.float64))
 
 

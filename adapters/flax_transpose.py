@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.jax_common import CODE_HEAD, device_map, jax_module, run_nnx
+from adapters.jax_common import CODE_HEAD, array, device_map, jax_module, run_nnx
 from adapters.jax_transpose import lax_padding
 from harness.adapter_api import channels_first, channels_last, kernel_last
 from harness.case import Case
@@ -38,13 +38,12 @@ def linen(case: Case, x, w, b, device: str) -> np.ndarray:
 
     settings = _settings(case, LINEN[case.op])
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
-        params = {"kernel": jax.numpy.asarray(kernel_last(w), dtype)}
+        params = {"kernel": array(kernel_last(w), case.dtype)}
         if b is not None:
-            params["bias"] = jax.numpy.asarray(b, dtype)
+            params["bias"] = array(b, case.dtype)
         layer = flax.linen.ConvTranspose(features=case.out_channels, **settings)
-        y = jax.jit(layer.apply)({"params": params}, jax.numpy.asarray(channels_last(x), dtype))
+        y = jax.jit(layer.apply)({"params": params}, array(channels_last(x), case.dtype))
     return channels_first(np.asarray(y, np.float64))
 
 

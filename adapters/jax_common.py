@@ -14,7 +14,7 @@ import os
 
 import numpy as np
 
-from harness.adapter_api import layout
+from harness.adapter_api import cast, layout
 
 CLEAR_EVERY = 64  # calls; each case compiles new programs, and JAX would keep them all
 _calls = 0
@@ -30,6 +30,13 @@ def jax_module():
     if _calls % CLEAR_EVERY == 0:
         jax.clear_caches()  # a persistent compile cache, where set, still holds them
     return jax
+
+
+def array(values, dtype: str):
+    """A NumPy array (or None) on JAX's default device in `dtype`, cast by NumPy: the case's
+    values are exact in every tested dtype, and a cast on the JAX side would compile a
+    conversion for every shape before the call under test compiles."""
+    return None if values is None else jax_module().device_put(cast(values, dtype))
 
 
 def device_map() -> dict[str, object]:
@@ -100,10 +107,9 @@ def run_nnx(layer, case, x, w, b, device: str, settings: dict) -> np.ndarray:
     from harness.adapter_api import channels_first, channels_last
 
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     with jax.default_device(device_map()[device]):
-        kernel = jax.numpy.asarray(w, dtype)
-        bias = jax.numpy.asarray(b if b is not None else 0.0, dtype)
+        kernel = array(w, case.dtype)
+        bias = array(b if b is not None else 0.0, case.dtype)
         built = layer(  # the initializers hand over the case's weights
             case.in_channels,
             case.out_channels,
@@ -112,5 +118,5 @@ def run_nnx(layer, case, x, w, b, device: str, settings: dict) -> np.ndarray:
             bias_init=lambda *_: bias,
             **settings,
         )
-        y = built(jax.numpy.asarray(channels_last(x), dtype))
+        y = built(array(channels_last(x), case.dtype))
     return channels_first(np.asarray(y, np.float64))

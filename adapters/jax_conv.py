@@ -15,6 +15,7 @@ import numpy as np
 from adapters import jax_pool, jax_transpose
 from adapters.jax_common import (
     CODE_HEAD,
+    array,
     bias_axes,
     channels_first,
     device_map,
@@ -38,11 +39,10 @@ def version() -> str:
 
 def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     if case.family == "pool":
         jax_pool.window(case)  # what it cannot state, before compiling
         with jax.default_device(device_map()[device]):
-            y = jax.jit(lambda x: jax_pool.pool(jax, case, x))(jax.numpy.asarray(x, dtype))
+            y = jax.jit(lambda x: jax_pool.pool(jax, case, x))(array(x, case.dtype))
         return np.asarray(y, np.float64)
     broadcast = bias_axes(case.rank)
 
@@ -60,8 +60,11 @@ def conv_general_dilated(case: Case, x, w, b, device: str) -> np.ndarray:
         return y if b is None else y + b[broadcast]
 
     with jax.default_device(device_map()[device]):
-        as_array = lambda a: None if a is None else jax.numpy.asarray(a, dtype)  # noqa: E731
-        y = conv(as_array(laid_out(x)), as_array(laid_out(w, kernel=True)), as_array(b))
+        y = conv(
+            array(laid_out(x), case.dtype),
+            array(laid_out(w, kernel=True), case.dtype),
+            array(b, case.dtype),
+        )
     return channels_first(np.asarray(y, np.float64))
 
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from adapters.jax_common import (
     CODE_HEAD,
+    array,
     bias_axes,
     channels_first,
     device_map,
@@ -54,7 +55,6 @@ def lax_padding(case: Case, api: str):
 
 def _run(case: Case, x, w, b, device: str, call) -> np.ndarray:
     jax = jax_module()
-    dtype = jax.numpy.dtype(case.dtype)
     broadcast = bias_axes(case.rank)
 
     @jax.jit
@@ -63,8 +63,8 @@ def _run(case: Case, x, w, b, device: str, call) -> np.ndarray:
         return y if b is None else y + b[broadcast]
 
     with jax.default_device(device_map()[device]):
-        as_array = lambda a: None if a is None else jax.numpy.asarray(a, dtype)  # noqa: E731
-        y = apply(as_array(laid_out(x)), as_array(laid_out(w, kernel=True)), as_array(b))
+        arrays = (laid_out(x), laid_out(w, kernel=True), b)
+        y = apply(*(array(a, case.dtype) for a in arrays))
     return channels_first(np.asarray(y, np.float64))
 
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 import numpy as np
 
 from adapters import keras_pool, keras_transpose
+from adapters.keras_common import GIVEN_CODE, given, output
 from harness.adapter_api import (
     ConvApi,
     NotExpressible,
     by_family,
-    channels_first,
+    cast,
     channels_last,
     code_by_family,
-    kernel_last,
 )
 from harness.case import Case
 
@@ -63,7 +63,7 @@ def _padding(case: Case) -> str:
     raise NotExpressible(f"{LAYER[case.op]} takes 'valid' or 'same', not {case.padding}")
 
 
-def _layer(case: Case, padding: str):
+def _layer(case: Case, padding: str, w, b):
     import keras
 
     layer_class = getattr(keras.layers, LAYER[case.op].rsplit(".", 1)[1])
@@ -77,16 +77,8 @@ def _layer(case: Case, padding: str):
         groups=case.groups,
         use_bias=case.bias,
         dtype=case.dtype,
+        **given(case, w, b),
     )
-
-
-def _apply(layer, case: Case, x, w, b):
-    import keras
-
-    layer.build(x.shape)
-    layer.set_weights([kernel_last(w)] + ([] if b is None else [b]))
-    y = layer(keras.ops.convert_to_tensor(x, dtype=case.dtype))
-    return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
 
 
 def conv(case: Case, x, w, b, device: str) -> np.ndarray:
@@ -94,12 +86,11 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 
     if case.family == "pool":
         with keras.device(device):
-            y = keras_pool.pool(keras, case, channels_last(x))
-            return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
+            return output(keras_pool.pool(keras, case, channels_last(x)))
 
     padding = _padding(case)
     with keras.device(device):
-        return _apply(_layer(case, padding), case, channels_last(x), w, b)
+        return output(_layer(case, padding, w, b)(cast(channels_last(x), case.dtype)))
 
 
 def _explicit(case: Case):
@@ -118,12 +109,8 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
     padding_class = getattr(keras.layers, PADDING_LAYER[case.op].rsplit(".", 1)[1])
     with keras.device(device):
         zero_padding = padding_class(pads, data_format="channels_last", dtype=case.dtype)
-        xp = keras.ops.convert_to_numpy(
-            keras.ops.cast(
-                zero_padding(keras.ops.convert_to_tensor(channels_last(x), case.dtype)), "float64"
-            )
-        )
-        return _apply(_layer(case, "valid"), case, xp, w, b)
+        padded_input = zero_padding(cast(channels_last(x), case.dtype))
+        return output(_layer(case, "valid", w, b)(padded_input))
 
 
 def _code(case: Case, padding: str, before: str = "") -> str:
@@ -133,10 +120,11 @@ def _code(case: Case, padding: str, before: str = "") -> str:
         f"layer = {LAYER[case.op]}({case.out_channels}, {case.kernel}, strides={case.stride}, "
         f"padding={padding!r},\n"
         f"    dilation_rate={case.dilation}, groups={case.groups}, "
-        f"use_bias={case.bias}, dtype={case.dtype!r})\n"
-        "xt = np.moveaxis(x, 1, -1)  # channels last\n" + before + "layer.build(xt.shape)\n"
-        "layer.set_weights([w.transpose(*range(2, w.ndim), 1, 0)] + ([] if b is None else [b]))\n"
-        f"y = layer(keras.ops.convert_to_tensor(xt, dtype={case.dtype!r}))\n"
+        f"use_bias={case.bias}, dtype={case.dtype!r},\n"
+        f"    {GIVEN_CODE})  # the case's weights, [*kernel, in, out]\n"
+        "xt = np.moveaxis(x, 1, -1)  # channels last\n"
+        + before
+        + f"y = layer(keras.ops.convert_to_tensor(xt, dtype={case.dtype!r}))\n"
         'y = np.moveaxis(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")), -1, 1)\n'
     )
 
@@ -152,8 +140,7 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
     return _code(
         case,
         "valid",
-        f"xt = {PADDING_LAYER[case.op]}({pads}, dtype={case.dtype!r})(xt)  # (low, high) per axis\n"
-        'xt = keras.ops.convert_to_numpy(keras.ops.cast(xt, "float64"))\n',
+        f"xt = {PADDING_LAYER[case.op]}({pads}, dtype={case.dtype!r})(xt)  # (low, high)\n",
     )
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from harness.adapter_api import NotExpressible, channels_first, channels_last, kernel_last
+from adapters.keras_common import GIVEN_CODE, given, output
+from harness.adapter_api import NotExpressible, cast, channels_last
 from harness.case import Case
 
 LAYER = {f"conv_transpose{r}d": f"keras.layers.Conv{r}DTranspose" for r in (1, 2, 3)}
@@ -41,12 +42,8 @@ def conv_transpose(case: Case, x, w, b, device: str) -> np.ndarray:
     settings = _settings(case)
     with keras.device(device):
         layer_class = getattr(keras.layers, LAYER[case.op].rsplit(".", 1)[1])
-        layer = layer_class(data_format="channels_last", **settings)
-        xt = channels_last(x)
-        layer.build(xt.shape)
-        layer.set_weights([kernel_last(w)] + ([] if b is None else [b]))
-        y = layer(keras.ops.convert_to_tensor(xt, dtype=case.dtype))
-        return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
+        layer = layer_class(data_format="channels_last", **settings, **given(case, w, b))
+        return output(layer(cast(channels_last(x), case.dtype)))
 
 
 def conv_transpose_code(case: Case, env: dict[str, str]) -> str:
@@ -54,10 +51,9 @@ def conv_transpose_code(case: Case, env: dict[str, str]) -> str:
     return (
         "import keras\n"
         "import numpy as np\n"
-        f"layer = {LAYER[case.op]}({settings})\n"
+        f"layer = {LAYER[case.op]}({settings},\n"
+        f"    {GIVEN_CODE})  # the case's weights, [*kernel, out, in]\n"
         "xt = np.moveaxis(x, 1, -1)  # channels last\n"
-        "layer.build(xt.shape)\n"
-        "layer.set_weights([w.transpose(*range(2, w.ndim), 1, 0)] + ([] if b is None else [b]))\n"
         f"y = layer(keras.ops.convert_to_tensor(xt, dtype={case.dtype!r}))\n"
         'y = np.moveaxis(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")), -1, 1)\n'
     )

@@ -72,6 +72,17 @@ def channels_first(y: np.ndarray) -> np.ndarray:
     return np.moveaxis(y, -1, 1)
 
 
+def cast(values: np.ndarray, dtype: str) -> np.ndarray:
+    """The case's float64 values in `dtype`, cast by NumPy (bfloat16 through ml_dtypes, which
+    every framework here reads). The values are exact in every tested dtype, so nothing rounds;
+    a framework handed them ready pays no conversion program per shape."""
+    if dtype == "bfloat16":
+        import ml_dtypes
+
+        return np.asarray(values).astype(ml_dtypes.bfloat16)
+    return np.asarray(values).astype(dtype)
+
+
 def kernel_last(w: np.ndarray) -> np.ndarray:
     """[O, I, *kernel] -> [*kernel, I, O]: the kernel layout of TensorFlow, Keras and Flax."""
     return w.transpose(*range(2, w.ndim), 1, 0)

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from harness.case import Padding
 from harness.model import inputs, reference
-from harness.model.inference import dense_reference, infer
+from harness.model.inference import dense_reference, fits, infer
 from harness.model.strategies import cases
 from harness.ops.conv import CLASSIC
 
@@ -80,3 +80,41 @@ def test_an_empty_output_proves_nothing():
     empty = np.zeros((1, 16, 0, 13))
     inferred = _inferred(case, empty)
     assert inferred is not None and not inferred.proven and inferred.to_json() is None
+
+
+def _window(start, out, stride) -> tuple[slice, ...]:
+    return tuple(
+        slice(a, a + (o - 1) * s + 1, s) for a, o, s in zip(start, out, stride, strict=True)
+    )
+
+
+@many
+@given(
+    st.lists(st.integers(1, 5), min_size=1, max_size=3).flatmap(
+        lambda out: st.tuples(
+            st.just(out),
+            st.lists(st.integers(1, 3), min_size=len(out), max_size=len(out)),
+            st.lists(st.integers(1, 6), min_size=len(out), max_size=len(out)),
+        )
+    ),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from([0.0, 1e-3, 0.5]),
+)
+def test_the_staged_search_finds_exactly_the_starts_within_tolerance(shape, seed, noise):
+    """fits() against its definition: every start whose slice of the dense map is within the
+    tolerance of the output over the whole output, found by looking at every start."""
+    out, stride, counts = shape
+    rng = np.random.default_rng(seed)
+    size = [c + (o - 1) * s for c, o, s in zip(counts, out, stride, strict=True)]
+    dense = rng.integers(-2, 3, size=(2, 3, *size)).astype(np.float64)  # repeats: several fits
+    start = [int(rng.integers(0, c)) for c in counts]
+    output = dense[(slice(None), slice(None), *_window(start, out, stride))]
+    output = output + noise * rng.standard_normal(output.shape)
+    tolerance = 1e-3 * max(float(np.linalg.norm(output)), 1e-30)
+    expected = []
+    for candidate in np.ndindex(*counts):
+        view = _window(candidate, out, stride)
+        if np.sqrt(((dense[(slice(None), slice(None), *view)] - output) ** 2).sum()) <= tolerance:
+            expected.append(candidate)
+    found = fits(dense, output, counts, stride, tolerance)
+    assert sorted(zip(*(axis.tolist() for axis in found), strict=True)) == expected

@@ -75,60 +75,49 @@ def dense_reference(case: Case, x, w, b, margin: int) -> np.ndarray:
     return reference.conv(x, w, b, ones, case.dilation, (margin,) * (2 * case.rank), case.groups)
 
 
-DIRECT_LIMIT = 2**24  # elements: below it every candidate is compared with the whole output at once
+CHUNK = 2**20  # elements gathered at once: the search's memory stays bounded at any size
+STAGES = (16, 256, 4096)  # output positions compared before the whole output
 
 
-def _candidates(dense: np.ndarray, counts: list[int], out: list[int], stride) -> np.ndarray:
-    """A view: [a0, a1, ..., n, o, j0, j1, ...] = dense[n, o, a0 + s0·j0, a1 + s1·j1, ...]."""
-    axis_strides = dense.strides[2:]
-    return np.lib.stride_tricks.as_strided(
-        dense,
-        shape=(*counts, *dense.shape[:2], *out),
-        strides=(
-            *axis_strides,
-            *dense.strides[:2],
-            *(step * s for step, s in zip(axis_strides, stride, strict=True)),
-        ),
-        writeable=False,
-    )
+def _positions(output: np.ndarray, count: int) -> np.ndarray:
+    """`count` flat indices of the output, spread over it (a fixed draw), or every index."""
+    if count >= output.size:
+        return np.arange(output.size)
+    return np.sort(np.random.default_rng(0).choice(output.size, size=count, replace=False))
 
 
-def _fits(
+def fits(
     dense: np.ndarray, output: np.ndarray, counts: list[int], stride, tolerance: float
 ) -> tuple[np.ndarray, ...]:
     """Per axis, the indices of the starts whose slice is within `tolerance` of `output`.
 
-    Small searches compare everything at once. Large ones (3-d cases) first compare a few
-    output positions per axis, near both borders and the middle, in chunks: an error over
-    part of the output is at most the whole error, so no fit is lost; then each survivor is
-    compared in full. Memory stays bounded whatever the size of the case.
+    A start a = (a0, a1, ...) gives the slice dense[n, o, a0 + s0·j0, a1 + s1·j1, ...]. Every
+    start is first compared on a few output positions, the survivors on more, and the last
+    survivors on the whole output: the error over some positions is at most the whole error,
+    so no fit is lost, and a start that differs anywhere it is looked at goes early.
     """
-    rank = len(counts)
-    out = list(output.shape[2:])
-    candidates = _candidates(dense, counts, out, stride)
-    if math.prod(counts) * output.size <= DIRECT_LIMIT:
-        error = np.sqrt(((candidates - output) ** 2).sum(axis=tuple(range(rank, candidates.ndim))))
-        return np.nonzero(error <= tolerance)
-    probe = [sorted({0, 1, o // 2, o - 2, o - 1} & set(range(o))) for o in out]
-    picked = (slice(None), slice(None), *np.ix_(*probe))
-    sample = output[picked]
-    chunk = max(1, DIRECT_LIMIT // max(1, math.prod(counts[1:]) * sample.size))
-    survivors = []
-    for first in range(0, counts[0], chunk):
-        part = candidates[first : first + chunk]
-        taken = part[(Ellipsis, *np.ix_(*probe))]
-        error = np.sqrt(((taken - sample) ** 2).sum(axis=tuple(range(rank, taken.ndim))))
-        near = np.argwhere(error <= tolerance)
-        near[:, 0] += first
-        survivors.append(near)
-    found = [
-        start
-        for start in np.concatenate(survivors)
-        if np.sqrt(((candidates[tuple(start)] - output) ** 2).sum()) <= tolerance
-    ]
-    if not found:
-        return tuple(np.zeros(0, int) for _ in range(rank))
-    return tuple(np.array(axis) for axis in zip(*found, strict=True))
+    dense = np.ascontiguousarray(dense, np.float64)
+    flat = dense.reshape(-1)
+    steps = np.array(dense.strides[2:]) // dense.itemsize  # elements per step along each axis
+    grid = np.indices(counts).reshape(len(counts), -1).T  # every start, one row each
+    offsets = grid @ steps
+    for count in (*STAGES, output.size):
+        positions = _positions(output, count)
+        n, o, *js = np.unravel_index(positions, output.shape)
+        at = (n * dense.shape[1] + o) * math.prod(dense.shape[2:]) + sum(
+            j * s * step for j, s, step in zip(js, stride, steps, strict=True)
+        )
+        wanted = output.reshape(-1)[positions]
+        keep = np.zeros(len(offsets), bool)
+        rows = max(1, CHUNK // max(1, len(positions)))
+        for first in range(0, len(offsets), rows):
+            part = flat[offsets[first : first + rows, None] + at[None, :]]
+            error = np.sqrt(((part - wanted) ** 2).sum(axis=1))
+            keep[first : first + rows] = error <= tolerance  # NaN: no fit
+        grid, offsets = grid[keep], offsets[keep]
+        if count >= output.size or not len(offsets):
+            break
+    return tuple(grid[:, axis] for axis in range(len(counts)))
 
 
 def infer(
@@ -157,17 +146,17 @@ def infer(
     if min(counts) < 1:
         return None
     tolerance = MATCH_TOLERANCE[case.dtype] * max(float(np.linalg.norm(output)), 1e-30)
-    fits = _fits(dense, output, counts, case.stride, tolerance)
-    if fits[0].size == 0:
+    found = fits(dense, output, counts, case.stride, tolerance)
+    if found[0].size == 0:
         return None
     # A fit at the edge of the search means windows of pure padding: the range goes on
     # beyond what was searched, and the values prove no particular pad.
     proven = all(
-        0 < fit.min() and fit.max() < count - 1 for fit, count in zip(fits, counts, strict=True)
+        0 < fit.min() and fit.max() < count - 1 for fit, count in zip(found, counts, strict=True)
     )
     ranges: list[Range] = []
     for fit, size, o_, k, s, d in zip(
-        fits, case.spatial, out, case.kernel, case.stride, case.dilation, strict=True
+        found, case.spatial, out, case.kernel, case.stride, case.dilation, strict=True
     ):
         low = (margin - int(fit.max()), margin - int(fit.min()))
         highs = [_far_side(size, p, o_, k, s, d) for p in low]
