@@ -7,6 +7,7 @@ values). The registry is the only thing that makes a difference expected.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import math
 from collections.abc import Callable, Mapping
@@ -267,6 +268,7 @@ def assess(
     operator = ops.family(case)
     cache: dict[Pads, np.ndarray] = {}
     dense: dict[int, np.ndarray] = {}
+    inferred: dict[tuple, Inferred | None] = {}  # outputs equal to the bit infer once
 
     def reference_for(pads: Pads) -> np.ndarray:
         if pads not in cache:
@@ -274,7 +276,10 @@ def assess(
         return cache[pads]
 
     def infer(output: np.ndarray) -> Inferred | None:
-        return operator.infer(case, output, x, w, b, dense)
+        key = (output.shape, output.dtype.str, hashlib.sha1(output.tobytes()).digest())
+        if key not in inferred:
+            inferred[key] = operator.infer(case, output, x, w, b, dense)
+        return inferred[key]
 
     # each framework's reading of the case, once: verdicts, the registry and comparisons use it
     resolved = {

@@ -76,10 +76,22 @@ def dense_reference(case: Case, x, w, b, margin: int) -> np.ndarray:
 
 
 CHUNK = 2**20  # elements gathered at once: the search's memory stays bounded at any size
-STAGES = (16, 256, 4096)  # output positions compared before the whole output
+FIRST = (16, 4096)  # the fewest and the most output positions of the first comparison
+SECOND = 4096  # output positions of the second, spread over the output, before the whole
 
 
-def _positions(output: np.ndarray, count: int) -> np.ndarray:
+def _loudest(output: np.ndarray, tolerance: float) -> np.ndarray:
+    """The flat indices of the output's largest values, enough of them to hold four times the
+    tolerance's square: a start whose slice is near zero there (a shifted, sparse or all-padding
+    window) is already past the tolerance on these alone. A NaN comes first: it fits nothing."""
+    energy = np.nan_to_num(output.reshape(-1) ** 2, nan=np.inf)
+    order = np.argsort(-energy, kind="stable")[: FIRST[1]]
+    held = np.cumsum(energy[order])
+    count = int(np.searchsorted(held, 4 * tolerance**2)) + 1
+    return np.sort(order[: max(FIRST[0], count)])
+
+
+def _spread(output: np.ndarray, count: int) -> np.ndarray:
     """`count` flat indices of the output, spread over it (a fixed draw), or every index."""
     if count >= output.size:
         return np.arange(output.size)
@@ -92,17 +104,24 @@ def fits(
     """Per axis, the indices of the starts whose slice is within `tolerance` of `output`.
 
     A start a = (a0, a1, ...) gives the slice dense[n, o, a0 + s0·j0, a1 + s1·j1, ...]. Every
-    start is first compared on a few output positions, the survivors on more, and the last
-    survivors on the whole output: the error over some positions is at most the whole error,
-    so no fit is lost, and a start that differs anywhere it is looked at goes early.
+    start is first compared on a few positions spread over the output, the survivors on the
+    output's largest values, then on more positions spread over it, and the last survivors on
+    the whole output: the error over some positions is at
+    most the whole error, so no fit is lost, and a start that differs where it is looked at
+    goes early.
     """
     dense = np.ascontiguousarray(dense, np.float64)
     flat = dense.reshape(-1)
     steps = np.array(dense.strides[2:]) // dense.itemsize  # elements per step along each axis
     grid = np.indices(counts).reshape(len(counts), -1).T  # every start, one row each
     offsets = grid @ steps
-    for count in (*STAGES, output.size):
-        positions = _positions(output, count)
+    stages = (
+        _spread(output, FIRST[0]),
+        _loudest(output, tolerance),
+        _spread(output, SECOND),
+        np.arange(output.size),
+    )
+    for positions in stages:
         n, o, *js = np.unravel_index(positions, output.shape)
         at = (n * dense.shape[1] + o) * math.prod(dense.shape[2:]) + sum(
             j * s * step for j, s, step in zip(js, stride, steps, strict=True)
@@ -115,7 +134,7 @@ def fits(
             error = np.sqrt(((part - wanted) ** 2).sum(axis=1))
             keep[first : first + rows] = error <= tolerance  # NaN: no fit
         grid, offsets = grid[keep], offsets[keep]
-        if count >= output.size or not len(offsets):
+        if not len(offsets):
             break
     return tuple(grid[:, axis] for axis in range(len(counts)))
 
