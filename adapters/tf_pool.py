@@ -1,5 +1,6 @@
-"""TensorFlow pooling: tf.nn.max_pool1d/2d/3d and tf.nn.avg_pool1d/2d/3d, channels last.
-Imported by adapters/tf_conv.py, whose tf.nn adapter serves these operators too.
+"""TensorFlow pooling: tf.nn.max_pool1d/2d/3d and tf.nn.avg_pool1d/2d/3d, channels last (or
+first, as the variant asks: adapters/tf_common.py). Imported by adapters/tf_conv.py, whose
+tf.nn adapter serves these operators too.
 
 'SAME' and 'VALID' everywhere; explicit pads where the call takes them (max_pool1d and
 max_pool2d); no ceil_mode, no dilation, and an average that never counts the padding.
@@ -7,16 +8,17 @@ max_pool2d); no ceil_mode, no dilation, and an average that never counts the pad
 
 from __future__ import annotations
 
+from adapters.tf_common import data_format, explicit, layout_code
 from harness.adapter_api import NotExpressible
 from harness.case import Case
 
 APIS_BY_OP = {
     f"{kind}_pool{r}d": f"tf.nn.{kind}_pool{r}d" for kind in ("max", "avg") for r in (1, 2, 3)
 }
-EXPLICIT = ("max_pool1d", "max_pool2d")  # the ops whose padding takes [[0, 0], *pairs, [0, 0]]
+EXPLICIT = ("max_pool1d", "max_pool2d")  # the ops whose padding takes pads on every axis
 
 
-def arguments(case: Case) -> dict:
+def arguments(case: Case, env=None) -> dict:
     """ksize, strides and padding as the call takes them; NotExpressible for what it lacks."""
     api, kind = APIS_BY_OP[case.op], case.padding.kind
     if case.ceil_mode:
@@ -29,23 +31,26 @@ def arguments(case: Case) -> dict:
         raise NotExpressible(f"{api} never counts the padding in its divisor")
     if kind == "explicit" and case.op not in EXPLICIT:
         raise NotExpressible(f"{api} takes 'SAME' or 'VALID', not explicit pads")
-    padding = (
-        kind.upper() if kind != "explicit" else [[0, 0], *map(list, case.padding.pairs()), [0, 0]]
+    padding = kind.upper() if kind != "explicit" else explicit(case, env)
+    return dict(
+        ksize=list(case.kernel),
+        strides=list(case.stride),
+        padding=padding,
+        data_format=data_format(case.rank, env),
     )
-    return dict(ksize=list(case.kernel), strides=list(case.stride), padding=padding)
 
 
 def pool(tf, case: Case, xt):
-    """The call on a channels-last tensor."""
+    """The call on a tensor in the variant's layout."""
     return getattr(tf.nn, case.op)(xt, **arguments(case))
 
 
-def pool_code(case: Case) -> str:
-    call = ", ".join(f"{k}={v!r}" for k, v in arguments(case).items())
+def pool_code(case: Case, env: dict[str, str]) -> str:
+    call = ", ".join(f"{k}={v!r}" for k, v in arguments(case, env).items())
+    before, after = layout_code(env)
     return (
         "import numpy as np\n"
-        "import tensorflow as tf\n"
-        f"xt = tf.cast(np.moveaxis(x, 1, -1), tf.{case.dtype})  # channels last\n"
+        "import tensorflow as tf\n" + before + f"xt = tf.cast(xt, tf.{case.dtype})\n"
         f"y = {APIS_BY_OP[case.op]}(xt, {call})\n"
-        'y = np.moveaxis(y.numpy().astype("float64"), -1, 1)  # channels first\n'
+        'y = y.numpy().astype("float64")\n' + after
     )

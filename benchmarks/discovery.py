@@ -2,6 +2,7 @@
 
     python benchmarks/discovery.py [--seeds 0,1,2] [--examples 5000] [--ops conv1d,conv2d]
         [--frameworks torch,tensorflow] [--variants tensorflow,...] [--budget SECONDS]
+    python benchmarks/discovery.py --store STORE [STORE ...]
 
 For every seed, plans what `convharness run --profile nightly --seed S` plans (or with
 `--examples` drawn cases): the classic cases, the drawn ones, the recipe twins. Runs it on the
@@ -10,6 +11,10 @@ chosen variants as a survey does, and notes, for every registered upstream bug, 
 registry names what the survey found; it does not steer what is drawn. Prints one table: per
 bug, cases and seconds to the first hit per seed (or "not reached in N cases"), and the share
 of seeds that reached it.
+
+With `--store`, reads finished surveys instead (a nightly's stores, each of a seed): per bug,
+the plan position of the first case that showed it, or "not reached" in the cases the store
+holds.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from harness.case import OPS  # noqa: E402
 from harness.model import registry  # noqa: E402
 from harness.running import survey, variants  # noqa: E402
 from harness.running.runner import Runner  # noqa: E402
+from harness.running.store import Store  # noqa: E402
 
 
 def _names(text: str | None) -> list[str] | None:
@@ -52,6 +58,42 @@ def first_hits(
     return found, done, time.monotonic() - start
 
 
+def _table(entries, columns: list[str], runs: list[tuple[dict[str, tuple[int, float]], int]]):
+    width = max(len(e.id) for e in entries)
+    print()
+    print(f"{'registered upstream bug':<{width}}  " + "  ".join(f"{c:<19}" for c in columns))
+    for entry in entries:
+        cells = [
+            (
+                f"{found[entry.id][0]:>5} c"
+                + (f" {found[entry.id][1]:>5.0f} s" if found[entry.id][1] >= 0 else "")
+            )
+            if entry.id in found
+            else f"not in {done} c"
+            for found, done in runs
+        ]
+        reached = sum(entry.id in found for found, _ in runs)
+        print(
+            f"{entry.id:<{width}}  "
+            + "  ".join(f"{c:<19}" for c in cells)
+            + f"  reached {reached}/{len(runs)}"
+        )
+
+
+def _stores(paths: list[Path], entries) -> int:
+    bugs = {e.id for e in entries}
+    runs = []
+    for path in paths:
+        with Store.open(path, writable=False) as store:
+            marks = store.first_marks()
+            done, seed = len(store.recorded_ids()), store.meta().get("seed")
+        found = {bug: (position, -1.0) for bug, position in marks.items() if bug in bugs}
+        runs.append((found, done))
+        print(f"{path} (seed {seed}): {done} cases, {len(found)} of {len(bugs)} bugs")
+    _table(entries, [p.name for p in paths], runs)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2")
@@ -62,33 +104,21 @@ def main() -> int:
     parser.add_argument(
         "--budget", type=float, default=900.0, help="seconds per seed (default: the nightly's)"
     )
+    parser.add_argument("--store", nargs="+", type=Path, help="read finished surveys instead")
     args = parser.parse_args()
+    entries = [e for e in registry.load().entries if e.kind == "upstream_bug"]
+    if args.store:
+        return _stores(args.store, entries)
     seeds = [int(s) for s in args.seeds.split(",")]
     ops = tuple(_names(args.ops) or OPS)
     chosen = variants.select(_names(args.frameworks), _names(args.variants))
-    entries = [e for e in registry.load().entries if e.kind == "upstream_bug"]
     bugs = {e.id for e in entries}
     runs = []
     for seed in seeds:
         found, done, seconds = first_hits(seed, args.examples, ops, chosen, args.budget, bugs)
-        runs.append((found, done, seconds))
+        runs.append((found, done))
         print(f"seed {seed}: {done} cases in {seconds:.0f} s, {len(found)} of {len(bugs)} bugs")
-    width = max(len(e.id) for e in entries)
-    print()
-    print(f"{'registered upstream bug':<{width}}  " + "  ".join(f"seed {s:<14}" for s in seeds))
-    for entry in entries:
-        cells = [
-            f"{found[entry.id][0]:>5} c {found[entry.id][1]:>5.0f} s"
-            if entry.id in found
-            else f"not in {done} c"
-            for found, done, _ in runs
-        ]
-        reached = sum(entry.id in found for found, _, _ in runs)
-        print(
-            f"{entry.id:<{width}}  "
-            + "  ".join(f"{c:<19}" for c in cells)
-            + f"  reached {reached}/{len(runs)}"
-        )
+    _table(entries, [f"seed {s}" for s in seeds], runs)
     return 0
 
 

@@ -52,14 +52,17 @@ def main() -> None:
     parser.add_argument("--profile", default="nightly", choices=("dev", "ci", "nightly"))
     parser.add_argument("--examples", type=int, metavar="N")
     parser.add_argument("--variants", metavar="A,B", help="default: every installed variant")
+    parser.add_argument("--keep", metavar="DIR", type=Path, help="keep the stores and cache there")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     print(f"{os.cpu_count()} cores; load average before: {_load()}")
-    with tempfile.TemporaryDirectory(prefix="convharness-nightly-") as folder:
-        cache = Path(folder) / "jax"
-        cold = _survey(args, cache, Path(folder) / "cold.db")
+    with tempfile.TemporaryDirectory(prefix="convharness-nightly-") as temporary:
+        folder = args.keep or Path(temporary)
+        folder.mkdir(parents=True, exist_ok=True)
+        cache = folder / "jax"
+        cold = _survey(args, cache, folder / "cold.db")
         print(f"cold (empty compile cache): {cold / 60:.1f} min; load average {_load()}")
-        warm = _survey(args, cache, Path(folder) / "warm.db")
+        warm = _survey(args, cache, folder / "warm.db")
         print(f"warm (the cache the cold run filled): {warm / 60:.1f} min; load {_load()}")
     verdict = "within" if cold <= BUDGET else "OVER"
     print(f"first night {cold / 60:.1f} min: {verdict} the {BUDGET // 60}-minute budget")

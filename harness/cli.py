@@ -209,7 +209,7 @@ def build_parser() -> Parser:
         type=float,
         metavar="SECONDS",
         help="a fixed limit per case and variant (default: each variant's own, "
-        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile:.0%} quantile of its case "
+        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile * 100:.0f}%% quantile of its case "
         f"times, at least {TimeoutPolicy.floor:g} s; {TimeoutPolicy.ceiling:g} s until it has "
         f"answered {TimeoutPolicy.samples} cases)",
     )

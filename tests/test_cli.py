@@ -198,3 +198,16 @@ def test_a_case_file_of_another_rank_is_refused_in_one_line_and_nothing_is_writt
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{path}:1:" in err and message in err
     assert not store.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_every_command_prints_its_help(capsys):
+    """Every help text formats (argparse reads '%' as a placeholder in them)."""
+    from harness.cli import build_parser
+
+    parser = build_parser()
+    commands = next(a for a in parser._actions if a.choices and "run" in a.choices).choices
+    for name in commands:
+        with pytest.raises(SystemExit) as done:
+            main([name, "--help"])
+        assert done.value.code == 0, name
+        assert "usage:" in capsys.readouterr().out, name

@@ -46,9 +46,14 @@ class Refusal:
     citation: str
     error: str | None = None
     apis: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()  # where only some variants refuse (a layout, a backend)
 
-    def applies(self, api: str, facts: dict[str, Any]) -> bool:
-        return (not self.apis or api in self.apis) and matches(self.when, facts)
+    def applies(self, api: str, facts: dict[str, Any], variant: str = "") -> bool:
+        return (
+            (not self.apis or api in self.apis)
+            and (not self.variants or variant in self.variants)
+            and matches(self.when, facts)
+        )
 
     def explains(self, error: str) -> bool:
         return re.search(self.message, error) is not None
@@ -68,11 +73,11 @@ class Resolved:
     rules: tuple[Refusal, ...] = ()
     divisor: str | None = None  # average pooling: "include" or "exclude" the padding
 
-    def refusals(self, api: str) -> tuple[Refusal, ...]:
-        """The documented refusals of `api` that hold for this case."""
+    def refusals(self, api: str, variant: str = "") -> tuple[Refusal, ...]:
+        """The documented refusals of `api` (in `variant`) that hold for this case."""
         if self.pads is None:
             return ()
-        return tuple(rule for rule in self.rules if rule.applies(api, self.facts))
+        return tuple(rule for rule in self.rules if rule.applies(api, self.facts, variant))
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,7 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
                 citation=raw["citation"],
                 error=raw.get("error"),
                 apis=tuple(raw.get("apis", ())),
+                variants=tuple(raw.get("variants", ())),
             )
         )
     return Rules(

@@ -114,7 +114,7 @@ def judge(
     if status == "not_expressible":
         return Judgement(NOT_EXPRESSIBLE, outcome.message or "")
 
-    refusals = expect.refusals(outcome.info.api)
+    refusals = expect.refusals(outcome.info.api, outcome.info.variant)
     if status == "rejected":
         error = f"{outcome.error_type}: {outcome.message}"
         for rule in refusals:

@@ -2,9 +2,10 @@
 padding inference, strategies, coverage regions, classic cases) drives every room that needs
 to know which operator a case carries. The rest of the harness asks `family(case)`.
 
-Every family is drawn through one widening (harness/model/wide.py): its own small edge cases,
-some made wide (many channels, depthwise, 1x1 and 3x3 kernels, large spatial sizes), and its
-coverage regions with the wide ones added.
+Every family is drawn through one focusing (harness/model/focus.py: some cases moved into the
+corners where frameworks are known to go wrong) and one widening (harness/model/wide.py): its
+own small edge cases, some made wide (many channels, depthwise, 1x1 and 3x3 kernels, large
+spatial sizes), and its coverage regions with the focus and wide ones added.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from harness.case import OPS, Case
-from harness.model import wide
+from harness.model import focus, wide
 from harness.ops.conv import CONV
 from harness.ops.conv_transpose import CONV_TRANSPOSE
 from harness.ops.family import Family
@@ -24,8 +25,8 @@ def _widened(record: Family) -> Family:
     regions with the wide regime's."""
     return replace(
         record,
-        strategy=lambda op: wide.widened(record.strategy(op), record.memory),
-        coverage=lambda case: record.coverage(case) + wide.coverage(case),
+        strategy=lambda op: wide.widened(focus.focused(record.strategy(op)), record.memory),
+        coverage=lambda case: record.coverage(case) + wide.coverage(case) + focus.coverage(case),
         regions=lambda op: record.regions(op) + wide.regions(op),
     )
 

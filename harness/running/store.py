@@ -278,6 +278,18 @@ class Store:
             "SELECT case_id, aspect, left, right, detail, explained_by FROM divergences"
         )
 
+    def first_marks(self) -> dict[str, int]:
+        """Registry entry -> the plan position (from 1) of the first case it explains, in an
+        answer (known) or in a divergence (explained_by)."""
+        rows = self.db.execute(
+            "SELECT mark, MIN(idx) FROM ("
+            " SELECT o.known AS mark, p.idx AS idx FROM outcomes o JOIN plan p USING (case_id)"
+            " WHERE o.known IS NOT NULL UNION ALL"
+            " SELECT d.explained_by, p.idx FROM divergences d JOIN plan p USING (case_id)"
+            " WHERE d.explained_by IS NOT NULL) GROUP BY mark"
+        )
+        return {mark: idx + 1 for mark, idx in rows}
+
     def run_rows(self) -> Iterable[tuple]:
         """Every run, oldest first: id, started, finished, project_commit, platform, python,
         versions, devices, variants, skipped."""

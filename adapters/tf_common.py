@@ -1,0 +1,67 @@
+"""What the TensorFlow adapters share: the layout their calls are stated in.
+
+TensorFlow's calls default to channels-last ('NWC', 'NHWC', 'NDHWC'), and the untagged variant
+states them so, moving the case's arrays there and the output back.
+CONVHARNESS_TF_CHANNELS_FIRST=1 states every call channels-first instead ('NCW', 'NCHW',
+'NCDHW', data_format=...), on the case's arrays as they are: where TensorFlow picks other
+kernels (oneDNN's), or refuses the layout. The per-axis lists a call takes (strides,
+dilations, ksize, explicit pads, output shapes) put the batch and channel entries where the
+layout has them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from harness.adapter_api import channels_first as first
+from harness.adapter_api import channels_last as last
+
+CHANNELS_FIRST = "CONVHARNESS_TF_CHANNELS_FIRST"
+FORMATS = {1: ("NWC", "NCW"), 2: ("NHWC", "NCHW"), 3: ("NDHWC", "NCDHW")}
+
+
+def channels_first(env=None) -> bool:
+    return (os.environ if env is None else env).get(CHANNELS_FIRST) == "1"
+
+
+def data_format(rank: int, env=None) -> str:
+    return FORMATS[rank][channels_first(env)]
+
+
+def bias_format(env=None) -> str:
+    """tf.nn.bias_add's spelling of the layout."""
+    return "NC..." if channels_first(env) else "N...C"
+
+
+def laid_out(x: np.ndarray) -> np.ndarray:
+    """A channels-first case array in the layout the calls are stated in."""
+    return x if channels_first() else last(x)
+
+
+def read_back(y: np.ndarray) -> np.ndarray:
+    """An output in that layout, channels-first."""
+    return y if channels_first() else first(y)
+
+
+def full(spatial: list, batch, channels, env=None) -> list:
+    """A per-axis list over every axis of the layout, the batch and channel entries given."""
+    if channels_first(env):
+        return [batch, channels, *spatial]
+    return [batch, *spatial, channels]
+
+
+def explicit(case, env=None) -> list[list[int]]:
+    """Explicit pads as the calls take them: [low, high] on every axis, zero on N and C."""
+    return full([list(pair) for pair in case.padding.pairs()], [0, 0], [0, 0], env)
+
+
+def layout_code(env: dict[str, str]) -> tuple[str, str]:
+    """A repro's lines moving x to the layout, and the output back."""
+    if channels_first(env):
+        return "xt = x  # channels first\n", ""
+    return (
+        "xt = np.moveaxis(x, 1, -1)  # channels last\n",
+        "y = np.moveaxis(y, -1, 1)  # channels first\n",
+    )
