@@ -209,8 +209,8 @@ def build_parser() -> Parser:
         type=float,
         metavar="SECONDS",
         help="a fixed limit per case and variant (default: each variant's own, "
-        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile * 100:.0f}%% quantile of its case "
-        f"times, at least {TimeoutPolicy.floor:g} s; {TimeoutPolicy.ceiling:g} s until it has "
+        f"{TimeoutPolicy.multiple:g}x the {TimeoutPolicy.quantile * 100:.0f}%% quantile of its "
+        f"case times, at least {TimeoutPolicy.floor:g} s; {TimeoutPolicy.ceiling:g} s until it has "
         f"answered {TimeoutPolicy.samples} cases)",
     )
     _budget(run)

@@ -102,3 +102,18 @@ def test_a_convention_may_explain_a_difference_in_kind_only_with_adapters_and_as
     del data["divergence"][-1]["adapters"]
     with pytest.raises(ValueError, match="adapters and aspects"):
         registry.parse(data)
+
+
+def test_a_refusal_kept_to_some_variants_names_variants_that_exist():
+    from harness.running import variants
+
+    known = {variant.name for variant in variants.load()}
+    kept = [
+        (refusal.id, name)
+        for framework in conventions.load().values()
+        for rules in framework.families.values()
+        for refusal in rules.refusals
+        for name in refusal.variants
+    ]
+    assert kept, "no refusal is kept to a variant: the layout variants' refusals are missing"
+    assert all(name in known for _, name in kept), [k for k in kept if k[1] not in known]

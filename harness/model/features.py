@@ -46,6 +46,7 @@ FEATURES: dict[str, type] = {
     "ceil_mode": bool,  # pooling rounds the output size up
     "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
     "pad_past_half": bool,  # an explicit pad > half the (undilated) kernel, k // 2
+    "kernel_exceeds_input": bool,  # the dilated kernel is larger than the padded input
     "input_under_kernel": bool,  # the input, before any padding, is smaller than the kernel
     "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
@@ -96,6 +97,10 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "ceil_mode": case.ceil_mode,
         "count_include_pad": case.count_include_pad,
         "pad_past_half": explicit and any(max(a, b) > k // 2 for k, _, (a, b) in asked),
+        "kernel_exceeds_input": any(
+            i + a + b < effective_kernel(k, d)
+            for i, (k, d, (a, b)) in zip(case.spatial, asked, strict=True)
+        ),
         "input_under_kernel": any(
             i < effective_kernel(k, d)
             for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
