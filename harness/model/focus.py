@@ -42,25 +42,26 @@ def _plain(draw, case: Case) -> Case | None:
 
 
 def _stride_past_kernel(draw, case: Case) -> Case | None:
-    """'same' with a stride past the (undilated) window on one axis, the input not a multiple
-    of it: the pad total the formula gives is negative there, and 'same' must clamp it."""
+    """'same' with a stride two or more past the (undilated) window on one axis: the last
+    window leaves input unread, the pad total the formula gives is -2 or less there, and
+    'same' must clamp it at 0 (a kernel that halves it crops a row)."""
     if case.output_shape is not None or case.output_padding:
         return None
     axis = draw(st.integers(0, case.rank - 1))
     kernel = list(case.kernel)
     kernel[axis] = draw(st.integers(1, 2))
     stride = list(case.stride)
-    stride[axis] = kernel[axis] + draw(st.integers(1, 2))
+    stride[axis] = kernel[axis] + draw(st.integers(2, 3))
     spatial = list(case.spatial)
-    spatial[axis] = stride[axis] * draw(st.integers(1, 3)) + draw(st.integers(1, stride[axis] - 1))
-    dilation = [1 if a == axis else d for a, d in enumerate(case.dilation)]
+    spatial[axis] = stride[axis] * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 1]))
     return replace(
-        _plain(draw, case) or case,
+        _plain(draw, case) or case,  # no dilation, no groups: refused first in 3-d by some
         kernel=tuple(kernel),
         stride=tuple(stride),
         spatial=tuple(spatial),
-        dilation=tuple(dilation),
         padding=Padding("same"),
+        ceil_mode=False,  # pooling: the options few frameworks take
+        count_include_pad=False,
     )
 
 
@@ -124,8 +125,9 @@ def _grouped_wide_float(draw, case: Case) -> Case | None:
 
 
 def _transposed_same_stride_one(draw, case: Case) -> Case | None:
-    """A transposed 'same' at stride 1 with an even kernel: the sizes the frameworks give
-    'same' differ by one there."""
+    """A transposed 'same' at stride 1 with an even kernel and an output_padding of 0 stated:
+    the sizes the frameworks give 'same' differ by one there (Keras's formula with a stated
+    output_padding, (i - 1)s + k % 2 + p, falls below the i·s of the others)."""
     if case.family != "conv_transpose":
         return None
     kernel = tuple(2 * draw(st.integers(1, 2)) for _ in range(case.rank))
@@ -134,8 +136,9 @@ def _transposed_same_stride_one(draw, case: Case) -> Case | None:
         kernel=kernel,
         stride=(1,) * case.rank,
         padding=Padding("same"),
-        output_padding=(),
+        output_padding=(0,) * case.rank,
         output_shape=None,
+        dtype=draw(st.sampled_from([case.dtype, "float64"])),  # also where oneDNN does not go
     )
 
 
