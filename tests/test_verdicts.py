@@ -144,6 +144,39 @@ REFUSAL_CASES.update(
     }
 )
 
+# The channels-first variant's refusals: TensorFlow's own CPU kernels, where oneDNN does not go.
+REFUSAL_CASES.update(
+    {
+        "tf/nchw-outside-onednn": (
+            "tf.nn[nchw]",
+            Case.from_json(
+                {
+                    "op": "conv2d",
+                    "input": [1, 2, 8, 8],
+                    "out_channels": 2,
+                    "kernel": 3,
+                    "dtype": "float64",
+                }
+            ),
+        ),
+        "tf/transposed-nchw-outside-onednn": ("tf.nn[nchw]", _transposed(dtype="float16")),
+        "tf/transposed-nchw-explicit-pads": ("tf.nn[nchw]", _transposed(stride=2, padding=1)),
+        "tf/pool-nchw-outside-onednn": ("tf.nn[nchw]", _pool("max_pool2d", 6, 2, dtype="float64")),
+        "tf/pool-nchw-explicit-pads": ("tf.nn[nchw]", _pool("max_pool2d", 6, 3, padding=1)),
+        "torch/avg-pool3d-kernel-exceeds-padded-input": (
+            "torch.padded",
+            Case.from_json(
+                {
+                    "op": "avg_pool3d",
+                    "input": [1, 2, 4, 1, 4],
+                    "kernel": [1, 3, 2],
+                    "padding": [[0, 0], [0, 1], [0, 0]],
+                }
+            ),
+        ),
+    }
+)
+
 # The same rules at rank 1 and 3: the API names of every rank are listed, and measured.
 OTHER_RANKS = [
     ("torch/strided-same-functional", "torch.functional", "conv1d"),
