@@ -133,7 +133,8 @@ def test_each_case_runs_on_every_device_each_framework_sees(runner):
 
 def test_the_resnet_stem_max_pool_gives_56x56_wherever_it_can_be_stated(survey, installed):
     """MaxPool2d(3, stride=2, padding=1) on 112x112: explicit pads (1, 1) where an API takes
-    them, NOT_EXPRESSIBLE where it takes 'valid'/'same' only."""
+    them, NOT_EXPRESSIBLE where it takes 'valid'/'same' only, and TensorFlow's documented
+    refusal of explicit pads channels-first on the CPU (tensorflow-nchw)."""
     _require(installed, ["torch.functional", "jax.lax"])
     results = by_adapter(survey(POOL_CLASSIC[0]))
     answered = 0
@@ -142,6 +143,8 @@ def test_the_resnet_stem_max_pool_gives_56x56_wherever_it_can_be_stated(survey, 
             assert result.outcome.output.shape == (1, 3, 56, 56), name
             assert result.judgement.verdict == "PASS", name
             answered += 1
+        elif name in installed and result.judgement.verdict == "EXPECTED_REJECT":
+            assert result.judgement.rule == "tf/pool-nchw-explicit-pads", name
         elif name in installed:
             assert result.judgement.verdict == "NOT_EXPRESSIBLE", name
     assert answered >= 2 and results["torch.functional"].judgement.pads == (1, 1, 1, 1)
