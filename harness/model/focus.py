@@ -27,7 +27,7 @@ FOCUS_SHARE = 0.15  # the share of drawn cases moved into a focus region
 Move = Callable[[Callable, Case], Case | None]
 
 
-def _plain(draw, case: Case) -> Case | None:
+def _plain(draw, case: Case) -> Case:
     """No dilation and no groups: what a refusal of either would otherwise answer first."""
     if case.family == "pool":
         return replace(case, dilation=(1,) * case.rank)
@@ -55,7 +55,7 @@ def _stride_past_kernel(draw, case: Case) -> Case | None:
     spatial = list(case.spatial)
     spatial[axis] = stride[axis] * draw(st.integers(1, 3)) + draw(st.sampled_from([0, 0, 1]))
     return replace(
-        _plain(draw, case) or case,  # no dilation, no groups: refused first in 3-d by some
+        _plain(draw, case),  # no dilation, no groups: refused first in 3-d by some
         kernel=tuple(kernel),
         stride=tuple(stride),
         spatial=tuple(spatial),
@@ -132,7 +132,7 @@ def _transposed_same_stride_one(draw, case: Case) -> Case | None:
         return None
     kernel = tuple(2 * draw(st.integers(1, 2)) for _ in range(case.rank))
     return replace(
-        _plain(draw, case) or case,
+        _plain(draw, case),
         kernel=kernel,
         stride=(1,) * case.rank,
         padding=Padding("same"),
