@@ -15,7 +15,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -28,7 +27,7 @@ from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
 from harness.running import memory, pool, survey, variants
 from harness.running.runner import Runner
-from harness.running.store import Plan, Store, merge
+from harness.running.store import Plan, Store, StoreLock, merge
 from harness.running.timeouts import TimeoutPolicy
 
 EXPLAIN_KEYS = (
@@ -348,19 +347,28 @@ def _case_from_flags(args: argparse.Namespace) -> Case:
 
 
 def read_cases(path: Path) -> list[Case]:
-    """Every case in a file, or a UsageError naming the first bad line."""
+    """Every case in a file, or a UsageError naming the first bad line (a case given twice:
+    both its lines). `explain`, `run` and `repro` read case files here."""
     try:
         lines = path.read_text().splitlines()
     except (OSError, UnicodeDecodeError) as error:
         raise UsageError(f"cannot read {path}: {error}") from None
     cases = []
+    first_line: dict[str, int] = {}  # case id -> the line it first appears on
     for number, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
-            cases.append(Case.from_json(json.loads(line)))
+            case = Case.from_json(json.loads(line))
         except (json.JSONDecodeError, CaseError) as error:
             raise UsageError(f"{path}:{number}: {error}") from None
+        if case.id in first_line:
+            raise UsageError(
+                f"{path}:{number}: the same case as line {first_line[case.id]} "
+                f"(case {case.id}); give each case once"
+            )
+        first_line[case.id] = number
+        cases.append(case)
     if not cases:
         raise UsageError(f"{path} holds no case")
     return cases
@@ -478,9 +486,10 @@ def explain(args: argparse.Namespace) -> int:
 
 
 def _plan(
-    args: argparse.Namespace,
+    args: argparse.Namespace, stack: contextlib.ExitStack
 ) -> tuple[Callable[[], Store], list[Case], list[variants.Variant]]:
-    """Validate every argument; give back what creates (or reopens) the store, the cases to
+    """Validate every argument and take the store's lock (held until `stack` closes: a second
+    run on the store is refused); give back what creates (or reopens) the store, the cases to
     run and the variants. Nothing is written yet."""
     if args.resume:
         given = [
@@ -500,10 +509,10 @@ def _plan(
             raise UsageError(f"--resume takes the plan from the store; drop {', '.join(given)}")
         if args.store is None:
             raise UsageError("--resume needs --store PATH")
-        with Store.open(args.store) as store:
-            names, pending = list(store.meta()["variants"]), store.pending()
+        store = stack.enter_context(Store.open(args.store))  # held: pending stays pending
+        names, pending = list(store.meta()["variants"]), store.pending()
         memory.check(pending, _max_case_memory(args))
-        return partial(Store.open, args.store), pending, variants.select(names=names)
+        return (lambda: store), pending, variants.select(names=names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
@@ -539,7 +548,8 @@ def _plan(
         variants=tuple(v.name for v in chosen),
     )
     cases = [case for _, case in plan.cases]
-    return partial(Store.create, path, plan), cases, chosen
+    lock = stack.enter_context(StoreLock.take(path))
+    return (lambda: stack.enter_context(Store.create(path, plan, lock))), cases, chosen
 
 
 def _summary(store: Store, out=None) -> None:
@@ -565,9 +575,9 @@ def _summary(store: Store, out=None) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    opened, cases, chosen = _plan(args)
     env = survey.compile_cache_env(args.compile_cache)
     with contextlib.ExitStack() as stack:
+        opened, cases, chosen = _plan(args, stack)
         runner = None
         if cases:  # a variant asked for that cannot run stops it before the store is written
             runner = stack.enter_context(
@@ -580,7 +590,7 @@ def run(args: argparse.Namespace) -> int:
                 )
             )
             runner.check(args.frameworks, args.variants, broken=False)
-        store = stack.enter_context(opened())
+        store = opened()
         total = len(store.planned())
         try:
             if runner is not None:

@@ -165,6 +165,38 @@ def test_a_malformed_case_line_is_named(tmp_path, capsys):
     assert f"{path}:2:" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["run", "--store", "{store}"],
+        ["explain", "--json"],
+        ["repro", "--adapters", "torch.functional"],
+    ],
+)
+def test_a_case_given_twice_is_refused_in_one_line_naming_both_lines(tmp_path, capsys, command):
+    path = tmp_path / "cases.jsonl"
+    case = '{"input": [1,3,8,8], "out_channels": 4, "kernel": [3,3]}'
+    same = '{"kernel": 3, "out_channels": 4, "input": [1, 3, 8, 8], "padding": "valid"}'
+    other = '{"input": [1,3,9,9], "out_channels": 4, "kernel": [3,3]}'
+    path.write_text(f"{case}\n{other}\n\n{same}\n")
+    store = tmp_path / "never.db"
+    argv = [part.format(store=store) for part in command]
+    assert main([*argv[:1], "--cases", str(path), *argv[1:]]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err.count("\n") == 1
+    assert f"{path}:4: the same case as line 1" in captured.err
+    assert not store.exists() and list(tmp_path.iterdir()) == [path]
+
+
+def test_the_installed_command_refuses_a_case_given_twice_without_a_traceback(tmp_path):
+    path = tmp_path / "cases.jsonl"
+    case = '{"input": [1,3,8,8], "out_channels": 4, "kernel": [3,3]}'
+    path.write_text(f"{case}\n{case}\n")
+    done = _cli("run", "--cases", str(path), "--store", str(tmp_path / "s.db"), "--quiet")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr and ":2: the same case as line 1" in done.stderr
+
+
 def test_the_installed_command_refuses_bad_input_without_a_traceback():
     done = _cli("run", "--examples", "-1")
     assert done.returncode == 2

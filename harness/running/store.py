@@ -4,13 +4,21 @@ A store holds one plan (the cases to run, for one shard) and any number of runs
 that worked on it. A case is recorded in one transaction with all its outcomes
 and divergences, so a run killed at any moment loses at most the cases in flight,
 and `--resume` runs exactly the planned cases not yet recorded.
+
+A store has one writer at a time (StoreLock): opening it to write takes an exclusive lock on
+the file beside it, `<store>.lock`, which names the holder; a second writer is refused, and
+readers take no lock. The kernel releases the lock when its holder exits, however it exits.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+import shlex
 import sqlite3
+import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -93,15 +101,123 @@ def _read_schema_1(db: sqlite3.Connection, writable: bool) -> None:
         )
 
 
+def _command() -> str:
+    """This process's command line, short, for a refused writer to read."""
+    name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
+    words = ["convharness" if name in ("cli.py", "__main__.py") else name, *sys.argv[1:]]
+    text = shlex.join(words)
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+class StoreLock:
+    """The right to write one store: an exclusive flock on `<store>.lock`, whose text names the
+    holder (its pid and command). A second writer is refused in one line naming the holder.
+
+    The kernel drops a flock when the last descriptor of its holder closes, so a holder that
+    dies (kill -9 included) leaves no lock behind, only the file, which the next writer reuses;
+    worker processes, being spawned, do not inherit the descriptor. A holder that ends normally
+    removes the file (still holding the lock, so a writer that opened the old file in between
+    sees it was removed and takes the new one)."""
+
+    def __init__(self, store: Path) -> None:
+        self.store = store
+        self.path = store.with_name(store.name + ".lock")
+        self._fd: int | None = None
+
+    @classmethod
+    def take(cls, store: Path) -> StoreLock:
+        lock = cls(store)
+        lock._acquire()
+        return lock
+
+    def _acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        while True:
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            except OSError as error:
+                raise UsageError(f"cannot lock {self.store} to write it: {error}") from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _holder(fd)
+                os.close(fd)
+                raise UsageError(
+                    f"{self.store} is being written by {holder}; wait for it to finish "
+                    "(reading it, e.g. with `convharness summary`, needs no wait)"
+                ) from None
+            except OSError as error:
+                os.close(fd)
+                raise UsageError(f"cannot lock {self.store} to write it: {error}") from None
+            try:
+                current = os.path.samestat(os.fstat(fd), os.stat(self.path))
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
+            os.close(fd)  # its holder removed it as this process opened it: open the new one
+        text = json.dumps({"pid": os.getpid(), "command": _command()}) + "\n"
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, text.encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is None:
+            return
+        with contextlib.suppress(FileNotFoundError):
+            self.path.unlink()
+        os.close(self._fd)
+        self._fd = None
+
+    def __enter__(self) -> StoreLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
+
+
+def _holder(fd: int) -> str:
+    """Who holds the lock on `fd`'s file, in words: 'process PID (COMMAND)'. A holder writes
+    its name just after locking: wait a moment for it."""
+    deadline = time.monotonic() + 1.0
+    while True:
+        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+            about = json.loads(os.pread(fd, 4096, 0).decode())
+            return f"process {int(about['pid'])} ({about['command']})"
+        if time.monotonic() > deadline:
+            return "another process"
+        time.sleep(0.05)
+
+
 class Store:
-    def __init__(self, path: Path, connection: sqlite3.Connection) -> None:
+    def __init__(
+        self, path: Path, connection: sqlite3.Connection, lock: StoreLock | None = None
+    ) -> None:
+        """`lock`: the writer's lock this store releases when it closes (None: a reader, or
+        a writer whose caller holds the lock and releases it)."""
         self.path = path
         self.db = connection
+        self._lock = lock
 
     # opening
 
     @classmethod
-    def create(cls, path: Path, plan: Plan) -> Store:
+    def create(cls, path: Path, plan: Plan, lock: StoreLock | None = None) -> Store:
+        """A new store for `plan`, open to write; `lock`: the store's lock, already held by the
+        caller (default: taken here, and released by close)."""
+        own = StoreLock.take(path) if lock is None else None
+        try:
+            cls._write_new(path, plan)
+            store = cls.open(path, lock=lock or own)
+        except BaseException:
+            if own is not None:
+                own.release()
+            raise
+        store._lock = own
+        return store
+
+    @staticmethod
+    def _write_new(path: Path, plan: Plan) -> None:
         if path.exists():
             raise UsageError(
                 f"{path} already exists; use --resume to continue it, or choose another --store"
@@ -127,13 +243,24 @@ class Store:
                 [(i, c.id, json.dumps(c.to_json()), c.op) for i, c in plan.cases],
             )
         os.replace(partial, path)  # a store exists whole, or not at all
-        return cls.open(path)
 
     @classmethod
-    def open(cls, path: Path, writable: bool = True) -> Store:
-        """Open an existing store, refusing (and leaving untouched) one this code cannot read."""
+    def open(cls, path: Path, writable: bool = True, lock: StoreLock | None = None) -> Store:
+        """Open an existing store, refusing (and leaving untouched) one this code cannot read.
+        To write, the store's lock is needed: `lock`, held by the caller, or one taken here
+        (refused while another process writes the store) and released by close."""
         if not path.is_file():
             raise UsageError(f"no store at {path}")
+        own = StoreLock.take(path) if writable and lock is None else None
+        try:
+            return cls._open(path, writable, own)
+        except BaseException:
+            if own is not None:
+                own.release()
+            raise
+
+    @classmethod
+    def _open(cls, path: Path, writable: bool, own: StoreLock | None) -> Store:
         try:
             with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as db:
                 version = json.loads(
@@ -159,10 +286,12 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
         if version == 1:
             _read_schema_1(db, writable)
-        return cls(path, db)
+        return cls(path, db, own)
 
     def close(self) -> None:
         self.db.close()
+        if self._lock is not None:
+            self._lock.release()
 
     def __enter__(self) -> Store:
         return self
