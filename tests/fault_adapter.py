@@ -6,6 +6,7 @@ from it on chosen input heights:
     19 raises MemoryError     23 cannot express the case
     29 returns a wrong shape  31 exits with os._exit(3)
     37 allocates and fills 1 GiB (past a worker's memory limit in the tests that set one)
+    41 waits until the file named by FAULT_GATE exists (at most 600 s), then answers
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ def misbehave(case, x, w, b, device):
         os._exit(3)
     if case.spatial[0] == 17 and not os.environ.get("FAULT_CALM"):
         time.sleep(600)
+    if case.spatial[0] == 41:
+        deadline = time.monotonic() + 600
+        while not os.path.exists(os.environ["FAULT_GATE"]) and time.monotonic() < deadline:
+            time.sleep(0.02)
     if case.spatial[0] == 19:
         raise MemoryError
     if case.spatial[0] == 37:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -13,6 +14,7 @@ import time
 from collections import Counter
 from contextlib import closing
 
+import fault_plugin
 import pytest
 
 from harness.case import Case
@@ -291,3 +293,98 @@ def test_a_schema_1_store_opens_as_conv2d_and_gains_the_op_column_when_resumed(t
         assert store.meta()["schema_version"] == 2 and not store.pending()
         assert store.db.execute("SELECT DISTINCT op FROM plan").fetchall() == [("conv2d",)]
         assert store.verdict_counts() == counts  # the one case ran again, with the same answer
+
+
+def _gated_run(tmp_path):
+    """A `run` of the fault plugin on three cases, the second held at a gate (fault_adapter.py:
+    height 41) until the test opens it; started, not waited for."""
+    env = fault_plugin.install(tmp_path / "site")
+    gate = tmp_path / "gate"
+    env["FAULT_GATE"] = str(gate)
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(_case(h).to_json()) + "\n" for h in (4, 41, 5)))
+    store = tmp_path / "held.db"
+    first = subprocess.Popen(
+        [*CLI, "run", "--cases", str(cases), "--variants", "fault", "--store", str(store)]
+        + ["--shrink-budget", "0", "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its group: the test ends every process it left
+    )
+    deadline = time.monotonic() + 120
+    recorded: set[str] = set()
+    while not recorded and time.monotonic() < deadline and first.poll() is None:
+        time.sleep(0.05)
+        with contextlib.suppress(UsageError, sqlite3.OperationalError):
+            with Store.open(store, writable=False) as reading:  # a reader is never refused
+                recorded = reading.recorded_ids()
+    assert recorded == {_case(4).id}, first.stderr.read() if first.poll() is not None else ""
+    return first, store, gate, env
+
+
+def _end_group(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def test_a_second_writer_is_refused_in_one_line_and_the_first_finishes_unharmed(tmp_path):
+    first, store, gate, env = _gated_run(tmp_path)
+    try:
+        summary = subprocess.run(
+            [*CLI, "summary", str(store)], capture_output=True, text=True, env=env, timeout=120
+        )
+        assert summary.returncode == 0 and "1/3 planned cases recorded" in summary.stdout
+        for command in (["run", "--resume", "--quiet"], ["shrink", "--all"]):
+            second = subprocess.run(
+                [*CLI, *command, "--store", str(store)],
+                capture_output=True,
+                text=True,
+                env=env,
+                timeout=120,
+            )
+            assert second.returncode == 2, second.stderr
+            assert second.stderr.count("\n") == 1 and "Traceback" not in second.stderr
+            assert f"{store} is being written by process {first.pid} (convharness run " in (
+                second.stderr
+            )
+        gate.touch()
+        out, err = first.communicate(timeout=120)
+        assert first.returncode == 0, err
+    finally:
+        gate.touch()
+        _end_group(first)
+    with Store.open(store, writable=False) as done:
+        assert done.recorded_ids() == {_case(h).id for h in (4, 41, 5)}
+        assert len(done.db.execute("SELECT 1 FROM runs").fetchall()) == 1
+        assert done.db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert done.verdict_counts() == {"fault.misbehave@cpu": Counter({"PASS": 3})}
+    assert not store.with_name(store.name + ".lock").exists()
+
+
+def test_a_writer_killed_with_kill_9_leaves_no_lock_and_resume_finishes(tmp_path):
+    first, store, gate, env = _gated_run(tmp_path)
+    try:
+        os.kill(first.pid, signal.SIGKILL)  # the run alone: its worker waits at the gate
+        first.wait()
+        os.killpg(first.pid, 0)  # ... and lives on, holding nothing
+        assert store.with_name(store.name + ".lock").exists()  # the file stays, unlocked
+        with Store.open(store):  # to write: the lock is free
+            pass
+        gate.touch()
+        resumed = subprocess.run(
+            [*CLI, "run", "--store", str(store), "--resume", "--quiet", "--shrink-budget", "0"],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert resumed.returncode == 0, resumed.stderr
+    finally:
+        gate.touch()
+        _end_group(first)
+    with Store.open(store, writable=False) as done:
+        assert done.recorded_ids() == {_case(h).id for h in (4, 41, 5)}
+        assert len(done.db.execute("SELECT 1 FROM runs").fetchall()) == 2
