@@ -225,7 +225,8 @@ def build_parser() -> Parser:
         type=float,
         default=60.0,
         metavar="SECONDS",
-        help="shrink each unexpected finding for up to this long (default 60; 0: do not)",
+        help="shrink each unexpected finding for up to this long (default 60; 0: do not); "
+        "a try that hangs costs the variant's limit (or --timeout)",
     )
     run.add_argument("--quiet", action="store_true")
 
@@ -260,6 +261,13 @@ def build_parser() -> Parser:
     )
     shrinking.add_argument(
         "--budget", type=float, default=60.0, metavar="SECONDS", help="per finding (default 60)"
+    )
+    shrinking.add_argument(
+        "--timeout",
+        type=float,
+        metavar="SECONDS",
+        help="the most one try may take (default: each variant's own limit, learned from its "
+        "case times in the store as `run` learns it)",
     )
 
     published = commands.add_parser("report", help="write the compatibility report of a store")
@@ -604,7 +612,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 130
-        _shrink_new_findings(store, args.shrink_budget)
+        _shrink_new_findings(store, args.shrink_budget, args.timeout)
         if not args.quiet:
             _summary(store)
         unexpected, unexplained = store.attention()
@@ -702,16 +710,37 @@ def _shrink_targets(args: argparse.Namespace, store: Store) -> tuple[list, dict[
     return targets, variant_of
 
 
-def _shrink(store: Store, targets: list, variant_of: dict[str, str], budget: float) -> None:
-    """Shrink each (drawn case, target), keep the result in the store and print it."""
+def _case_limits(store: Store, timeout: float | None) -> dict[str, float]:
+    """variant -> the most one case may take: `timeout` (--timeout), else the limit its case
+    times in the store set (timeouts.py), as the run that recorded them learned it."""
+    times = store.case_seconds()
+    if timeout is not None:
+        return dict.fromkeys(times, timeout)
+    policy = TimeoutPolicy()
+    return {name: policy.learned(seconds) for name, seconds in times.items()}
+
+
+def _shrink(
+    store: Store,
+    targets: list,
+    variant_of: dict[str, str],
+    budget: float,
+    timeout: float | None = None,
+) -> None:
+    """Shrink each (drawn case, target), keep the result in the store and print it. A try that
+    hangs costs its variant's limit (`timeout`, else the one its times in the store set)."""
     from harness.reporting.findings import target_key
     from harness.running import shrink
 
+    limits = _case_limits(store, timeout)
     for case, key in targets:
         adapters, verdict, known, aspect = key
         names = sorted({variant_of[label] for label in adapters})
         target = shrink.Target(tuple(adapters), verdict, known, aspect)
-        with Runner(variants.select(None, names)) as runner:
+        runner = Runner(variants.select(None, names))
+        for worker in runner.workers:  # each variant's own limit, and the ceiling to start
+            worker.timer = TimeoutPolicy(cap=limits.get(worker.variant.name, timeout)).timer()
+        with runner:
             done = shrink.shrink(
                 case,
                 target,
@@ -721,21 +750,30 @@ def _shrink(store: Store, targets: list, variant_of: dict[str, str], budget: flo
         store.record_shrunk(
             case.id, target_key(key), done.case, done.ending, done.tries, done.seconds
         )
+        how = f"{done.ending} after {done.tries} tries, {done.seconds:.0f} s"
+        if done.ending == shrink.Ending.BUDGET:
+            how = (
+                f"the {budget:g} s budget ran out after {done.tries} tries "
+                f"({done.seconds:.0f} s); the smallest case so far"
+            )
         print(
-            f"shrunk {target.describe()}: {done.ending} after {done.tries} tries, "
-            f"{done.seconds:.0f} s\n  drawn:  {case.command()}\n  shrunk: {done.case.command()}"
+            f"shrunk {target.describe()}: {how}\n  drawn:  {case.command()}\n"
+            f"  shrunk: {done.case.command()}"
         )
 
 
 def shrink_findings(args: argparse.Namespace) -> int:
+    if args.timeout is not None and args.timeout <= 0:
+        raise UsageError(f"--timeout must be > 0, got {args.timeout:g}")
     with Store.open(args.store) as store:
         targets, variant_of = _shrink_targets(args, store)
-        _shrink(store, targets, variant_of, args.budget)
+        _shrink(store, targets, variant_of, args.budget, args.timeout)
     return 0
 
 
-def _shrink_new_findings(store: Store, budget: float) -> None:
-    """After a run: shrink every unexpected verdict and unexplained divergence it found."""
+def _shrink_new_findings(store: Store, budget: float, timeout: float | None = None) -> None:
+    """After a run: shrink every unexpected verdict and unexplained divergence it found; a try
+    may take `timeout` (the run's --timeout), else its variant's own limit."""
     if budget <= 0 or not any(store.attention()):
         return
     from harness.reporting.facts import Survey
@@ -750,7 +788,7 @@ def _shrink_new_findings(store: Store, budget: float) -> None:
         for f in findings(facts)
         if f.target and f.example and not f.target[2]  # not a registered bug
     ]
-    _shrink(store, targets, variant_of, budget)
+    _shrink(store, targets, variant_of, budget, timeout)
 
 
 def publish(args: argparse.Namespace) -> int:

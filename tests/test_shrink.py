@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import time
 
+import fault_plugin
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +16,8 @@ from harness.case import Case, Padding
 from harness.model.strategies import cases
 from harness.running import shrink, survey, variants
 from harness.running.runner import Runner
+from harness.running.store import Store
+from harness.running.timeouts import TimeoutPolicy
 from harness.suite.helpers import needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
@@ -73,3 +78,43 @@ def test_shrink_refuses_bad_input_in_one_line(tmp_path):
     )
     assert missing.returncode == 2 and missing.stderr.count("\n") == 1
     assert "no store at" in missing.stderr
+
+
+def test_a_cap_bounds_a_variants_limit_however_its_times_go():
+    policy = TimeoutPolicy(floor=2.0, ceiling=100.0, multiple=10.0, samples=5, cap=3.0)
+    assert policy.timer().limit == 3.0  # too few times known: the cap, not the ceiling
+    assert policy.learned([0.01] * 5) == 2.0  # the floor, under the cap
+    assert policy.learned([1.5] * 5) == 3.0  # 15 s, capped
+    assert TimeoutPolicy(samples=5).learned([1.5] * 5) == 30.0
+
+
+def test_a_shrink_whose_adapter_hangs_ends_within_its_budget_and_one_limit(tmp_path):
+    """The fault adapter hangs on every case of height 17: each try of such a case costs the
+    run's --timeout, not the 300 s ceiling, and the budget ends the search with what it has."""
+    env = fault_plugin.install(tmp_path / "site")
+    hangs = Case(batch=2, in_channels=2, out_channels=2, spatial=(17, 6), kernel=(3, 3))
+    quick = Case(batch=1, in_channels=1, out_channels=2, spatial=(4, 4), kernel=(1, 1))
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(c.to_json()) + "\n" for c in (hangs, quick)))
+    store = tmp_path / "hangs.db"
+    budget, limit = 3.0, 2.0
+    started = time.monotonic()
+    done = subprocess.run(
+        [*CLI, "run", "--cases", str(cases), "--variants", "fault", "--store", str(store)]
+        + ["--timeout", f"{limit:g}", "--shrink-budget", f"{budget:g}", "--quiet"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    took = time.monotonic() - started
+    assert done.returncode == 1, done.stderr  # the hang is an unexpected verdict
+    assert f"the {budget:g} s budget ran out after " in done.stdout
+    assert "; the smallest case so far" in done.stdout
+    with Store.open(store, writable=False) as held:
+        ((case_id, _, shrunk, ending, tries, seconds),) = held.shrunk_rows()
+    assert case_id == hangs.id and ending == shrink.Ending.BUDGET and tries >= 2
+    assert shrunk.spatial[0] == 17 and shrink.size(shrunk) <= shrink.size(hangs)
+    # the last try began within the budget: one limit, and the worker's start after a hang
+    assert budget < seconds < budget + limit + 5.0, (seconds, done.stdout)
+    assert took < 60, took

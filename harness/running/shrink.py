@@ -8,7 +8,9 @@ those that still show the same difference and no other, on the real frameworks, 
 same workers (isolation and timeouts as for any case), and shrinks to the smallest; a last
 pass then lowers one field at a time while the difference stays. Each
 finding has a time budget; when it runs out, the smallest case seen so far is kept, and the
-result says so.
+result says so. A try is one case on the workers, so a try that hangs costs the variant's own
+case limit, which `run` gives it (timeouts.py); a try under way when the budget runs out is the
+last, and no case is tried twice.
 """
 
 from __future__ import annotations
@@ -218,21 +220,24 @@ def shrink(
     max_examples: int = 200,
 ) -> Shrunk:
     """The smallest case found within `budget` seconds that shows `target` as `case` does;
-    `run` runs one case on the real frameworks and assesses it."""
+    `run` runs one case on the real frameworks and assesses it. The drawn case is always
+    tried; after the budget, no other is."""
     start = time.monotonic()
     best = case
     tries = 0
+    seen: dict[str, bool] = {}  # case id -> whether it shows the target
 
     def still_shows(candidate: Case) -> bool:
         nonlocal best, tries
-        if time.monotonic() - start > budget:
+        if candidate.id in seen:
+            return seen[candidate.id]
+        if tries and time.monotonic() - start > budget:
             return False
         tries += 1
-        if shows(run(candidate), target):
-            if (size(candidate), candidate.id) < (size(best), best.id):
-                best = candidate
-            return True
-        return False
+        seen[candidate.id] = shown = shows(run(candidate), target)
+        if shown and (size(candidate), candidate.id) < (size(best), best.id):
+            best = candidate
+        return shown
 
     if not still_shows(case):
         return Shrunk(case, case, target, Ending.GONE, tries, time.monotonic() - start)

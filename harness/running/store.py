@@ -492,6 +492,17 @@ class Store:
             )
         }
 
+    def case_seconds(self) -> dict[str, list[float]]:
+        """variant -> the seconds its adapters spent on each case they answered (a case that
+        timed out or crashed has no time)."""
+        times: dict[str, list[float]] = {}
+        for variant, seconds in self.db.execute(
+            "SELECT variant, SUM(seconds) FROM outcomes WHERE variant IS NOT NULL "
+            "GROUP BY case_id, variant HAVING COUNT(seconds) > 0"
+        ):
+            times.setdefault(variant, []).append(seconds)
+        return times
+
     # writing
 
     def start_run(self, environment: dict[str, Any]) -> int:
