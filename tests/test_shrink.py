@@ -118,3 +118,24 @@ def test_a_shrink_whose_adapter_hangs_ends_within_its_budget_and_one_limit(tmp_p
     # the last try began within the budget: one limit, and the worker's start after a hang
     assert budget < seconds < budget + limit + 5.0, (seconds, done.stdout)
     assert took < 60, took
+
+
+def test_a_shrink_learns_each_variants_limit_from_its_case_times_in_the_store(tmp_path):
+    from harness.cli import _case_limits
+    from harness.running.store import Plan
+    from harness.running.variants import Variant
+
+    fault = Variant(name="fault", framework="fault", module="fault_adapter")
+    cases = [
+        Case(batch=1, in_channels=1, out_channels=2, spatial=(4, 4 + i), kernel=(1, 1))
+        for i in range(TimeoutPolicy.samples)
+    ]
+    plan = Plan(cases=list(enumerate(cases)), plan_id="quick")
+    with Store.create(tmp_path / "quick.db", plan) as store:
+        assert _case_limits(store, None) == {}  # nothing known: the ceiling, as a run has
+        with Runner([fault]) as runner:
+            survey.execute(runner, store, cases, total=len(cases), quiet=True)
+        assert len(store.case_seconds()["fault"]) == len(cases)
+        # milliseconds each: the floor, not the ceiling; --timeout wins
+        assert _case_limits(store, None) == {"fault": TimeoutPolicy.floor}
+        assert _case_limits(store, 7.0) == {"fault": 7.0}
