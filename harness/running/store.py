@@ -123,6 +123,7 @@ class StoreLock:
         self.store = store
         self.path = store.with_name(store.name + ".lock")
         self._fd: int | None = None
+        self._made: list[Path] = []  # folders made for the lock, removed with it if still empty
 
     @classmethod
     def take(cls, store: Path) -> StoreLock:
@@ -131,9 +132,10 @@ class StoreLock:
         return lock
 
     def _acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._made = [d for d in (self.path.parent, *self.path.parent.parents) if not d.exists()]
         while True:
             try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as error:
                 raise UsageError(f"cannot lock {self.store} to write it: {error}") from None
@@ -168,6 +170,9 @@ class StoreLock:
             self.path.unlink()
         os.close(self._fd)
         self._fd = None
+        for folder in self._made:  # deepest first; one that holds a store stays
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
     def __enter__(self) -> StoreLock:
         return self
