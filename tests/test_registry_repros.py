@@ -14,6 +14,14 @@ import pytest
 
 from harness.model import registry
 
+CPU_FLAGS = set(
+    next(
+        (line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")),
+        [],
+    )
+    if os.path.exists("/proc/cpuinfo")
+    else []
+)
 ENTRIES = [entry for entry in registry.load().entries if entry.repro]
 
 
@@ -21,6 +29,8 @@ ENTRIES = [entry for entry in registry.load().entries if entry.repro]
 def test_the_repro_shows_the_bug(entry):
     if importlib.util.find_spec(entry.requires) is None:
         pytest.skip(f"{entry.requires} is not installed")
+    if entry.cpu and entry.cpu not in CPU_FLAGS:
+        pytest.skip(f"the bug lives in {entry.cpu} kernels; this CPU has none")
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
     done = subprocess.run(
         [sys.executable, "-c", entry.repro], capture_output=True, text=True, env=env, timeout=300

@@ -50,6 +50,7 @@ FEATURES: dict[str, type] = {
     "input_under_kernel": bool,  # the input, before any padding, is smaller than the kernel
     "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
+    "last_axis_strided_to_one": bool,  # the last spatial axis: stride > 1, one output
 }
 
 
@@ -107,6 +108,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         ),
         "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
+        "last_axis_strided_to_one": case.stride[-1] > 1
+        and output_spatial(case, pads, rounding)[-1] == 1,
         **_transposed_features(case),
         "dilated_padded_negative": case.family == "conv_transpose"
         and any(

@@ -8,7 +8,9 @@ Two kinds of entry, each with a citation:
   it does not flip), measured as such.
 - upstream_bug: a measured departure from a framework's own documentation, scoped to
   adapters, a `when` table and the verdicts it produces. It marks those verdicts as
-  known, and explains the cross-framework differences they cause.
+  known, and explains the cross-framework differences they cause. A bug that lives in one
+  instruction set's kernels names the CPU flag it needs (`cpu`, e.g. "avx512f"): its repro is
+  run only on hosts that have it.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ class Entry:
     repro: str = ""
     shows: str = ""  # what the repro prints while the bug is there
     requires: str = ""  # the module the repro imports
+    cpu: str = ""  # a CPU flag (/proc/cpuinfo) the bug needs: hosts without it compute right
 
     def __hash__(self) -> int:
         return hash(self.id)
@@ -116,6 +119,7 @@ def parse(data: dict[str, Any]) -> Registry:
             repro=raw.get("repro", ""),
             shows=raw.get("shows", ""),
             requires=raw.get("requires", ""),
+            cpu=raw.get("cpu", ""),
         )
         if entry.kind == "convention":
             unknown = set(entry.rules) - known_rules
