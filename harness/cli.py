@@ -99,17 +99,25 @@ def _budget(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _pooling(parser: argparse.ArgumentParser) -> None:
+def _warm_flags(parser: argparse.ArgumentParser, default: str) -> None:
+    """--warm / --no-warm (and --pool / --no-pool, their deprecated spellings); `default` says
+    what the command does without them."""
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument(
+        "--warm",
         "--pool",
+        dest="warm",
         action="store_true",
         default=None,
-        help="use the warm pool's workers, starting those missing (default: use it when one "
-        "is running, or CONVHARNESS_POOL=1)",
+        help="run on warm workers, which outlive this command, starting those missing "
+        f"(default: {default}; CONVHARNESS_WARM=0 or 1 says it for every command)",
     )
     chosen.add_argument(
-        "--no-pool", dest="pool", action="store_false", help="start this command's own workers"
+        "--no-warm",
+        "--no-pool",
+        dest="warm",
+        action="store_false",
+        help="start this command's own workers, which end with it",
     )
 
 
@@ -167,7 +175,7 @@ def build_parser() -> Parser:
     )
     _selection(explain)
     _budget(explain)
-    _pooling(explain)
+    _warm_flags(explain, f"on; started ones exit after {pool.EXPLAIN_IDLE:g} s idle")
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -213,7 +221,7 @@ def build_parser() -> Parser:
         f"answered {TimeoutPolicy.samples} cases)",
     )
     _budget(run)
-    _pooling(run)
+    _warm_flags(run, "on where warm workers are running")
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -464,11 +472,18 @@ def _headroom(budget: int) -> int:
     return memory.WORKER_FACTOR * budget
 
 
-def _use_pool(args: argparse.Namespace) -> bool:
-    """--pool or --no-pool; else whether CONVHARNESS_POOL=1 or a pooled worker is running."""
-    if args.pool is not None:
-        return bool(args.pool)
-    return os.environ.get("CONVHARNESS_POOL") == "1" or bool(pool.described())
+def _use_warm(args: argparse.Namespace, default: bool) -> bool:
+    """--warm or --no-warm; else CONVHARNESS_WARM (or the older CONVHARNESS_POOL) = 0 or 1;
+    else `default`."""
+    if args.warm is not None:
+        return bool(args.warm)
+    for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):
+        value = os.environ.get(name, "").strip()
+        if value in ("0", "1"):
+            return value == "1"
+        if value:
+            raise UsageError(f"{name} takes 0 or 1, got {value!r}")
+    return default
 
 
 def explain(args: argparse.Namespace) -> int:
@@ -477,7 +492,8 @@ def explain(args: argparse.Namespace) -> int:
     memory.check(cases, budget)
     chosen = variants.select(args.frameworks, args.variants)
     env = survey.compile_cache_env(None)
-    runner = Runner(chosen, env=env, headroom=_headroom(budget), pool=_use_pool(args))
+    warm = _use_warm(args, default=True)
+    runner = Runner(chosen, env=env, headroom=_headroom(budget), pool=warm, idle=pool.EXPLAIN_IDLE)
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
@@ -594,7 +610,7 @@ def run(args: argparse.Namespace) -> int:
                     env=env,
                     timeout=args.timeout,
                     headroom=_headroom(_max_case_memory(args)),
-                    pool=_use_pool(args),
+                    pool=_use_warm(args, default=bool(pool.described())),
                 )
             )
             runner.check(args.frameworks, args.variants, broken=False)

@@ -109,3 +109,42 @@ def test_the_suite_on_the_pool_twice_runs_on_the_same_workers(pool_directory):
         assert " passed" in done.stdout
         pids.append(sorted(about["pid"] for _, about in pool.described()))
     assert pids[0] == pids[1] and pids[0]
+
+
+EXPLAIN_FLAGS = ["explain", "--input", "1,1,4,4", "--out-channels", "2", "--kernel", "1,1"]
+
+
+def test_explain_starts_warm_workers_on_first_use_and_the_next_explain_reuses_them(
+    capsys, monkeypatch
+):
+    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.delenv("CONVHARNESS_WARM")
+    assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 0
+    first = pool.described()
+    assert [about["idle"] for _, about in first] == [pool.EXPLAIN_IDLE]
+    assert main([*EXPLAIN_FLAGS, "--variants", "fault", "--padding", "same"]) == 0
+    assert pool.described() == first  # the same worker, still running
+    assert capsys.readouterr().out.count("PASS") == 2
+
+
+@pytest.mark.parametrize(
+    "off", [["--no-warm"], ["--no-pool"], ["CONVHARNESS_WARM=0"], ["CONVHARNESS_POOL=0"]]
+)
+def test_explain_without_warm_workers_leaves_none_running(off, capsys, monkeypatch):
+    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.delenv("CONVHARNESS_WARM")
+    flags = [word for word in off if word.startswith("--")]
+    for word in off:
+        if "=" in word:
+            monkeypatch.setenv(*word.split("="))
+    assert main([*EXPLAIN_FLAGS, "--variants", "fault", *flags]) == 0
+    assert "PASS" in capsys.readouterr().out
+    assert pool.described() == []
+
+
+def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.setenv("CONVHARNESS_WARM", "yes")
+    assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 2
+    error = capsys.readouterr().err
+    assert error == "convharness: error: CONVHARNESS_WARM takes 0 or 1, got 'yes'\n"

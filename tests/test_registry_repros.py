@@ -14,14 +14,20 @@ import pytest
 
 from harness.model import registry
 
-CPU_FLAGS = set(
-    next(
-        (line.split(":", 1)[1].split() for line in open("/proc/cpuinfo") if line.startswith("flags")),
-        [],
-    )
-    if os.path.exists("/proc/cpuinfo")
-    else []
-)
+
+def _cpu_flags() -> set[str]:
+    """The host CPU's flags (/proc/cpuinfo), or none where it cannot be read."""
+    try:
+        with open("/proc/cpuinfo") as info:
+            return next(
+                (set(line.split(":", 1)[1].split()) for line in info if line.startswith("flags")),
+                set(),
+            )
+    except OSError:
+        return set()
+
+
+CPU_FLAGS = _cpu_flags()
 ENTRIES = [entry for entry in registry.load().entries if entry.repro]
 
 

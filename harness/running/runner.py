@@ -21,7 +21,7 @@ from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
-from harness.running.pool import PooledWorker
+from harness.running.pool import IDLE, PooledWorker
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
 from harness.running.workers import Absence, Worker
@@ -37,13 +37,19 @@ class Runner:
         window: int = 64,
         headroom: int | None = None,
         pool: bool = False,
+        idle: float | None = None,
     ) -> None:
         """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
         `headroom`: the bytes each worker may grow past its size after import (no limit: None);
-        `pool`: use (and start where need be) the pooled workers (pool.py)."""
+        `pool`: use (and start where need be) the warm workers (pool.py), those it starts
+        exiting after `idle` seconds with no command (default pool.IDLE)."""
         policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
-        kind = PooledWorker if pool else Worker
-        self.workers = [kind(variant, env, policy, headroom) for variant in variants]
+        self.workers: list[Worker] = [
+            PooledWorker(variant, env, policy, headroom, idle or IDLE)
+            if pool
+            else Worker(variant, env, policy, headroom)
+            for variant in variants
+        ]
         self.batch_size = batch_size
         self.window = window
 
