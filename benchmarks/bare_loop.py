@@ -1,9 +1,10 @@
 """The baseline: the same framework calls as the harness, one after another in one process.
 
 What a user would write by hand to compare frameworks: import them all, loop over the
-cases, call each API of the case's operator (conv1d, conv2d or conv3d: torch.nn.functional
-.conv{r}d, tf.nn.conv{r}d, keras.layers.Conv{r}D, jax.lax.conv_general_dilated, flax Conv,
-...), compare each output with a float64 reference. It makes exactly the framework calls the
+cases, call each API of the case's operator (any family: torch.nn.functional.conv{r}d,
+conv_transpose{r}d, max_pool{r}d, tf.nn.conv{r}d, keras.layers.Conv{r}D, jax.lax
+.conv_general_dilated, lax.reduce_window, flax Conv, ...), compare each output with a float64
+reference of the operator's family. It makes exactly the framework calls the
 adapters make (it calls their functions, in this process) and computes the same reference and
 error; it has no worker processes, verdicts, store or cache. A call the API cannot state
 (NotExpressible, e.g. explicit pads in tf.nn.conv1d/conv3d) is skipped, as the adapters do.
@@ -21,13 +22,10 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+from harness import ops  # noqa: E402
 from harness.adapter_api import NotExpressible  # noqa: E402
 from harness.case import Case  # noqa: E402
-from harness.model import (  # noqa: E402
-    conventions,
-    inputs,
-    reference,  # noqa: E402
-)
+from harness.model import conventions, inputs  # noqa: E402
 from harness.model.verdicts import relative_error  # noqa: E402
 
 MODULES = [
@@ -53,7 +51,7 @@ def main(path: str) -> None:
         x, w, b = inputs.arrays(case)
         pads = textbook.pads(case) or (0,) * (2 * case.rank)
         try:
-            ref = reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
+            ref = ops.family(case).reference(case, x, w, b, pads)
         except ValueError:  # the pads crop the whole input away
             ref = None
         for api in apis:

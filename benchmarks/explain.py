@@ -1,13 +1,15 @@
-"""Wall time of `convharness explain` of one case: without the pool, then the first and the
-repeated calls on the warm pool.
+"""Wall time of `convharness explain` of one case: on the command's own workers (--no-warm),
+then as a user types it, with no flag: the first call (which starts the warm workers) and the
+repeated calls (which find them).
 
     python benchmarks/explain.py [--repeat 5] [--per-variant] [--frameworks A,B | --variants A,B]
 
 Every run is a fresh `convharness explain` process (the classic 'same' case, 28x28, k3, s2),
-as a maintainer types it. The pool is a fresh one in a temporary directory, stopped at the
-end. Prints one row for every selected variant together and, with --per-variant, one row per
-variant: the time without the pool (`--no-pool`), the first call on the pool (which starts
-it) and the median and worst of the repeated calls; then the load average it ran under.
+as a maintainer types it. The warm workers live in a temporary directory, stopped before each
+row and at the end. Prints one row for every selected variant together and, with
+--per-variant, one row per variant: the time with `--no-warm`, the first call with no flag
+(which starts the warm workers) and the median and worst of the repeated calls with no flag;
+then the load average it ran under.
 """
 
 from __future__ import annotations
@@ -26,9 +28,8 @@ CASE = ["--input", "1,3,28,28", "--out-channels", "16", "--kernel", "3", "--stri
 CASE += ["--padding", "same"]
 
 
-def _explain(selection: list[str], pool: bool, env: dict[str, str]) -> float:
-    command = [sys.executable, "-m", "harness.cli", "explain", *CASE, *selection]
-    command.append("--pool" if pool else "--no-pool")
+def _explain(selection: list[str], flags: list[str], env: dict[str, str]) -> float:
+    command = [sys.executable, "-m", "harness.cli", "explain", *CASE, *selection, *flags]
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     seconds = time.perf_counter() - started
@@ -49,10 +50,10 @@ def _stop_pool(env: dict[str, str]) -> None:
 
 
 def _row(name: str, selection: list[str], repeat: int, env: dict[str, str]) -> str:
-    private = _explain(selection, False, env)
     _stop_pool(env)
-    first = _explain(selection, True, env)
-    again = [_explain(selection, True, env) for _ in range(repeat)]
+    private = _explain(selection, ["--no-warm"], env)
+    first = _explain(selection, [], env)
+    again = [_explain(selection, [], env) for _ in range(repeat)]
     return (
         f"| {name} | {private:.2f} s | {first:.2f} s | {statistics.median(again):.2f} s "
         f"| {max(again):.2f} s |"
@@ -81,8 +82,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="chx-") as pool_dir:
         os.environ["CONVHARNESS_POOL_DIR"] = pool_dir  # for _stop_pool's look
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):  # the default, as a user has it
+            env.pop(name, None)
         print(f"explain of one case, {os.cpu_count()} cores, repeated {args.repeat} times\n")
-        print("| variants | no pool | pool, first | pool, repeated (median) | (worst) |")
+        print("| variants | --no-warm | first (no flag) | repeated (median) | (worst) |")
         print("|---|---|---|---|---|")
         try:
             print(_row(f"all {len(chosen)}", selection, args.repeat, env), flush=True)

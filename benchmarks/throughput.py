@@ -1,15 +1,16 @@
 """Throughput of `convharness run` against a bare loop, on one fixed case set per operator.
 
     python benchmarks/throughput.py [--cases 500] [--seed 0] [--all-variants]
-        [--op conv1d|conv2d|conv3d | --ops conv1d,conv3d | --all-ops]
+        [--op OP | --ops conv2d,max_pool2d | --all-ops]
 
-For each operator (conv2d alone by default, the numbers in the README), draws one fixed set of
+For each operator (conv2d alone by default; any of the three families), draws one fixed set of
 float32 cases of it, then times, each in its own process tree:
   bare   benchmarks/bare_loop.py: the same framework calls, one after another, one process
   cold   convharness run on the same cases and frameworks, with an empty JAX compile cache
   warm   the same again, with the cache the cold run filled
-and prints, one table per operator, wall times, the ratios to the bare loop, cases/s per adapter
-and the peak resident memory of each process tree (parent and workers together).
+and prints, one table per operator, wall times, the ratios to the bare loop, cases/s per adapter,
+the peak resident memory of each process tree (parent and workers together) and where the CPU
+time went: the main process (planning, assessment, the store) and each variant's worker.
 """
 
 from __future__ import annotations
@@ -29,19 +30,16 @@ from harness.case import OPS as ALL_OPS
 from harness.model.strategies import cases, draw_cases
 from harness.running.store import Store
 
-# the bare loop calls the convolutions: the transposed family has no bare loop here yet
-OPS = tuple(op for op, (family, _) in ALL_OPS.items() if family == "conv")
+OPS = tuple(ALL_OPS)
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE_VARIANTS = "torch,tensorflow,keras-tensorflow,jax,flax"  # what one process can host
 
 
-def _tree_memory(root: int) -> tuple[int, int]:
-    """(RSS, PSS) bytes of a process and all its descendants, from /proc.
+TICK = os.sysconf("SC_CLK_TCK")
 
-    RSS counts a shared library page once per process that maps it; PSS splits it
-    between them, so the PSS sum is the memory the tree really holds.
-    """
+
+def _children() -> dict[int, list[int]]:
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -51,11 +49,27 @@ def _tree_memory(root: int) -> tuple[int, int]:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(entry))
-    rss = pss = 0
-    stack = [root]
+    return children
+
+
+def _tree(root: int) -> list[int]:
+    """A process and all its descendants."""
+    children, found, stack = _children(), [], [root]
     while stack:
         pid = stack.pop()
+        found.append(pid)
         stack.extend(children.get(pid, []))
+    return found
+
+
+def _memory(pids: list[int]) -> tuple[int, int]:
+    """(RSS, PSS) bytes of these processes, from /proc.
+
+    RSS counts a shared library page once per process that maps it; PSS splits it
+    between them, so the PSS sum is the memory the tree really holds.
+    """
+    rss = pss = 0
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
                 for line in rollup:
@@ -68,20 +82,57 @@ def _tree_memory(root: int) -> tuple[int, int]:
     return rss, pss
 
 
-def timed(command: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, tuple[int, int], str]:
-    """(wall seconds, peak tree (RSS, PSS) in bytes, stdout) of a command exiting in `ok`."""
+def _cpu(pid: int) -> tuple[str, float] | None:
+    """(process name, CPU seconds used so far: user and system) of a process."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            head, tail = stat.read().rsplit(")", 1)
+    except OSError:
+        return None
+    fields = tail.split()
+    return head.split("(", 1)[1], (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _role(pid: int, root: int, name: str) -> str:
+    """main (the command's own process), a worker by its variant, or other."""
+    if pid == root:
+        return "main"
+    return name.removeprefix("ch:") if name.startswith("ch:") else "other"
+
+
+def timed(
+    command: list[str], ok: tuple[int, ...] = (0, 1)
+) -> tuple[float, tuple[int, int], str, dict[str, float]]:
+    """(wall seconds, peak tree (RSS, PSS) in bytes, stdout, CPU seconds by role) of a
+    command exiting in `ok`. CPU is sampled every 0.2 s: a process's last sample counts."""
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
     peak = (0, 0)
+    last: dict[int, tuple[str, float]] = {}
     while process.poll() is None:
-        peak = max(peak, _tree_memory(process.pid))
+        pids = _tree(process.pid)
+        peak = max(peak, _memory(pids))
+        for pid in pids:
+            if (sample := _cpu(pid)) is not None:
+                last[pid] = (_role(pid, process.pid, sample[0]), sample[1])
         time.sleep(0.2)
     out = process.stdout.read() if process.stdout else ""
     if process.returncode not in ok:
         raise SystemExit(f"{' '.join(command)} failed with {process.returncode}")
-    return time.perf_counter() - started, peak, out
+    cpu: dict[str, float] = {}
+    for role, seconds in last.values():
+        cpu[role] = cpu.get(role, 0.0) + seconds
+    return time.perf_counter() - started, peak, out, cpu
+
+
+def _split(cpu: dict[str, float]) -> str:
+    workers = {role: s for role, s in cpu.items() if role not in ("main", "other")}
+    shown = ", ".join(f"{role} {s:.1f}" for role, s in sorted(workers.items()))
+    return f"main {cpu.get('main', 0.0):.1f}, workers {sum(workers.values()):.1f} ({shown})" + (
+        f", other {cpu['other']:.1f}" if cpu.get("other") else ""
+    )
 
 
 def _ops(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]:
@@ -106,9 +157,10 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     print(f"\n== {op}: {len(drawn)} float32 cases (seed {args.seed})", flush=True)
 
     bare_command = [sys.executable, "benchmarks/bare_loop.py", str(case_file)]
-    bare_s, bare_memory, bare_out = timed(bare_command, ok=(0,))
+    bare_s, bare_memory, bare_out, bare_cpu = timed(bare_command, ok=(0,))
     bare = json.loads(bare_out.strip().splitlines()[-1])
     runs: dict[str, tuple[float, tuple[int, int], Path]] = {}
+    cpu: dict[str, dict[str, float]] = {}
     labels: list[tuple[str, str | None]] = [("cold", BASE_VARIANTS), ("warm", BASE_VARIANTS)]
     if args.all_variants:
         labels.append(("all variants, warm", None))
@@ -129,7 +181,7 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
         ]
         if variants:
             command += ["--variants", variants]
-        seconds, memory, _ = timed(command)
+        seconds, memory, _, cpu[label] = timed(command)
         runs[label] = (seconds, memory, store_path)
 
     gib = 1024**3
@@ -145,6 +197,10 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
             f"{rss / gib:13.2f} {pss / gib:13.2f}"
         )
     print(f"(bare loop: {bare['calls']} framework calls, {bare['seconds']:.1f} s inside)")
+    print("\nCPU seconds (user + system) by process:")
+    print(f"  {'bare loop':<22} {sum(bare_cpu.values()):.1f}")
+    for label, split in cpu.items():
+        print(f"  {'harness ' + label:<22} {sum(split.values()):.1f}: {_split(split)}")
     print("\ncases/s per adapter (time inside the framework call, warm run):")
     with Store.open(runs["warm"][2], writable=False) as store:
         for name, (n, spent) in sorted(store.adapter_seconds().items()):

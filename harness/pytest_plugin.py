@@ -7,7 +7,8 @@ can check a freshly built wheel:
 
 Options: --conv-frameworks / --conv-variants (which adapters), --conv-profile (dev, ci or
 nightly: how many Hypothesis examples; also the CONVHARNESS_PROFILE environment variable),
---conv-devices (cpu, gpu), --conv-pool (the warm pool's workers), --conv-allow-missing.
+--conv-devices (cpu, gpu), --conv-warm (warm workers that outlive the session; --conv-pool is
+its older spelling), --conv-allow-missing.
 Fixtures: `runner` (one worker per selected variant), `survey` (run and assess one case) and
 `installed` (the adapters whose framework is installed).
 
@@ -84,10 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="only outcomes on these devices (default: every device found)",
     )
     group.addoption(
+        "--conv-warm",
         "--conv-pool",
+        dest="conv_warm",
         action="store_true",
-        help="run on the warm pool's workers (convharness workers start), starting those "
-        "missing, so a second run does not import the frameworks again",
+        help="run on warm workers (as `convharness workers start` starts them), starting those "
+        "missing, so a second run does not import the frameworks again (--conv-pool: the older "
+        "spelling; default: the session's own workers)",
     )
     group.addoption(
         "--conv-allow-missing",
@@ -145,7 +149,7 @@ class Suite:
             chosen = variants.select(frameworks, names)
         except UsageError as error:  # an unknown name
             raise pytest.UsageError(f"convharness: {error}") from None
-        pooled = bool(self.config.getoption("--conv-pool"))
+        pooled = bool(self.config.getoption("conv_warm"))
         # a pooled worker outlives the session, so it keeps the shared compile cache
         cache = (
             None

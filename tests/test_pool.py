@@ -96,11 +96,11 @@ def test_workers_start_status_and_stop(capsys, monkeypatch):
 
 
 def test_the_suite_on_the_pool_twice_runs_on_the_same_workers(pool_directory):
-    """`--conv-pool`: the property suite's second session finds the first one's workers."""
+    """`--conv-warm`: the property suite's second session finds the first one's workers."""
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", "-p"]
     command += ["no:cacheprovider", "-q", "-k", "13x13", "--conv-frameworks", ANY_FRAMEWORK]
-    command += ["--conv-pool"]
+    command += ["--conv-warm"]
     env = {**os.environ, "CONVHARNESS_POOL_DIR": pool_directory, "CONVHARNESS_PROFILE": "dev"}
     pids = []
     for _ in range(2):
