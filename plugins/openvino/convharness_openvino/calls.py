@@ -40,7 +40,9 @@ def _pads(case: Case) -> dict:
             pads_end=[high for _, high in pairs],
             auto_pad="explicit",
         )
-    return dict(pads_begin=[0] * case.rank, pads_end=[0] * case.rank, auto_pad=AUTO_PAD[case.padding.kind])
+    return dict(
+        pads_begin=[0] * case.rank, pads_end=[0] * case.rank, auto_pad=AUTO_PAD[case.padding.kind]
+    )
 
 
 def _grouped(case: Case) -> tuple[int, ...] | None:
