@@ -9,8 +9,9 @@ same workers (isolation and timeouts as for any case), and shrinks to the smalle
 pass then lowers one field at a time while the difference stays. Each
 finding has a time budget; when it runs out, the smallest case seen so far is kept, and the
 result says so. A try is one case on the workers, so a try that hangs costs the variant's own
-case limit, which `run` gives it (timeouts.py); a try under way when the budget runs out is the
-last, and no case is tried twice.
+case limit (the command line sets it from the variant's case times in the store, or
+`--timeout`: timeouts.py); a try under way when the budget runs out is the last, and no case is
+tried twice.
 """
 
 from __future__ import annotations
