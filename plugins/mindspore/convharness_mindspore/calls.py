@@ -16,7 +16,9 @@ from harness.case import Case
 RANKS = (1, 2, 3)
 FUNCTIONAL = {f"conv{r}d": f"mindspore.ops.conv{r}d" for r in RANKS}
 FUNCTIONAL["conv_transpose3d"] = "mindspore.ops.conv3d_transpose"
-FUNCTIONAL.update({"max_pool2d": "mindspore.ops.max_pool2d", "max_pool3d": "mindspore.ops.max_pool3d"})
+FUNCTIONAL.update(
+    {"max_pool2d": "mindspore.ops.max_pool2d", "max_pool3d": "mindspore.ops.max_pool3d"}
+)
 FUNCTIONAL.update({f"avg_pool{r}d": f"mindspore.ops.avg_pool{r}d" for r in RANKS})
 LAYER = {f"conv{r}d": f"mindspore.nn.Conv{r}d" for r in RANKS}
 LAYER.update({f"conv_transpose{r}d": f"mindspore.nn.Conv{r}dTranspose" for r in RANKS})
@@ -65,6 +67,10 @@ def _scalar_if_1d(case: Case, values: tuple[int, ...]):
 def _transposed_extras(case: Case, api: str, output_padding: bool) -> dict:
     if case.output_shape is not None:
         raise NotExpressible(f"{api} computes its output size; it takes no output_shape")
+    if case.output_padding and case.padding.kind != "explicit":
+        # Keras's meaning of an output_padding beside a word (even 0) changes the size rule;
+        # MindSpore's output_padding defaults to 0 and needs pad_mode='pad' otherwise
+        raise NotExpressible(f"{api} takes output_padding with pad_mode='pad' only")
     if not any(case.output_padding):
         return {}
     if not output_padding:
@@ -91,7 +97,9 @@ def _functional_pool(case: Case, api: str) -> dict:
     if case.padding.kind not in ("valid", "explicit"):
         raise NotExpressible(f"{api} takes pads, not {case.padding.kind!r}")
     explicit = case.padding.kind == "explicit"
-    kwargs: dict = dict(kernel_size=_scalar_if_1d(case, case.kernel), stride=case.stride)
+    kwargs: dict = dict(
+        kernel_size=_scalar_if_1d(case, case.kernel), stride=_scalar_if_1d(case, case.stride)
+    )
     if case.op.startswith("avg_"):
         if max(case.dilation) > 1:
             raise NotExpressible(f"{api} takes no dilation")
@@ -108,7 +116,8 @@ def _functional_pool(case: Case, api: str) -> dict:
 
 
 def layer(case: Case) -> Call:
-    """A mindspore.nn layer: Conv1d/2d/3d, Conv1d/2d/3dTranspose, MaxPool1d/2d/3d, AvgPool1d/2d/3d."""
+    """A mindspore.nn layer: Conv1d/2d/3d, Conv1d/2d/3dTranspose, MaxPool1d/2d/3d, AvgPool1d/2d/3d
+    (Cells, built from the keywords)."""
     api = LAYER[case.op]
     if case.family == "pool":
         return Call(api, ("x",), _layer_pool(case, api), layer=True)
