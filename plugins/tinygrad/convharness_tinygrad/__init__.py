@@ -3,14 +3,19 @@
 `tinygrad.nn.Conv1d`/`Conv2d`/`ConvTranspose1d`/`ConvTranspose2d` (calls.py builds each call).
 
 Two adapters: `tinygrad.tensor` (the Tensor methods: explicit pads, any sign, per side) and
-`tinygrad.nn` (the layers, whose `padding='same'` the methods do not have). Two variants pick
-tinygrad's device through its `DEV` variable: `tinygrad` (DEV=CPU, kernels compiled by clang)
-and `tinygrad-python` (DEV=PYTHON, tinygrad's pure-Python emulator). Only this package's
-functions import tinygrad.
+`tinygrad.nn` (the layers, whose `padding='same'` the methods do not have). The one variant
+sets tinygrad's device, `DEV=CPU`, whose kernels clang compiles: some bfloat16 kernels need a
+clang that takes `__bf16` arithmetic on x86 (measured: Debian 12's clang 14 refuses them, clang
+19 compiles them), so unless `CC` names one, the adapter gives tinygrad the newest `clang-NN`
+on PATH (compiler()). The pure-Python device
+(`DEV=PYTHON`) gives the same answers but runs under one case a second, too slow for a
+survey, so it is no variant. Only this package's functions import tinygrad.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
 from importlib import resources
 
 import numpy as np
@@ -23,10 +28,7 @@ from . import calls
 FRAMEWORK = "tinygrad"
 REQUIRES = "tinygrad"
 
-VARIANTS = [
-    {"name": "tinygrad", "env": {"DEV": "CPU"}},
-    {"name": "tinygrad-python", "tag": "python", "env": {"DEV": "PYTHON"}},
-]
+VARIANTS = [{"name": "tinygrad", "env": {"DEV": "CPU"}}]
 
 
 def version() -> str:
@@ -36,7 +38,16 @@ def version() -> str:
 
 
 def devices() -> list[str]:
-    return ["cpu"]  # the variant's DEV decides where tinygrad runs; both are on the host
+    return ["cpu"]  # the variant's DEV=CPU decides where tinygrad runs
+
+
+def compiler() -> str:
+    """The C compiler tinygrad's CPU device will call: $CC, else the newest clang-NN on PATH
+    (17 to 30), else plain clang. Set before tinygrad compiles its first kernel."""
+    if "CC" not in os.environ:
+        found = (shutil.which(f"clang-{n}") for n in range(30, 16, -1))
+        os.environ["CC"] = next((name for name in found if name), "clang")
+    return os.environ["CC"]
 
 
 def _tensor(values: np.ndarray, dtype: str):
@@ -52,10 +63,13 @@ def _output(y) -> np.ndarray:
 
 
 def run_tensor(case: Case, x, w, b, device: str) -> np.ndarray:
+    compiler()
     from tinygrad import Tensor
 
     method, kwargs = calls.tensor_call(case)
-    args = [] if w is None else [_tensor(w, case.dtype), None if b is None else _tensor(b, case.dtype)]
+    args = (
+        [] if w is None else [_tensor(w, case.dtype), None if b is None else _tensor(b, case.dtype)]
+    )
     return _output(getattr(Tensor, method)(_tensor(x, case.dtype), *args, **kwargs))
 
 
@@ -70,6 +84,7 @@ def code_tensor(case: Case, env: dict[str, str]) -> str:
 
 
 def run_layer(case: Case, x, w, b, device: str) -> np.ndarray:
+    compiler()
     from tinygrad import nn
 
     name, kwargs = calls.layer_call(case)

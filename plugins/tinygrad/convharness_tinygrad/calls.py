@@ -28,9 +28,7 @@ LAYERS = {
     ("conv_transpose", 2): "ConvTranspose2d",
     ("conv_transpose", 3): "ConvTranspose2d",
 }
-LAYER_APIS = {
-    f"{family}{rank}d": f"tinygrad.nn.{name}" for (family, rank), name in LAYERS.items()
-}
+LAYER_APIS = {f"{family}{rank}d": f"tinygrad.nn.{name}" for (family, rank), name in LAYERS.items()}
 PRELUDE = (
     "from tinygrad import Tensor, dtypes, nn\n"
     "def t(values):\n"
