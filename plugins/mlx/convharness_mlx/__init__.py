@@ -19,7 +19,7 @@ from importlib import resources
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, cast, channels_first, channels_last
+from harness.adapter_api import ConvApi, channels_first, channels_last
 from harness.case import Case
 
 from . import calls
@@ -53,19 +53,29 @@ def _weight(layout: calls.Layout, w: np.ndarray) -> np.ndarray:
     return w.reshape(layout.before).transpose(layout.axes).reshape(layout.after)
 
 
+def _numpy_dtype(dtype: str) -> str:
+    """What mlx.array is handed: the case's dtype, or float32 for bfloat16 (NumPy has none;
+    the values are exact in bfloat16, so mlx.array's cast rounds nothing)."""
+    return "float32" if dtype == "bfloat16" else dtype
+
+
 def _run(builder):
     def run(case: Case, x, w, b, device: str) -> np.ndarray:
         import mlx.core as mx
 
         call = builder(case)
         dtype = getattr(mx, case.dtype)
+
+        def array(a: np.ndarray):
+            return mx.array(np.asarray(a, _numpy_dtype(case.dtype)), dtype=dtype)
+
         with mx.stream(mx.cpu if device == "cpu" else mx.gpu):
-            xm = mx.array(cast(channels_last(x), case.dtype), dtype=dtype)
+            xm = array(channels_last(x))
             if call.layout is None:
                 y = _function(call.api)(**call.kwargs)(xm)
             else:
-                wm = mx.array(cast(_weight(call.layout, w), case.dtype), dtype=dtype)
-                bm = None if b is None else mx.array(cast(b, case.dtype), dtype=dtype)
+                wm = array(_weight(call.layout, w))
+                bm = None if b is None else array(b)
                 if call.layer:
                     layer = _function(call.api)(**call.kwargs)
                     layer.weight = wm
@@ -86,14 +96,12 @@ def _code(builder):
         call = builder(case)
         name = call.api.split("(")[0]
         wide = "float64" if case.dtype == "float64" else "float32"
-        numpy_dtype = "ml_dtypes.bfloat16" if case.dtype == "bfloat16" else repr(case.dtype)
         lines = [
-            *(["import ml_dtypes"] if case.dtype == "bfloat16" else []),
             "import mlx.core",
             "import mlx.nn",
             f"dtype = mlx.core.{case.dtype}",
             "def mlx_array(a):  # the values are exact in every tested dtype",
-            f"    return mlx.core.array(a.astype({numpy_dtype}), dtype=dtype)",
+            f"    return mlx.core.array(a.astype({_numpy_dtype(case.dtype)!r}), dtype=dtype)",
             "xm = mlx_array(np.moveaxis(x, 1, -1))  # [N, *spatial, C]",
         ]
         if call.layout is None:
