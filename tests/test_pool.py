@@ -148,3 +148,16 @@ def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
     assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 2
     error = capsys.readouterr().err
     assert error == "convharness: error: CONVHARNESS_WARM takes 0 or 1, got 'yes'\n"
+
+
+def test_each_python_environment_has_warm_workers_of_its_own(monkeypatch, tmp_path):
+    """Two virtual environments never serve, nor stop as stale, each other's workers."""
+    monkeypatch.delenv("CONVHARNESS_POOL_DIR")
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
+    monkeypatch.setattr(sys, "prefix", "/venvs/one")
+    one = pool.directory()
+    monkeypatch.setattr(sys, "prefix", "/venvs/two")
+    two = pool.directory()
+    assert one != two and one.parent == two.parent == tmp_path
+    monkeypatch.setattr(sys, "prefix", "/venvs/one")
+    assert pool.directory() == one

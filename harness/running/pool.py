@@ -3,7 +3,8 @@ frameworks already imported.
 
 A pooled worker is a detached process that imports one variant's framework and then serves one
 command at a time over a Unix socket in the pool directory (CONVHARNESS_POOL_DIR, default
-$XDG_RUNTIME_DIR/convharness-pool or /tmp/convharness-<uid>/pool); it exits after `idle`
+$XDG_RUNTIME_DIR/convharness-pool-<env> or /tmp/convharness-<uid>/pool-<env>, one directory per
+Python environment, <env> naming its sys.prefix); it exits after `idle`
 seconds with no command, or when a case ran out of memory. Its name is its key: the variant,
 its environment, its memory limit, the Python, the project's source and the installed
 distributions, hashed. A change to any of them gives another key, so a stale worker is never
@@ -44,14 +45,16 @@ _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ a
 
 
 def directory(create: bool = True) -> Path:
-    """The pool's directory (created, private to this user, unless only looked at)."""
+    """The warm workers' directory (created, private to this user, unless only looked at): one
+    per Python environment, so the workers of two virtual environments never meet."""
     given = os.environ.get("CONVHARNESS_POOL_DIR")
+    environment = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
     if given:
         path = Path(given)
     elif os.environ.get("XDG_RUNTIME_DIR"):
-        path = Path(os.environ["XDG_RUNTIME_DIR"]) / "convharness-pool"
+        path = Path(os.environ["XDG_RUNTIME_DIR"]) / f"convharness-pool-{environment}"
     else:
-        path = Path(f"/tmp/convharness-{os.getuid()}") / "pool"
+        path = Path(f"/tmp/convharness-{os.getuid()}") / f"pool-{environment}"
     if create:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileNotFoundError):
