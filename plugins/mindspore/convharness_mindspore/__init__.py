@@ -127,18 +127,20 @@ with contextlib.redirect_stderr(io.StringIO()):  # the NumPy 1.x C API fails onc
         operations.Squeeze(2)(mindspore.Tensor(np.ones((1, 1, 1, 1), np.float32)))
     except SystemError:
         pass
-
-
-def tensor(a):
-    if a is None:
-        return None
-    if {dtype!r} == "bfloat16":
-        return mindspore.Tensor(a.astype("float32")).astype(mindspore.bfloat16)
-    return mindspore.Tensor(a.astype({dtype!r}))
-
-
-tx, tw, tb = tensor(x), tensor(w), tensor(b)
 """
+TENSORS = {
+    "bfloat16": "mindspore.Tensor(a.astype('float32')).astype(mindspore.bfloat16)",
+}
+
+
+def _tensors_code(dtype: str) -> str:
+    made = TENSORS.get(dtype, f"mindspore.Tensor(a.astype({dtype!r}))")
+    return (
+        f"tensor = lambda a: None if a is None else {made}  # noqa: E731\n"
+        "tx, tw, tb = tensor(x), tensor(w), tensor(b)\n"
+    )
+
+
 TAIL = (
     "if y.dtype == mindspore.bfloat16:\n"
     "    y = y.astype(mindspore.float32)\n"
@@ -161,7 +163,7 @@ def _code(call: calls.Call, case: Case) -> str:
         lines.append(f"y = {call.api}({args}, **{call.kwargs!r})")
         if call.bias_after:
             lines.append("y = mindspore.ops.bias_add(y, tb)")
-    return HEAD.format(dtype=case.dtype) + "\n".join(lines) + "\n" + TAIL
+    return HEAD + _tensors_code(case.dtype) + "\n".join(lines) + "\n" + TAIL
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
