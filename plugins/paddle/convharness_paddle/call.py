@@ -24,15 +24,16 @@ FORMATS = {  # rank -> (channels first, channels last)
     2: ("NCHW", "NHWC"),
     3: ("NCDHW", "NDHWC"),
 }
+POOLS = (("max", "Max"), ("avg", "Avg"))  # (functional, layer) spellings
 FUNCTIONAL = {
     **{f"conv{r}d": f"paddle.nn.functional.conv{r}d" for r in RANKS},
     **{f"conv_transpose{r}d": f"paddle.nn.functional.conv{r}d_transpose" for r in RANKS},
-    **{f"{k}_pool{r}d": f"paddle.nn.functional.{k}_pool{r}d" for k in ("max", "avg") for r in RANKS},
+    **{f"{k}_pool{r}d": f"paddle.nn.functional.{k}_pool{r}d" for k, _ in POOLS for r in RANKS},
 }
 LAYER = {
     **{f"conv{r}d": f"paddle.nn.Conv{r}D" for r in RANKS},
     **{f"conv_transpose{r}d": f"paddle.nn.Conv{r}DTranspose" for r in RANKS},
-    **{f"{k}_pool{r}d": f"paddle.nn.{n}Pool{r}D" for k, n in (("max", "Max"), ("avg", "Avg")) for r in RANKS},
+    **{f"{k}_pool{r}d": f"paddle.nn.{n}Pool{r}D" for k, n in POOLS for r in RANKS},
 }
 FORMS = {"functional": FUNCTIONAL, "layer": LAYER}
 
