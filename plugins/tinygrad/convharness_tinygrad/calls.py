@@ -81,7 +81,7 @@ def layer_call(case: Case) -> tuple[str, dict]:
     """The nn layer and its constructor's keyword arguments (weight and bias are set after)."""
     name = LAYERS[case.family, case.rank]
     api = f"tinygrad.nn.{name}"
-    if case.padding.kind == "same" and case.family == "conv":
+    if case.padding.kind == "same":  # ConvTranspose2d takes it too: it is a Conv2d
         padding: int | str | tuple[int, ...] = "same"
     else:
         padding = _padding(case, api)
