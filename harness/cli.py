@@ -29,6 +29,7 @@ from harness.running import memory, pool, survey, variants
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, StoreLock, merge
 from harness.running.timeouts import TimeoutPolicy
+from harness.running.workers import Worker
 
 EXPLAIN_KEYS = (
     "adapter",
@@ -628,7 +629,7 @@ def run(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 130
-        _shrink_new_findings(store, args.shrink_budget, args.timeout)
+        _shrink_new_findings(store, args.shrink_budget, args.timeout, runner)
         if not args.quiet:
             _summary(store)
         unexpected, unexplained = store.attention()
@@ -742,9 +743,30 @@ def _shrink(
     variant_of: dict[str, str],
     budget: float,
     timeout: float | None = None,
+    started: Runner | None = None,
 ) -> None:
     """Shrink each (drawn case, target), keep the result in the store and print it. A try that
-    hangs costs its variant's limit (`timeout`, else the one its times in the store set)."""
+    hangs costs its variant's limit (`timeout`, else the one its times in the store set).
+    Each variant's worker starts once for every target: `started`'s (a run's, still running)
+    where it has one."""
+    if not targets:
+        return
+    needed = sorted({variant_of[label] for _, key in targets for label in key[0]})
+    have = {w.variant.name: w for w in started.workers} if started else {}
+    missing = [name for name in needed if name not in have]
+    with Runner(variants.select(None, missing) if missing else []) as more:
+        workers = {**have, **{w.variant.name: w for w in more.workers}}
+        _shrink_each(store, targets, variant_of, budget, timeout, workers)
+
+
+def _shrink_each(
+    store: Store,
+    targets: list,
+    variant_of: dict[str, str],
+    budget: float,
+    timeout: float | None,
+    workers: dict[str, Worker],
+) -> None:
     from harness.reporting.findings import target_key
     from harness.running import shrink
 
@@ -753,7 +775,7 @@ def _shrink(
         adapters, verdict, known, aspect = key
         names = sorted({variant_of[label] for label in adapters})
         target = shrink.Target(tuple(adapters), verdict, known, aspect)
-        runner = Runner(variants.select(None, names))
+        runner = Runner.sharing([workers[name] for name in names])
         for worker in runner.workers:  # each variant's own limit, and the ceiling to start
             worker.timer = TimeoutPolicy(cap=limits.get(worker.variant.name, timeout)).timer()
         with runner:
@@ -787,9 +809,12 @@ def shrink_findings(args: argparse.Namespace) -> int:
     return 0
 
 
-def _shrink_new_findings(store: Store, budget: float, timeout: float | None = None) -> None:
-    """After a run: shrink every unexpected verdict and unexplained divergence it found; a try
-    may take `timeout` (the run's --timeout), else its variant's own limit."""
+def _shrink_new_findings(
+    store: Store, budget: float, timeout: float | None = None, started: Runner | None = None
+) -> None:
+    """After a run: shrink every unexpected verdict and unexplained divergence it found, on the
+    run's workers (`started`); a try may take `timeout` (the run's --timeout), else its
+    variant's own limit."""
     if budget <= 0 or not any(store.attention()):
         return
     from harness.reporting.facts import Survey
@@ -804,7 +829,7 @@ def _shrink_new_findings(store: Store, budget: float, timeout: float | None = No
         for f in findings(facts)
         if f.target and f.example and not f.target[2]  # not a registered bug
     ]
-    _shrink(store, targets, variant_of, budget, timeout)
+    _shrink(store, targets, variant_of, budget, timeout, started)
 
 
 def publish(args: argparse.Namespace) -> int:

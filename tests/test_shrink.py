@@ -139,3 +139,30 @@ def test_a_shrink_learns_each_variants_limit_from_its_case_times_in_the_store(tm
         # milliseconds each: the floor, not the ceiling; --timeout wins
         assert _case_limits(store, None) == {"fault": TimeoutPolicy.floor}
         assert _case_limits(store, 7.0) == {"fault": 7.0}
+
+
+def test_shrinking_after_a_run_starts_no_worker_of_its_own(tmp_path, monkeypatch, capsys):
+    """The fault adapter answers a wrong shape on height 29: the run's shrink of that finding
+    runs on the run's own worker, still running, instead of starting another."""
+    from harness.cli import main
+    from harness.running.variants import Variant
+    from harness.running.workers import Worker
+
+    monkeypatch.setattr(
+        variants,
+        "load",
+        lambda: (Variant(name="fault", framework="fault", module="fault_adapter"),),
+    )
+    spawned = []
+    spawn = Worker.spawn
+    monkeypatch.setattr(Worker, "spawn", lambda self: (spawned.append(self), spawn(self))[1])
+    wrong = Case(batch=1, in_channels=1, out_channels=2, spatial=(29, 4), kernel=(1, 1))
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps(wrong.to_json()) + "\n")
+    store = tmp_path / "wrong.db"
+    command = ["run", "--cases", str(cases), "--variants", "fault", "--store", str(store)]
+    assert main([*command, "--shrink-budget", "5", "--quiet"]) == 1
+    assert "shrunk SHAPE_MISMATCH on fault" in capsys.readouterr().out
+    assert len(spawned) == 1
+    with Store.open(store, writable=False) as held:
+        assert len(held.shrunk_rows()) == 1

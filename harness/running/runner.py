@@ -52,8 +52,20 @@ class Runner:
         ]
         self.batch_size = batch_size
         self.window = window
+        self._owns_workers = True
+
+    @classmethod
+    def sharing(cls, workers: list[Worker]) -> Runner:
+        """A runner over workers that another, entered runner started and will stop: entering
+        and leaving this one starts and stops nothing."""
+        runner = cls([])
+        runner.workers = list(workers)
+        runner._owns_workers = False
+        return runner
 
     def __enter__(self) -> Runner:
+        if not self._owns_workers:
+            return self
         try:
             for worker in self.workers:
                 worker.spawn()
@@ -65,6 +77,8 @@ class Runner:
         return self
 
     def __exit__(self, *exc) -> None:
+        if not self._owns_workers:
+            return
         for worker in self.workers:  # all at once: a worker holds nothing the parent needs
             worker.ask_to_stop()
         deadline = time.monotonic() + 1.0

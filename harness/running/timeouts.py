@@ -3,7 +3,8 @@
 Until a variant has answered `samples` cases, a case may take `ceiling` seconds (a first
 compile on a busy machine is slow). From then on it may take `multiple` times the
 `quantile` of the case times seen so far, but never less than `floor` (a new shape's
-compile) nor more than `ceiling`. A fixed timeout (`--timeout`) is used as it is.
+compile) nor more than `ceiling`. A fixed timeout (`--timeout`) is used as it is, for cases: a
+worker's start (its framework's import) may always take the ceiling.
 
 A `cap` bounds a case's time whatever the times seen (a shrink's tries: the limit the finding's
 variant had), while a worker's start still may take the ceiling; `learned` gives the limit that

@@ -316,8 +316,9 @@ class Worker:
 
     @property
     def start_limit(self) -> float:
-        """How long an import may take: the fixed timeout, or the ceiling."""
-        return self.timer.policy.fixed or self.timer.policy.ceiling
+        """How long a start (the framework's import) may take: the ceiling, whatever limit its
+        cases have (a --timeout of a few seconds is no time to import TensorFlow)."""
+        return max(self.timer.policy.ceiling, self.timer.policy.fixed or 0.0)
 
     @property
     def timeout(self) -> float:
