@@ -1,7 +1,7 @@
-"""Adapter plugins: a package adds a framework through the entry point, as the README shows.
+"""Adapter plugins: a package adds a framework through the entry point, as docs/plugins.md shows.
 
 The "framework" here is a few lines of NumPy standing in for a third party's package: the
-test exercises plugin discovery and the README's example, not a real framework's verdicts.
+test exercises plugin discovery and the guide's example, not a real framework's verdicts.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "plugins.md"
 FRAMEWORK = '''
 """A stand-in third-party Conv2d: NCHW/OIHW, symmetric pads, no groups or dilation."""
 __version__ = "0.0.1"
@@ -25,9 +25,9 @@ def conv2d(x, w, stride, pads):
 
 
 def _install(site: Path) -> None:
-    """The README's example module, registered as an installed distribution would be."""
-    example = re.search(r"```python\n# my_conv_convharness.py\n(.*?)```", README.read_text(), re.S)
-    assert example, "README lost its 'Adding a framework' example"
+    """The guide's example module, registered as an installed distribution would be."""
+    example = re.search(r"```python\n# my_conv_convharness.py\n(.*?)```", GUIDE.read_text(), re.S)
+    assert example, "docs/plugins.md lost its example module"
     (site / "my_conv.py").write_text(FRAMEWORK)
     (site / "my_conv_convharness.py").write_text(example.group(1))
     info = site / "my_conv_convharness-0.0.1.dist-info"
