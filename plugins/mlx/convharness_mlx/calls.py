@@ -16,7 +16,6 @@ from harness.case import Case
 from harness.model.oracle import effective_kernel
 
 RANKS = (1, 2, 3)
-POOL_OPS = tuple(f"{kind}_pool{r}d" for kind in ("max", "avg") for r in RANKS)
 
 
 @dataclass(frozen=True)
@@ -31,8 +30,8 @@ class Layout:
 
 @dataclass(frozen=True)
 class Call:
-    """One MLX call: `api` is a function of (x, w) or, for a layer, a class built from `kwargs`
-    and called on x; `bias` says whether the bias is added after a functional call."""
+    """One MLX call: `api` is a function of (x, w, **kwargs), after which the bias is added,
+    or (`layer`) a class built from `kwargs` that holds weight and bias and is called on x."""
 
     api: str
     kwargs: dict
@@ -184,6 +183,3 @@ def _pool(case: Case) -> Call:
         raise NotExpressible(f"{api} counts the padding in every window's divisor")
     kwargs = dict(kernel_size=tuple(case.kernel), stride=tuple(case.stride), padding=tuple(pads))
     return Call(api, kwargs, None, layer=True)
-
-
-BUILDERS = {"mlx.core": core, "mlx.conv_general": general, "mlx.nn": layer}
