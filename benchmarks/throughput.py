@@ -178,6 +178,7 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
             "--compile-cache",
             str(cache),
             "--quiet",
+            "--no-warm",  # the command's own workers, started and ended with it
         ]
         if variants:
             command += ["--variants", variants]
