@@ -3,13 +3,15 @@
 `tinygrad.nn.Conv1d`/`Conv2d`/`ConvTranspose1d`/`ConvTranspose2d` (calls.py builds each call).
 
 Two adapters: `tinygrad.tensor` (the Tensor methods: explicit pads, any sign, per side) and
-`tinygrad.nn` (the layers, whose `padding='same'` the methods do not have). The one variant
-sets tinygrad's device, `DEV=CPU`, whose kernels clang compiles: some bfloat16 kernels need a
-clang that takes `__bf16` arithmetic on x86 (measured: Debian 12's clang 14 refuses them, clang
-19 compiles them), so unless `CC` names one, the adapter gives tinygrad the newest `clang-NN`
-on PATH (compiler()). The pure-Python device
-(`DEV=PYTHON`) gives the same answers but runs under one case a second, too slow for a
-survey, so it is no variant. Only this package's functions import tinygrad.
+`tinygrad.nn` (the layers, whose `padding='same'` the methods do not have).
+
+The one variant sets tinygrad's device, `DEV=CPU`, whose kernels clang compiles, and the
+compiler, `CC`: some bfloat16 kernels need a clang that takes `__bf16` arithmetic on x86
+(measured: Debian 12's clang 14 refuses them, clang 19 compiles them), so unless `CC` is set
+the variant names the newest `clang-NN` on PATH (compiler()); the worker and the reproduction
+scripts get both. The pure-Python device (`DEV=PYTHON`) gave the same verdicts but answers
+under one case a second, too slow for a survey, so it is no variant. Only this package's
+functions import tinygrad.
 """
 
 from __future__ import annotations
@@ -28,8 +30,6 @@ from . import calls
 FRAMEWORK = "tinygrad"
 REQUIRES = "tinygrad"
 
-VARIANTS = [{"name": "tinygrad", "env": {"DEV": "CPU"}}]
-
 
 def version() -> str:
     from importlib.metadata import version as installed
@@ -42,12 +42,13 @@ def devices() -> list[str]:
 
 
 def compiler() -> str:
-    """The C compiler tinygrad's CPU device will call: $CC, else the newest clang-NN on PATH
-    (17 to 30), else plain clang. Set before tinygrad compiles its first kernel."""
-    if "CC" not in os.environ:
-        found = (shutil.which(f"clang-{n}") for n in range(30, 16, -1))
-        os.environ["CC"] = next((name for name in found if name), "clang")
-    return os.environ["CC"]
+    """The C compiler for tinygrad's CPU device: $CC, else the newest clang-NN on PATH (17 to
+    30), else plain clang."""
+    found = (f"clang-{n}" for n in range(30, 16, -1) if shutil.which(f"clang-{n}"))
+    return os.environ.get("CC") or next(found, "clang")
+
+
+VARIANTS = [{"name": "tinygrad", "env": {"DEV": "CPU", "CC": compiler()}}]
 
 
 def _tensor(values: np.ndarray, dtype: str):
@@ -63,7 +64,6 @@ def _output(y) -> np.ndarray:
 
 
 def run_tensor(case: Case, x, w, b, device: str) -> np.ndarray:
-    compiler()
     from tinygrad import Tensor
 
     method, kwargs = calls.tensor_call(case)
@@ -84,7 +84,6 @@ def code_tensor(case: Case, env: dict[str, str]) -> str:
 
 
 def run_layer(case: Case, x, w, b, device: str) -> np.ndarray:
-    compiler()
     from tinygrad import nn
 
     name, kwargs = calls.layer_call(case)
