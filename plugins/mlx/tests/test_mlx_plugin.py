@@ -8,7 +8,9 @@ REFUSAL_CASES is written in the form of tests/test_verdicts.py's table of the sa
 from __future__ import annotations
 
 import pytest
+from convharness_mlx import calls
 
+from harness.adapter_api import NotExpressible
 from harness.case import Case
 from harness.model import conventions, registry
 from harness.suite.helpers import by_adapter
@@ -103,3 +105,47 @@ def test_the_adapters_give_the_reference(survey, installed, case):
     assert {"mlx.core", "mlx.conv_general"} & set(computed)
     for name in computed:
         assert results[name].judgement.verdict == "PASS", (name, results[name].judgement)
+
+
+# Pooling as mlx.nn documents it: the padding is -inf for a max and 0 for an average, counted in
+# the average's divisor, and nothing keeps it smaller than the window (windows of padding alone
+# give -inf, or 0).
+POOLS = [
+    Case.from_json(
+        {
+            "op": "avg_pool2d",
+            "input": [1, 2, 5, 5],
+            "kernel": 3,
+            "stride": 2,
+            "padding": 1,
+            "count_include_pad": True,
+        }
+    ),
+    Case.from_json(
+        {"op": "max_pool1d", "input": [1, 2, 5], "kernel": 2, "stride": 1, "padding": 3}
+    ),
+    Case.from_json(
+        {
+            "op": "avg_pool3d",
+            "input": [1, 2, 3, 3, 3],
+            "kernel": 2,
+            "stride": 1,
+            "padding": 2,
+            "count_include_pad": True,
+        }
+    ),
+]
+
+
+@pytest.mark.parametrize("case", POOLS, ids=[case.op for case in POOLS])
+def test_pooling_pads_and_divides_as_documented(survey, installed, case):
+    if "mlx.nn" not in installed:
+        pytest.skip("mlx is not installed")
+    result = by_adapter(survey(case))["mlx.nn"]
+    assert result.judgement.verdict == "PASS", result.judgement
+
+
+def test_an_average_that_leaves_the_padding_out_is_not_expressible():
+    with pytest.raises(NotExpressible, match="counts the padding"):
+        calls.layer(_pool("avg_pool2d", 5, 3, padding=1))
+    calls.layer(_pool("avg_pool2d", 5, 3))  # without padding the divisors agree
