@@ -61,6 +61,8 @@ def conv(case: Case) -> Call:
 
 
 def pool(case: Case) -> Call:
+    # dilations always stated: opset16.avg_pool without them builds a node that kills the
+    # process in compile_model (SIGSEGV, measured on openvino 2026.4.1)
     arguments = dict(
         strides=list(case.stride),
         dilations=list(case.dilation),
