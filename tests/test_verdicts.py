@@ -16,6 +16,7 @@ from harness.model.assess import assess
 from harness.model.reference import conv
 from harness.model.verdicts import judge
 from harness.ops.conv import CLASSIC
+from harness.running import plugins
 from harness.suite.helpers import by_adapter
 
 
@@ -192,6 +193,23 @@ OTHER_RANKS = [
     ("flax/padded-negative", "flax.nnx", "conv3d"),
     ("onnxruntime/nonpositive-output", "onnxruntime", "conv3d"),
 ]
+
+
+def _plugin_cases() -> tuple[dict[str, tuple[str, Case]], list[tuple[str, str, str]]]:
+    """The refusal cases every installed plugin carries (REFUSAL_CASES: rule -> (adapter, case
+    as JSON); REFUSAL_RANKS: (rule, adapter, op) to check at another rank)."""
+    cases: dict[str, tuple[str, Case]] = {}
+    ranks: list[tuple[str, str, str]] = []
+    for _, module in plugins.modules():
+        for rule, (adapter, data) in getattr(module, "REFUSAL_CASES", {}).items():
+            cases[rule] = (adapter, Case.from_json(data))
+        ranks += [tuple(entry) for entry in getattr(module, "REFUSAL_RANKS", ())]
+    return cases, ranks
+
+
+PLUGIN_CASES, PLUGIN_RANKS = _plugin_cases()
+REFUSAL_CASES.update(PLUGIN_CASES)
+OTHER_RANKS += PLUGIN_RANKS
 
 
 def _at_rank(case: Case, op: str) -> Case:

@@ -11,6 +11,9 @@ devices(), APIS, and no framework import at module level), and may carry data as
                  after the entry
     CONVENTIONS  TOML text in the schema of harness/data/conventions.toml, for its framework
     REGISTRY     TOML text in the schema of harness/data/registry.toml
+    REFUSAL_CASES  {refusal id: (adapter, case as JSON)}: one case per documented refusal,
+                 which the tests run to measure it (tests/test_verdicts.py)
+    REFUSAL_RANKS  [(refusal id, adapter, op)]: the same refusal checked at another rank
 """
 
 from __future__ import annotations
