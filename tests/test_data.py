@@ -20,7 +20,7 @@ def test_conventions_load_and_every_rule_is_cited():
     assert set(loaded) >= {"torch", "tensorflow", "keras", "jax", "flax"}  # plugins add more
     for convention in loaded.values():
         rules = convention.families["conv"]  # every framework documents convolution
-        assert rules.same and rules.same.citation
+        assert rules.same is None or rules.same.citation  # MLX has no padding word
         assert all(rule.citation for rule in rules.refusals)
 
 

@@ -1,8 +1,6 @@
-"""The MLX plugin on the real framework: every documented refusal of its conventions is measured
-on a case of its own, the registry's entries are loaded, and the three adapters agree where each
-can state a case. Run with `pytest plugins/mlx/tests --conv-frameworks=mlx`.
-
-REFUSAL_CASES is written in the form of tests/test_verdicts.py's table of the same name.
+"""The MLX plugin on the real framework: the registry's entries are loaded, and the three adapters
+agree where each can state a case (tests/test_verdicts.py measures each documented refusal on the
+plugin's REFUSAL_CASES). Run with `pytest plugins/mlx/tests --conv-frameworks=mlx`.
 """
 
 from __future__ import annotations
@@ -12,7 +10,7 @@ from convharness_mlx import calls
 
 from harness.adapter_api import NotExpressible
 from harness.case import Case
-from harness.model import conventions, registry
+from harness.model import registry
 from harness.suite.helpers import by_adapter
 
 
@@ -26,51 +24,6 @@ def _pool(op, size, k, padding="valid") -> Case:
     rank = int(op[-2])
     data = {"op": op, "input": [1, 2] + [size] * rank, "kernel": k, "stride": 1}
     return Case.from_json({**data, "padding": padding})
-
-
-REFUSAL_CASES = {
-    "mlx/kernel-exceeds-padded-input": ("mlx.core", _conv(size=2)),
-    "mlx/conv3d-groups": ("mlx.core", _conv("conv3d", 5, groups=2)),
-    "mlx/float64-dilated-conv": ("mlx.core", _conv(size=9, dilation=2, dtype="float64")),
-    "mlx/float64-grouped-conv2d": ("mlx.conv_general", _conv(groups=2, dtype="float64")),
-    "mlx/transposed-output-too-small": (
-        "mlx.core",
-        _conv("conv_transpose2d", 1, 1, padding=2),
-    ),
-    "mlx/conv-transpose3d-groups": ("mlx.core", _conv("conv_transpose3d", 3, groups=2)),
-    "mlx/float64-strided-transposed": (
-        "mlx.core",
-        _conv("conv_transpose2d", 5, stride=2, dtype="float64"),
-    ),
-    "mlx/float64-dilated-transposed": (
-        "mlx.conv_general",
-        _conv("conv_transpose1d", 5, dilation=2, dtype="float64"),
-    ),
-    "mlx/float64-grouped-transposed": (
-        "mlx.core",
-        _conv("conv_transpose2d", 5, groups=2, dtype="float64"),
-    ),
-    "mlx/pool-negative-padding": ("mlx.nn", _pool("max_pool2d", 6, 3, padding=-1)),
-    "mlx/pool-negative-output": ("mlx.nn", _pool("avg_pool1d", 3, 5)),
-}
-
-
-def _mlx_rules() -> set[str]:
-    return {rule for rule in conventions.refusal_ids() if rule.startswith("mlx/")}
-
-
-def test_every_documented_refusal_has_a_case_here():
-    assert _mlx_rules() == set(REFUSAL_CASES)
-
-
-@pytest.mark.parametrize("rule", sorted(REFUSAL_CASES))
-def test_documented_refusal_is_measured(survey, installed, rule):
-    adapter, case = REFUSAL_CASES[rule]
-    if adapter not in installed:
-        pytest.skip(f"{adapter} is not installed")
-    result = by_adapter(survey(case))[adapter]
-    assert result.judgement.verdict == "EXPECTED_REJECT", (result.judgement, result.outcome)
-    assert result.judgement.rule == rule
 
 
 def test_the_registry_carries_the_plugins_entries():
