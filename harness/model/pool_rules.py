@@ -13,7 +13,9 @@ from harness.model.oracle import effective_kernel, output_size
 
 # last_window_starts_inside: ceil((i + pads - eff) / s) + 1 outputs, less the last one when it
 #   would start in the high padding: (out - 1)s >= i + low (PyTorch's pooling_output_shape).
-CEIL_RULES = ("last_window_starts_inside",)
+# truncated_ceil: (i + pads - eff + s - 1) / s + 1 in C integer division (towards zero), every
+#   window kept, even one that starts in the high padding (Paddle's PoolOutputSize).
+CEIL_RULES = ("last_window_starts_inside", "truncated_ceil")
 # flag: the case's count_include_pad says; exclude: padding is never counted.
 DIVISOR_RULES = ("flag", "exclude")
 # "never": the API allows no such window; "lowest": the dtype's lowest finite value
@@ -22,9 +24,12 @@ EMPTY_WINDOW = ("-inf", "nan", "zero", "lowest", "never")
 
 def ceil_output(rule: str, i: int, k: int, s: int, d: int, low: int, high: int) -> int:
     """The output size of one axis under ceil_mode."""
-    if rule != "last_window_starts_inside":
+    if rule not in CEIL_RULES:
         raise ValueError(f"unknown ceil rule {rule!r}")
     span = i + low + high - effective_kernel(k, d)
+    if rule == "truncated_ceil":
+        numerator = span + s - 1
+        return (numerator // s if numerator >= 0 else -(-numerator // s)) + 1
     out = -(-span // s) + 1
     if out > 0 and (out - 1) * s >= i + low:
         out -= 1

@@ -9,11 +9,13 @@ named in data/conventions.toml:
   size   the output size of a word: full (full + output_padding), max_kernel_stride
          ((i-1)s + max(e, s), or full + output_padding when one is given; Keras, JAX 'VALID'),
          times_stride (i·s, or (i-1)s + e%2 + output_padding when one is given; Keras, JAX and
-         TensorFlow 'SAME'), times_stride_only (i·s whatever output_padding; ONNX SAME_*)
+         TensorFlow 'SAME'), times_stride_only (i·s whatever output_padding; ONNX SAME_*),
+         full_less_input_same (full - input_same + output_padding; Paddle 'SAME')
   total  the crop total a split divides: forward_minimal = max(0, full - out) (the 'SAME'
          padding of the forward convolution from `out` back to the input), with_output_padding
          = full + output_padding - out (ONNX), with_output_padding_minimal = max(0, that)
-         (ONNX Runtime)
+         (ONNX Runtime), input_same = the minimal 'SAME' padding of a forward convolution of the
+         input itself, max(0, (ceil(i/s) - 1)s + d(k-1) + 1 - i), whatever the output (Paddle)
   split  oracle.split's rules: where an odd pixel of the total goes; the high crop is then
          whatever the output size leaves, full - out - low
 """
@@ -30,8 +32,8 @@ from harness.case import Case, Pads, full_size, pairs
 from harness.model import oracle
 from harness.model.reference import pad
 
-SIZES = ("full", "max_kernel_stride", "times_stride", "times_stride_only")
-TOTALS = ("forward_minimal", "with_output_padding", "with_output_padding_minimal")
+SIZES = ("full", "max_kernel_stride", "times_stride", "times_stride_only", "full_less_input_same")
+TOTALS = ("forward_minimal", "with_output_padding", "with_output_padding_minimal", "input_same")
 SHAPE_WITH_PADS = ("keep_low", "split")  # an output_shape with explicit pads: the low crop
 
 
@@ -93,14 +95,24 @@ def word_size(case: Case, axis: int, size: str) -> int:
         return i * s if given is None else (i - 1) * s + e % 2 + given
     if size == "times_stride_only":
         return i * s
+    if size == "full_less_input_same":
+        return full - _input_same(case, axis) + (given or 0)
     raise ValueError(f"unknown size rule {size!r}")
+
+
+def _input_same(case: Case, axis: int) -> int:
+    """The minimal 'SAME' padding of a forward convolution of the input along an axis."""
+    i, k, s, d = (v[axis] for v in (case.spatial, case.kernel, case.stride, case.dilation))
+    return oracle.same_total("minimal", i, k, s, d)
 
 
 def _word_crops(case: Case, axis: int, rule: WordRule) -> tuple[int, int]:
     full, out = _full(case, axis), word_size(case, axis, rule.size)
     given = case.output_padding[axis] if case.output_padding else 0
     total = full - out if rule.total == "forward_minimal" else full + given - out
-    if rule.total != "with_output_padding":
+    if rule.total == "input_same":
+        total = _input_same(case, axis)
+    elif rule.total != "with_output_padding":
         total = max(0, total)
     low, _ = oracle.split(rule.split, total)
     return (low, full - out - low)
