@@ -2,7 +2,9 @@
 
 Workers run side by side (one process each), fed batches; a case is complete when
 every variant has answered it. A window bounds how far the fastest worker may run
-ahead of the slowest, so outputs held in memory stay bounded.
+ahead of the slowest, so outputs held in memory stay bounded: at most `window` cases, and no
+more than `window_bytes` of them by their families' memory estimates (small cases let a fast
+worker run far ahead, large ones keep it close).
 
 A variant that cannot run answers every case as skipped; `check` makes that an error where
 it was asked for (by framework or by name) or, with `broken`, where it is installed but does
@@ -11,6 +13,8 @@ not import.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import time
 from collections.abc import Collection, Iterable, Iterator
 from multiprocessing.connection import wait
@@ -21,6 +25,7 @@ from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
+from harness.running import memory
 from harness.running.pool import IDLE, PooledWorker
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
@@ -34,7 +39,8 @@ class Runner:
         env: dict[str, str] | None = None,
         timeout: float | TimeoutPolicy | None = None,
         batch_size: int = 8,
-        window: int = 64,
+        window: int = 1024,
+        window_bytes: int = 512 * 2**20,
         headroom: int | None = None,
         pool: bool = False,
         idle: float | None = None,
@@ -52,6 +58,7 @@ class Runner:
         ]
         self.batch_size = batch_size
         self.window = window
+        self.window_bytes = window_bytes
         self._owns_workers = True
 
     @classmethod
@@ -131,6 +138,8 @@ class Runner:
         def fixed(index: int) -> dict[int, list[Outcome]]:
             return {slot: w.skipped_outcomes(cases[index]) for slot, w in skipping.items()}
 
+        # the running total of the cases' estimated bytes: a window ends where it passes the bound
+        held = list(itertools.accumulate((memory.estimate(case) for case in cases), initial=0))
         answers: dict[int, dict[int, list[Outcome]]] = {}
         next_index = dict.fromkeys(active, 0)
         complete = [False] * len(cases)
@@ -143,7 +152,9 @@ class Runner:
         while remaining:
             for slot in active:
                 worker, start = self.workers[slot], next_index[slot]
-                stop = min(start + self.batch_size, len(cases), oldest + self.window)
+                reach = bisect.bisect_right(held, held[oldest] + self.window_bytes) - 1
+                ahead = max(reach, oldest + self.batch_size)  # at least a batch past the oldest
+                stop = min(start + self.batch_size, len(cases), oldest + self.window, ahead)
                 if not worker.busy and start < stop:
                     worker.send([(i, cases[i]) for i in range(start, stop)])
                     next_index[slot] = stop
