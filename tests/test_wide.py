@@ -104,6 +104,7 @@ def _outputs(names: list[str]) -> dict[tuple[str, str, str], np.ndarray | None]:
     [
         pytest.param("torch", "torch-channels-last", marks=needs("torch")),
         pytest.param("jax", "jax-nhwc", marks=needs("jax")),
+        pytest.param("paddle", "paddle-nhwc", marks=needs("paddle")),
     ],
 )
 def test_a_layout_variant_gives_its_base_variants_outputs(base, layout):

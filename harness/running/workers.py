@@ -142,8 +142,8 @@ def name_this_process(variant: str) -> None:
 
 
 def start(variant: Variant, env: dict[str, str], log_path: str, headroom: int | None):
-    """A worker's start: stdout and stderr to its log, its environment, its framework imported, its memory
-    limited. Gives (the adapters by name, what it says of itself to the parent)."""
+    """A worker's start: stdout and stderr to its log, its environment, its framework imported,
+    its memory limited. Gives (the adapters by name, what it says of itself to the parent)."""
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
     os.dup2(log, 1)  # what a framework prints (MKL's errors, crash dumps) is not the command's
     os.dup2(log, 2)
