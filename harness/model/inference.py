@@ -91,6 +91,16 @@ def _loudest(output: np.ndarray, tolerance: float) -> np.ndarray:
     return np.sort(order[: max(FIRST[0], count)])
 
 
+def _largest(output: np.ndarray, count: int) -> np.ndarray:
+    """The flat indices of the output's `count` largest values (NaN first): where a sparse output
+    (a strided transposed one is mostly bias) is not, a few positions spread over it tell
+    shifted starts apart no better than zeros do."""
+    energy = np.nan_to_num(output.reshape(-1) ** 2, nan=np.inf)
+    if count >= energy.size:
+        return np.arange(energy.size)
+    return np.sort(np.argpartition(-energy, count)[:count])
+
+
 def _spread(output: np.ndarray, count: int) -> np.ndarray:
     """`count` flat indices of the output, spread over it (a fixed draw), or every index."""
     if count >= output.size:
@@ -98,45 +108,88 @@ def _spread(output: np.ndarray, count: int) -> np.ndarray:
     return np.sort(np.random.default_rng(0).choice(output.size, size=count, replace=False))
 
 
-def fits(
+Box = tuple[tuple[int, int], ...]  # per axis, the smallest and largest index of a fitting start
+BATCH = 256  # starts compared with the whole output at once, in the order the extremes need
+
+
+def _errors(flat, offsets, at, wanted) -> np.ndarray:
+    """The distance of each start's slice from the output over the given positions, gathered
+    at most CHUNK elements at a time."""
+    errors = np.empty(len(offsets))
+    rows = max(1, CHUNK // max(1, len(at)))
+    for first in range(0, len(offsets), rows):
+        part = flat[offsets[first : first + rows, None] + at[None, :]]
+        errors[first : first + rows] = np.sqrt(((part - wanted) ** 2).sum(axis=1))
+    return errors
+
+
+def fit_box(
     dense: np.ndarray, output: np.ndarray, counts: list[int], stride, tolerance: float
-) -> tuple[np.ndarray, ...]:
-    """Per axis, the indices of the starts whose slice is within `tolerance` of `output`.
+) -> Box | None:
+    """Per axis, the smallest and largest index of the starts whose slice is within `tolerance`
+    of `output`, or None when none is.
 
     A start a = (a0, a1, ...) gives the slice dense[n, o, a0 + s0·j0, a1 + s1·j1, ...]. Every
-    start is first compared on a few positions spread over the output, the survivors on the
-    output's largest values, then on more positions spread over it, and the last survivors on
-    the whole output: the error over some positions is at
-    most the whole error, so no fit is lost, and a start that differs where it is looked at
-    goes early.
+    start is first compared on the output's few largest values, the survivors on a few positions
+    spread over it. The rest are then taken in the order each axis's extremes need (by that
+    axis's index, up and down), a batch at a time, each start once, and compared on the largest
+    values that hold most of the output's energy, then on more positions spread over it, then on
+    the whole output. The error over some positions is at most the whole error, so no fit is
+    lost; a start that differs where it is looked at goes early; and an output that many starts
+    fit (a strided transposed output that is mostly bias) costs a few batches, not every start.
     """
     dense = np.ascontiguousarray(dense, np.float64)
     flat = dense.reshape(-1)
     steps = np.array(dense.strides[2:]) // dense.itemsize  # elements per step along each axis
     grid = np.indices(counts).reshape(len(counts), -1).T  # every start, one row each
-    offsets = grid @ steps
-    stages = (
-        _spread(output, FIRST[0]),
-        _loudest(output, tolerance),
-        _spread(output, SECOND),
-        np.arange(output.size),
-    )
-    for positions in stages:
+
+    def gather(positions: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n, o, *js = np.unravel_index(positions, output.shape)
         at = (n * dense.shape[1] + o) * math.prod(dense.shape[2:]) + sum(
             j * s * step for j, s, step in zip(js, stride, steps, strict=True)
         )
-        wanted = output.reshape(-1)[positions]
-        keep = np.zeros(len(offsets), bool)
-        rows = max(1, CHUNK // max(1, len(positions)))
-        for first in range(0, len(offsets), rows):
-            part = flat[offsets[first : first + rows, None] + at[None, :]]
-            error = np.sqrt(((part - wanted) ** 2).sum(axis=1))
-            keep[first : first + rows] = error <= tolerance  # NaN: no fit
+        return at, output.reshape(-1)[positions]
+
+    offsets = grid @ steps
+    for positions in (_largest(output, FIRST[0]), _spread(output, FIRST[0])):
+        keep = _errors(flat, offsets, *gather(positions)) <= tolerance  # NaN: no fit
         grid, offsets = grid[keep], offsets[keep]
         if not len(offsets):
-            break
-    return tuple(grid[:, axis] for axis in range(len(counts)))
+            return None
+    # the costlier comparisons, each on what the one before it left of a batch
+    stages = [
+        gather(positions)
+        for positions in (_loudest(output, tolerance), _spread(output, SECOND))
+        if len(positions) < output.size
+    ] + [gather(np.arange(output.size))]
+    verdict = np.zeros(len(offsets), np.int8)  # 0 not yet compared, 1 fits, -1 does not
+
+    def compare(rows: np.ndarray) -> None:
+        for at, wanted in stages:
+            fit = _errors(flat, offsets[rows], at, wanted) <= tolerance
+            verdict[rows[~fit]] = -1
+            rows = rows[fit]
+        verdict[rows] = 1
+
+    def first_fit(order: np.ndarray) -> int | None:
+        for begin in range(0, len(order), BATCH):
+            rows = order[begin : begin + BATCH]
+            compare(rows[verdict[rows] == 0])
+            hits = rows[verdict[rows] == 1]
+            if len(hits):
+                return int(hits[0])
+        return None
+
+    box = []
+    for axis in range(len(counts)):
+        up = np.argsort(grid[:, axis], kind="stable")
+        low = first_fit(up)
+        if low is None:
+            return None
+        high = first_fit(up[::-1])
+        assert high is not None  # `low` fits
+        box.append((int(grid[low, axis]), int(grid[high, axis])))
+    return tuple(box)
 
 
 def infer(
@@ -165,19 +218,17 @@ def infer(
     if min(counts) < 1:
         return None
     tolerance = MATCH_TOLERANCE[case.dtype] * max(float(np.linalg.norm(output)), 1e-30)
-    found = fits(dense, output, counts, case.stride, tolerance)
-    if found[0].size == 0:
+    box = fit_box(dense, output, counts, case.stride, tolerance)
+    if box is None:
         return None
     # A fit at the edge of the search means windows of pure padding: the range goes on
     # beyond what was searched, and the values prove no particular pad.
-    proven = all(
-        0 < fit.min() and fit.max() < count - 1 for fit, count in zip(found, counts, strict=True)
-    )
+    proven = all(0 < lo and hi < count - 1 for (lo, hi), count in zip(box, counts, strict=True))
     ranges: list[Range] = []
-    for fit, size, o_, k, s, d in zip(
-        found, case.spatial, out, case.kernel, case.stride, case.dilation, strict=True
+    for (first, last), size, o_, k, s, d in zip(
+        box, case.spatial, out, case.kernel, case.stride, case.dilation, strict=True
     ):
-        low = (margin - int(fit.max()), margin - int(fit.min()))
+        low = (margin - last, margin - first)
         highs = [_far_side(size, p, o_, k, s, d) for p in low]
         ranges += [low, (min(r[0] for r in highs), max(r[1] for r in highs))]
     return Inferred(tuple(ranges), proven=bool(proven))

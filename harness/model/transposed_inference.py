@@ -15,7 +15,7 @@ import numpy as np
 
 from harness.case import Case, full_size
 from harness.model import transposed
-from harness.model.inference import MATCH_TOLERANCE, Inferred, Range, fits
+from harness.model.inference import MATCH_TOLERANCE, Inferred, Range, fit_box
 from harness.model.oracle import effective_kernel
 
 
@@ -60,14 +60,12 @@ def infer(
     if min(counts) < 1:
         return None
     tolerance = MATCH_TOLERANCE[case.dtype] * max(float(np.linalg.norm(output)), 1e-30)
-    found = fits(dense, output, counts, (1,) * case.rank, tolerance)
-    if found[0].size == 0:
+    box = fit_box(dense, output, counts, (1,) * case.rank, tolerance)
+    if box is None:
         return None
-    proven = all(
-        0 < fit.min() and fit.max() < count - 1 for fit, count in zip(found, counts, strict=True)
-    )
+    proven = all(0 < lo and hi < count - 1 for (lo, hi), count in zip(box, counts, strict=True))
     ranges: list[Range] = []
-    for fit, f, o_ in zip(found, full, out, strict=True):
-        low = (int(fit.min()) - margin, int(fit.max()) - margin)
+    for (first, last), f, o_ in zip(box, full, out, strict=True):
+        low = (first - margin, last - margin)
         ranges += [low, (f - o_ - low[1], f - o_ - low[0])]
     return Inferred(tuple(ranges), proven=bool(proven))
