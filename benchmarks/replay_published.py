@@ -1,12 +1,14 @@
 """Replay a published report's plan and check that every answer is the same.
 
-    python benchmarks/replay_published.py [reports/pinned/results.json] [--store PATH]
+    python benchmarks/replay_published.py [RESULTS.json] [--store PATH | --compare STORE]
 
 Reads results.json, checks that every case still reads and keeps its published id, that the
 plan drawn today for the report's profile and seed (conv2d alone, as published before cases
 named their operator) is the published plan, runs the cases on every installed variant through
 `convharness run`, and compares the verdict counts per adapter and every cell's verdict with the
-published ones. Prints each difference; exits 1 if there is one, 0 when the answers are the same.
+published ones (`--compare STORE`: a finished survey of the same plan instead, such as the run
+that regenerates the report, on this or more variants). Prints each difference; exits 1 if there
+is one, 0 when the answers are the same.
 The nightly runs it, so a change to the harness that changes a published answer is seen.
 """
 
@@ -63,7 +65,11 @@ def main() -> int:
     parser.add_argument(
         "results", nargs="?", type=Path, default=ROOT / "reports/pinned/results.json"
     )
-    parser.add_argument("--store", type=Path, help="keep the replay's store here")
+    chosen = parser.add_mutually_exclusive_group()
+    chosen.add_argument("--store", type=Path, help="keep the replay's store here")
+    chosen.add_argument(
+        "--compare", type=Path, metavar="STORE", help="compare this store's answers"
+    )
     args = parser.parse_args()
     published = json.loads(args.results.read_text())
     problems = []
@@ -77,12 +83,13 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         cases_file = Path(scratch) / "cases.jsonl"
         cases_file.write_text("".join(json.dumps(c.to_json()) + "\n" for c in cases))
-        store_path = args.store or Path(scratch) / "replay.db"
-        subprocess.run(
-            [sys.executable, "-m", "harness.cli", "run", "--cases", str(cases_file)]
-            + ["--store", str(store_path), "--quiet"],
-            check=False,
-        )
+        store_path = args.compare or args.store or Path(scratch) / "replay.db"
+        if args.compare is None:
+            subprocess.run(
+                [sys.executable, "-m", "harness.cli", "run", "--cases", str(cases_file)]
+                + ["--store", str(store_path), "--quiet"],
+                check=False,
+            )
         with Store.open(store_path, writable=False) as store:
             rows = store.db.execute("SELECT case_id, adapter, device, verdict, known FROM outcomes")
             now = {

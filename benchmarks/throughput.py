@@ -16,6 +16,7 @@ time went: the main process (planning, assessment, the store) and each variant's
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,10 +25,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from hypothesis import strategies as st
-
+from harness import ops
 from harness.case import OPS as ALL_OPS
-from harness.model.strategies import cases, draw_cases
+from harness.model.strategies import draw_cases
 from harness.running.store import Store
 
 OPS = tuple(ALL_OPS)
@@ -148,7 +148,10 @@ def _ops(args: argparse.Namespace, parser: argparse.ArgumentParser) -> list[str]
 def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     """Times the bare loop and the harness runs on `args.cases` float32 cases of `op`; prints
     the operator's table and returns its ratios."""
-    drawn = draw_cases(args.cases, args.seed, cases(op=op, dtype=st.just("float32")))
+    # the operator's cases as `run` plans them (its family's strategy, the wide regime and the
+    # focus regions), in float32, the dtype every framework here computes
+    float32 = ops.of_op(op).strategy(op).map(lambda c: dataclasses.replace(c, dtype="float32"))
+    drawn = draw_cases(args.cases, args.seed, float32)
     work = work / op
     work.mkdir()
     case_file = work / "cases.jsonl"
