@@ -3,8 +3,8 @@
 Workers run side by side (one process each), fed batches; a case is complete when
 every variant has answered it. A window bounds how far the fastest worker may run
 ahead of the slowest, so outputs held in memory stay bounded: at most `window` cases, and no
-more than `window_bytes` of them by their families' memory estimates (small cases let a fast
-worker run far ahead, large ones keep it close).
+more than `window_bytes` of them by their families' memory estimates, shared among the workers
+(small cases let a fast worker run far ahead, large ones keep it close).
 
 A variant that cannot run answers every case as skipped; `check` makes that an error where
 it was asked for (by framework or by name) or, with `broken`, where it is installed but does
@@ -140,6 +140,7 @@ class Runner:
 
         # the running total of the cases' estimated bytes: a window ends where it passes the bound
         held = list(itertools.accumulate((memory.estimate(case) for case in cases), initial=0))
+        share = self.window_bytes // max(1, len(active))  # each worker's answers are held
         answers: dict[int, dict[int, list[Outcome]]] = {}
         next_index = dict.fromkeys(active, 0)
         complete = [False] * len(cases)
@@ -152,7 +153,7 @@ class Runner:
         while remaining:
             for slot in active:
                 worker, start = self.workers[slot], next_index[slot]
-                reach = bisect.bisect_right(held, held[oldest] + self.window_bytes) - 1
+                reach = bisect.bisect_right(held, held[oldest] + share) - 1
                 ahead = max(reach, oldest + self.batch_size)  # at least a batch past the oldest
                 stop = min(start + self.batch_size, len(cases), oldest + self.window, ahead)
                 if not worker.busy and start < stop:
