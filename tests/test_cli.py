@@ -49,8 +49,9 @@ def test_explain_json_answers_the_classic_same_question():
     for row in rows:
         if row["framework"] == "torch":
             assert row["status"] == "rejected", row
-            assert row["verdict"] == "EXPECTED_REJECT", row
             assert "not supported for strided convolutions" in row["error"]["message"]
+        if row["status"] == "rejected":  # PyTorch, and plugins that refuse as it does
+            assert row["verdict"] == "EXPECTED_REJECT", row
         else:
             assert row["shape"] == [1, 16, 14, 14], row
             assert row["pads"] == [0, 1, 0, 1], row
