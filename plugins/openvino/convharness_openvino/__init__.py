@@ -18,6 +18,7 @@ package's functions import openvino.
 
 from __future__ import annotations
 
+import json
 import os
 from functools import cache
 from importlib import resources
@@ -214,117 +215,9 @@ APIS = [
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
 REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
 
-
-# One case per documented refusal, measured (tests/test_verdicts.py runs each): rule -> (adapter,
-# the case as `convharness explain --cases` reads it); and rules checked at another rank.
-REFUSAL_CASES = {
-    "openvino/conv-kernel-exceeds-padded-input": (
-        "openvino",
-        {
-            "op": "conv2d",
-            "input": [1, 2, 2, 2],
-            "out_channels": 3,
-            "kernel": [3, 3],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "valid",
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/conv-negative-pads": (
-        "openvino",
-        {
-            "op": "conv2d",
-            "input": [1, 2, 6, 6],
-            "out_channels": 3,
-            "kernel": [3, 3],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": [-1, 0, 0, 0],
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/transposed-negative-output": (
-        "openvino",
-        {
-            "op": "conv_transpose2d",
-            "input": [1, 2, 1, 1],
-            "out_channels": 2,
-            "kernel": [1, 1],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": 2,
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/transposed-negative-pads": (
-        "openvino",
-        {
-            "op": "conv_transpose2d",
-            "input": [1, 2, 5, 5],
-            "out_channels": 2,
-            "kernel": [3, 3],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": [-1, 0, 0, 0],
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/pool-kernel-exceeds-padded-input": (
-        "openvino",
-        {
-            "op": "max_pool2d",
-            "input": [1, 2, 2, 2],
-            "out_channels": 2,
-            "kernel": [5, 5],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "valid",
-            "bias": False,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/avg-pool-exclude-pad-reaches-kernel": (
-        "openvino",
-        {
-            "op": "avg_pool2d",
-            "input": [1, 2, 6, 6],
-            "out_channels": 2,
-            "kernel": [2, 2],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": 2,
-            "bias": False,
-            "dtype": "float32",
-        },
-    ),
-    "openvino/pool-empty-batch": (
-        "openvino",
-        {
-            "op": "max_pool2d",
-            "input": [0, 2, 6, 6],
-            "out_channels": 2,
-            "kernel": [2, 2],
-            "stride": [2, 2],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "valid",
-            "bias": False,
-            "dtype": "float32",
-        },
-    ),
-}
-REFUSAL_RANKS = [
-    ("openvino/conv-kernel-exceeds-padded-input", "openvino", "conv1d"),
-    ("openvino/conv-negative-pads", "openvino", "conv3d"),
-]
+# One case per documented refusal, measured (tests/test_verdicts.py runs each): refusal id ->
+# (adapter, the case as `convharness explain --cases` reads it); and refusals checked at
+# another rank, (refusal id, adapter, op).
+_MEASURED = json.loads(resources.files(__name__).joinpath("refusal_cases.json").read_text())
+REFUSAL_CASES = {rule: tuple(entry) for rule, entry in _MEASURED["cases"].items()}
+REFUSAL_RANKS = [tuple(entry) for entry in _MEASURED["ranks"]]

@@ -16,6 +16,7 @@ functions import tinygrad.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from importlib import resources
@@ -114,103 +115,9 @@ APIS = [
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
 REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
 
-
-# One case per documented refusal, measured (tests/test_verdicts.py runs each): rule -> (adapter,
-# the case as `convharness explain --cases` reads it); and rules checked at another rank.
-REFUSAL_CASES = {
-    "tinygrad/kernel-exceeds-input": (
-        "tinygrad.tensor",
-        {
-            "op": "conv2d",
-            "input": [1, 2, 2, 5],
-            "out_channels": 3,
-            "kernel": [3, 3],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "valid",
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "tinygrad/crop-past-input": (
-        "tinygrad.tensor",
-        {
-            "op": "conv2d",
-            "input": [1, 2, 4, 4],
-            "out_channels": 3,
-            "kernel": [1, 1],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": [-5, 3, 0, 0],
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "tinygrad/strided-same": (
-        "tinygrad.nn",
-        {
-            "op": "conv2d",
-            "input": [1, 3, 28, 28],
-            "out_channels": 16,
-            "kernel": [3, 3],
-            "stride": [2, 2],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "same",
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "tinygrad/transposed-output-too-small": (
-        "tinygrad.tensor",
-        {
-            "op": "conv_transpose2d",
-            "input": [1, 2, 1, 1],
-            "out_channels": 2,
-            "kernel": [1, 1],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": 2,
-            "bias": True,
-            "dtype": "float32",
-        },
-    ),
-    "tinygrad/pool-kernel-exceeds-input": (
-        "tinygrad.tensor",
-        {
-            "op": "max_pool2d",
-            "input": [1, 2, 2, 2],
-            "out_channels": 2,
-            "kernel": [5, 5],
-            "stride": [1, 1],
-            "dilation": [1, 1],
-            "groups": 1,
-            "padding": "valid",
-            "bias": False,
-            "dtype": "float32",
-        },
-    ),
-    "tinygrad/pool-crop-past-input": (
-        "tinygrad.tensor",
-        {
-            "op": "avg_pool1d",
-            "input": [1, 2, 6],
-            "out_channels": 2,
-            "kernel": [2],
-            "stride": [1],
-            "dilation": [1],
-            "groups": 1,
-            "padding": [[-3, -4]],
-            "bias": False,
-            "dtype": "float32",
-        },
-    ),
-}
-REFUSAL_RANKS = [
-    ("tinygrad/kernel-exceeds-input", "tinygrad.nn", "conv3d"),
-    ("tinygrad/crop-past-input", "tinygrad.nn", "conv1d"),
-    ("tinygrad/strided-same", "tinygrad.nn", "conv1d"),
-]
+# One case per documented refusal, measured (tests/test_verdicts.py runs each): refusal id ->
+# (adapter, the case as `convharness explain --cases` reads it); and refusals checked at
+# another rank, (refusal id, adapter, op).
+_MEASURED = json.loads(resources.files(__name__).joinpath("refusal_cases.json").read_text())
+REFUSAL_CASES = {rule: tuple(entry) for rule, entry in _MEASURED["cases"].items()}
+REFUSAL_RANKS = [tuple(entry) for entry in _MEASURED["ranks"]]
