@@ -140,3 +140,14 @@ def crop_pairs(case: Case) -> list[tuple[int, int]]:
     given = case.output_padding or (0,) * case.rank
     pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     return [(low, high - extra) for (low, high), extra in zip(pairs, given, strict=True)]
+
+
+def measured_refusals(package: str) -> tuple[dict[str, tuple], list[tuple]]:
+    """A plugin's REFUSAL_CASES and REFUSAL_RANKS from the `refusal_cases.json` it ships:
+    {"cases": {refusal id: [adapter, case as JSON]}, "ranks": [[refusal id, adapter, op]]}."""
+    import json
+    from importlib import resources
+
+    data = json.loads(resources.files(package).joinpath("refusal_cases.json").read_text())
+    cases = {rule: tuple(entry) for rule, entry in data["cases"].items()}
+    return cases, [tuple(entry) for entry in data.get("ranks", [])]

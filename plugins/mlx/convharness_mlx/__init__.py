@@ -15,12 +15,11 @@ script. Only this module's functions import MLX.
 
 from __future__ import annotations
 
-import json
 from importlib import resources
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, channels_first, channels_last
+from harness.adapter_api import ConvApi, channels_first, channels_last, measured_refusals
 from harness.case import Case
 
 from . import calls
@@ -173,6 +172,4 @@ REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
 # One case per documented refusal, measured (tests/test_verdicts.py runs each): refusal id ->
 # (adapter, the case as `convharness explain --cases` reads it); and refusals checked at
 # another rank, (refusal id, adapter, op).
-_MEASURED = json.loads(resources.files(__name__).joinpath("refusal_cases.json").read_text())
-REFUSAL_CASES = {rule: tuple(entry) for rule, entry in _MEASURED["cases"].items()}
-REFUSAL_RANKS = [tuple(entry) for entry in _MEASURED["ranks"]]
+REFUSAL_CASES, REFUSAL_RANKS = measured_refusals(__name__)

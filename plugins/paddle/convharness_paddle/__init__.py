@@ -11,13 +11,12 @@ Only this module's functions import paddle.
 
 from __future__ import annotations
 
-import json
 import os
 from importlib import resources
 
 import numpy as np
 
-from harness.adapter_api import ConvApi, cast, channels_first
+from harness.adapter_api import ConvApi, cast, channels_first, measured_refusals
 from harness.adapter_api import channels_last as to_channels_last
 from harness.case import Case
 
@@ -147,6 +146,4 @@ REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
 # One case per documented refusal, measured (tests/test_verdicts.py runs each): refusal id ->
 # (adapter, the case as `convharness explain --cases` reads it); and refusals checked at
 # another rank, (refusal id, adapter, op).
-_MEASURED = json.loads(resources.files(__name__).joinpath("refusal_cases.json").read_text())
-REFUSAL_CASES = {rule: tuple(entry) for rule, entry in _MEASURED["cases"].items()}
-REFUSAL_RANKS = [tuple(entry) for entry in _MEASURED["ranks"]]
+REFUSAL_CASES, REFUSAL_RANKS = measured_refusals(__name__)
