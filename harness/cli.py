@@ -176,7 +176,7 @@ def build_parser() -> Parser:
     )
     _selection(explain)
     _budget(explain)
-    _warm_flags(explain, f"on; started ones exit after {pool.EXPLAIN_IDLE:g} s idle")
+    _warm_flags(explain, f"on; started ones exit after {pool.FIRST_USE_IDLE:g} s idle")
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -222,7 +222,7 @@ def build_parser() -> Parser:
         f"answered {TimeoutPolicy.samples} cases)",
     )
     _budget(run)
-    _warm_flags(run, "on where warm workers are running")
+    _warm_flags(run, f"on; started ones exit after {pool.FIRST_USE_IDLE:g} s idle")
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -494,7 +494,9 @@ def explain(args: argparse.Namespace) -> int:
     chosen = variants.select(args.frameworks, args.variants)
     env = survey.compile_cache_env(None)
     warm = _use_warm(args, default=True)
-    runner = Runner(chosen, env=env, headroom=_headroom(budget), pool=warm, idle=pool.EXPLAIN_IDLE)
+    runner = Runner(
+        chosen, env=env, headroom=_headroom(budget), pool=warm, idle=pool.FIRST_USE_IDLE
+    )
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
@@ -611,7 +613,8 @@ def run(args: argparse.Namespace) -> int:
                     env=env,
                     timeout=args.timeout,
                     headroom=_headroom(_max_case_memory(args)),
-                    pool=_use_warm(args, default=bool(pool.described())),
+                    pool=_use_warm(args, default=True),
+                    idle=pool.FIRST_USE_IDLE,
                 )
             )
             runner.check(args.frameworks, args.variants, broken=False)

@@ -4,6 +4,7 @@ project's code gives a new worker and stops the stale one; a busy one is not sha
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -121,10 +122,27 @@ def test_explain_starts_warm_workers_on_first_use_and_the_next_explain_reuses_th
     monkeypatch.delenv("CONVHARNESS_WARM")
     assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 0
     first = pool.described()
-    assert [about["idle"] for _, about in first] == [pool.EXPLAIN_IDLE]
+    assert [about["idle"] for _, about in first] == [pool.FIRST_USE_IDLE]
     assert main([*EXPLAIN_FLAGS, "--variants", "fault", "--padding", "same"]) == 0
     assert pool.described() == first  # the same worker, still running
     assert capsys.readouterr().out.count("PASS") == 2
+
+
+def test_run_starts_warm_workers_by_default_and_the_next_run_reuses_them(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.delenv("CONVHARNESS_WARM")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(_case(h).to_json()) + "\n" for h in (4, 5)))
+    run = ["run", "--cases", str(cases), "--variants", "fault", "--quiet"]
+    assert main([*run, "--store", str(tmp_path / "one.db")]) == 0
+    first = pool.described()
+    assert [about["idle"] for _, about in first] == [pool.FIRST_USE_IDLE]
+    assert main([*run, "--store", str(tmp_path / "two.db")]) == 0
+    assert pool.described() == first  # the same worker, still running
+    assert main([*run, "--store", str(tmp_path / "three.db"), "--no-warm"]) == 0
+    assert pool.described() == first  # its own worker came and went; the warm one stays
 
 
 @pytest.mark.parametrize(

@@ -50,9 +50,20 @@ def _windows(x: np.ndarray, kernel, stride, dilation):
 
 
 def max_pool(x: np.ndarray, kernel, stride, dilation, pads: Pads) -> np.ndarray:
-    """float64 max pooling with -inf padding."""
+    """float64 max pooling with -inf padding.
+
+    A window's maximum is the maximum, axis by axis, of the maxima along each axis (a box is a
+    product of intervals, and max is exact in any order), so each axis is reduced in turn: k
+    passes per axis instead of the product of the kernel's taps."""
     x = padded(np.asarray(x, np.float64), pads, -np.inf)
-    return np.maximum.reduce(list(_windows(x, kernel, stride, dilation)))
+    for axis, (k, s, d) in enumerate(zip(kernel, stride, dilation, strict=True), start=2):
+        out = max((x.shape[axis] - d * (k - 1) - 1) // s + 1, 0)
+        lead = (slice(None),) * axis
+        reduced = x[(*lead, slice(0, s * out, s))].copy()
+        for tap in range(1, k):
+            np.maximum(reduced, x[(*lead, slice(tap * d, tap * d + s * out, s))], out=reduced)
+        x = reduced
+    return x
 
 
 def avg_pool(

@@ -40,7 +40,7 @@ from harness.running.variants import Variant
 from harness.running.workers import Worker
 
 IDLE = 900.0  # seconds a pooled worker waits for a command before it exits
-EXPLAIN_IDLE = 600.0  # the same, for one that `explain` started on first use
+FIRST_USE_IDLE = 600.0  # the same, for one that `explain` or `run` started on first use
 _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ and adapters/
 
 
