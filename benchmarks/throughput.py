@@ -194,15 +194,18 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     labels: list[tuple[str, str | None, list[str]]] = [
         ("cold", BASE_VARIANTS, []),
         ("warm", BASE_VARIANTS, []),
-        ("own workers", BASE_VARIANTS, ["--no-warm"]),
     ]
     if args.all_variants:
         labels.append(("all variants, warm", None, []))
+    labels.append(("own workers", BASE_VARIANTS, ["--no-warm"]))
     env = {**os.environ, "CONVHARNESS_POOL_DIR": str(work / "warm")}  # this operator's own
     for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):  # `run` as it is by default
         env.pop(name, None)
+    stop = [sys.executable, "-m", "harness.cli", "workers", "stop"]
     try:
         for label, variants, flags in labels:
+            if "--no-warm" in flags:  # idle warm workers would hold memory through it
+                subprocess.run(stop, cwd=ROOT, env=env, capture_output=True)
             store_path = work / f"{label.replace(' ', '-').replace(',', '')}.db"
             command = [sys.executable, "-m", "harness.cli", "run", "--cases", str(case_file)]
             command += ["--store", str(store_path), "--compile-cache", str(cache), "--quiet"]
@@ -210,7 +213,6 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
             seconds, memory, _, cpu[label] = timed(command, env=env)
             runs[label] = (seconds, memory, store_path)
     finally:
-        stop = [sys.executable, "-m", "harness.cli", "workers", "stop"]
         subprocess.run(stop, cwd=ROOT, env=env, capture_output=True)
 
     gib = 1024**3
