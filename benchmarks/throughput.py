@@ -196,7 +196,7 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
         ("warm", BASE_VARIANTS, []),
     ]
     if args.all_variants:
-        labels.append(("all variants, warm", None, []))
+        labels.append(("all variants", None, []))  # their workers start here
     labels.append(("own workers", BASE_VARIANTS, ["--no-warm"]))
     env = {**os.environ, "CONVHARNESS_POOL_DIR": str(work / "warm")}  # this operator's own
     for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):  # `run` as it is by default
