@@ -177,7 +177,7 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     ]
     if args.all_variants:
         labels.append(("all variants, warm", None, "--no-warm"))
-    env = {**os.environ, "CONVHARNESS_POOL_DIR": str(work / "warm")}  # this operator's own
+    env = {**os.environ, "CONVHARNESS_WARM_DIR": str(work / "warm")}  # this operator's own
     try:
         for label, variants, workers in labels:
             store_path = work / f"{label.replace(' ', '-').replace(',', '')}.db"
