@@ -38,19 +38,19 @@ def _explain(selection: list[str], flags: list[str], env: dict[str, str]) -> flo
     return seconds
 
 
-def _stop_pool(env: dict[str, str]) -> None:
-    """Stop every pooled worker and wait until they are gone: each row starts on an empty pool."""
-    from harness.running import pool
+def _stop_warm_workers(env: dict[str, str]) -> None:
+    """Stop every warm worker and wait until they are gone: each row starts with none."""
+    from harness.running import warm
 
     command = [sys.executable, "-m", "harness.cli", "workers", "stop"]
     subprocess.run(command, env=env, cwd=ROOT, capture_output=True)
     deadline = time.monotonic() + 60
-    while pool.described() and time.monotonic() < deadline:
+    while warm.described() and time.monotonic() < deadline:
         time.sleep(0.2)
 
 
 def _row(name: str, selection: list[str], repeat: int, env: dict[str, str]) -> str:
-    _stop_pool(env)
+    _stop_warm_workers(env)
     private = _explain(selection, ["--no-warm"], env)
     first = _explain(selection, [], env)
     again = [_explain(selection, [], env) for _ in range(repeat)]
@@ -79,8 +79,8 @@ def main() -> None:
         args.frameworks.split(",") if args.frameworks else None,
         args.variants.split(",") if args.variants else None,
     )
-    with tempfile.TemporaryDirectory(prefix="chx-") as pool_dir:
-        os.environ["CONVHARNESS_POOL_DIR"] = pool_dir  # for _stop_pool's look
+    with tempfile.TemporaryDirectory(prefix="chx-") as warm_dir:
+        os.environ["CONVHARNESS_WARM_DIR"] = warm_dir  # for _stop_warm_workers' look
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
         for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):  # the default, as a user has it
             env.pop(name, None)
@@ -96,7 +96,7 @@ def main() -> None:
                         flush=True,
                     )
         finally:
-            _stop_pool(env)
+            _stop_warm_workers(env)
     print(f"\nload average while measured: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -5,7 +5,7 @@ night), then again on the cache it filled (every night after).
 
 Each is `convharness run --profile nightly` (5,000 drawn cases, the classic cases and the
 recipe twins) on every installed variant, in its own process tree, with its own store, and
-without the warm pool. Prints the wall time of each, the cases run, and the load average
+without warm workers. Prints the wall time of each, the cases run, and the load average
 before and after: the figures mean something only on an otherwise idle machine.
 """
 
@@ -30,7 +30,7 @@ def _load() -> str:
 def _survey(args: argparse.Namespace, cache: Path, store: Path) -> float:
     command = [sys.executable, "-m", "harness.cli", "run", "--profile", args.profile]
     command += ["--seed", "0", "--store", str(store), "--compile-cache", str(cache)]
-    command += ["--quiet", "--no-pool"]
+    command += ["--quiet", "--no-warm"]
     if args.examples:
         command += ["--examples", str(args.examples)]
     if args.variants:

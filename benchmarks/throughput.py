@@ -103,12 +103,12 @@ def _role(pid: int, root: int, name: str) -> str:
     return name.removeprefix("ch:") if name.startswith("ch:") else "other"
 
 
-def _warm_workers(pool_dir: str | None) -> list[int]:
-    """The warm workers living in `pool_dir` (CONVHARNESS_POOL_DIR in their environment): they
+def _warm_workers(warm_dir: str | None) -> list[int]:
+    """The warm workers living in `warm_dir` (CONVHARNESS_WARM_DIR in their environment): they
     outlive the command that started them, so they are not in its process tree."""
-    if not pool_dir:
+    if not warm_dir:
         return []
-    mark = f"CONVHARNESS_POOL_DIR={pool_dir}".encode()
+    mark = f"CONVHARNESS_WARM_DIR={warm_dir}".encode()
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -125,10 +125,10 @@ def timed(
     command: list[str], ok: tuple[int, ...] = (0, 1), env: dict[str, str] | None = None
 ) -> tuple[float, tuple[int, int], str, dict[str, float]]:
     """(wall seconds, peak (RSS, PSS) in bytes, stdout, CPU seconds by role) of a command exiting
-    in `ok`, counting its process tree and the warm workers of its CONVHARNESS_POOL_DIR. CPU is
+    in `ok`, counting its process tree and the warm workers of its CONVHARNESS_WARM_DIR. CPU is
     sampled every 0.2 s: a process's last sample counts, less what it had used before."""
-    pool_dir = (env or {}).get("CONVHARNESS_POOL_DIR")
-    before = {pid: sample[1] for pid in _warm_workers(pool_dir) if (sample := _cpu(pid))}
+    warm_dir = (env or {}).get("CONVHARNESS_WARM_DIR")
+    before = {pid: sample[1] for pid in _warm_workers(warm_dir) if (sample := _cpu(pid))}
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
@@ -136,7 +136,7 @@ def timed(
     peak = (0, 0)
     last: dict[int, tuple[str, float]] = {}
     while process.poll() is None:
-        pids = sorted(set(_tree(process.pid)) | set(_warm_workers(pool_dir)))
+        pids = sorted(set(_tree(process.pid)) | set(_warm_workers(warm_dir)))
         peak = max(peak, _memory(pids))
         for pid in pids:
             if (sample := _cpu(pid)) is not None:
@@ -198,7 +198,7 @@ def measure(op: str, args: argparse.Namespace, work: Path) -> dict[str, float]:
     if args.all_variants:
         labels.append(("all variants", None, []))  # their workers start here
     labels.append(("own workers", BASE_VARIANTS, ["--no-warm"]))
-    env = {**os.environ, "CONVHARNESS_POOL_DIR": str(work / "warm")}  # this operator's own
+    env = {**os.environ, "CONVHARNESS_WARM_DIR": str(work / "warm")}  # this operator's own
     for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):  # `run` as it is by default
         env.pop(name, None)
     stop = [sys.executable, "-m", "harness.cli", "workers", "stop"]

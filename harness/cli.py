@@ -25,7 +25,7 @@ from harness.model import registry
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
-from harness.running import memory, pool, survey, variants
+from harness.running import memory, survey, variants, warm
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, StoreLock, merge
 from harness.running.timeouts import TimeoutPolicy
@@ -106,7 +106,6 @@ def _warm_flags(parser: argparse.ArgumentParser, default: str) -> None:
     chosen = parser.add_mutually_exclusive_group()
     chosen.add_argument(
         "--warm",
-        "--pool",
         dest="warm",
         action="store_true",
         default=None,
@@ -115,10 +114,15 @@ def _warm_flags(parser: argparse.ArgumentParser, default: str) -> None:
     )
     chosen.add_argument(
         "--no-warm",
-        "--no-pool",
         dest="warm",
         action="store_false",
         help="start this command's own workers, which end with it",
+    )
+    chosen.add_argument(
+        "--pool", dest="warm", action="store_true", help="deprecated: the older --warm"
+    )
+    chosen.add_argument(
+        "--no-pool", dest="warm", action="store_false", help="deprecated: the older --no-warm"
     )
 
 
@@ -176,7 +180,7 @@ def build_parser() -> Parser:
     )
     _selection(explain)
     _budget(explain)
-    _warm_flags(explain, f"on; started ones exit after {pool.FIRST_USE_IDLE:g} s idle")
+    _warm_flags(explain, f"on; started ones exit after {warm.FIRST_USE_IDLE:g} s idle")
     explain.add_argument("--json", action="store_true", help="print JSON")
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
@@ -222,7 +226,7 @@ def build_parser() -> Parser:
         f"answered {TimeoutPolicy.samples} cases)",
     )
     _budget(run)
-    _warm_flags(run, f"on; started ones exit after {pool.FIRST_USE_IDLE:g} s idle")
+    _warm_flags(run, f"on; started ones exit after {warm.FIRST_USE_IDLE:g} s idle")
     run.add_argument(
         "--compile-cache",
         type=Path,
@@ -294,20 +298,20 @@ def build_parser() -> Parser:
     )
     summary.add_argument("store", type=Path, metavar="STORE")
 
-    pooled = commands.add_parser(
-        "workers", help="the warm pool: workers that outlive one command (start, stop, status)"
+    workers = commands.add_parser(
+        "workers", help="warm workers: workers that outlive one command (start, stop, status)"
     )
-    pooled.add_argument("action", choices=("start", "stop", "status"))
-    _selection(pooled)
-    _budget(pooled)
-    pooled.add_argument(
+    workers.add_argument("action", choices=("start", "stop", "status"))
+    _selection(workers)
+    _budget(workers)
+    workers.add_argument(
         "--idle",
         type=float,
-        default=pool.IDLE,
+        default=warm.IDLE,
         metavar="SECONDS",
-        help=f"start: each exits after this long with no command (default {pool.IDLE:g})",
+        help=f"start: each exits after this long with no command (default {warm.IDLE:g})",
     )
-    pooled.add_argument(
+    workers.add_argument(
         "--compile-cache",
         type=Path,
         metavar="DIR",
@@ -493,9 +497,9 @@ def explain(args: argparse.Namespace) -> int:
     memory.check(cases, budget)
     chosen = variants.select(args.frameworks, args.variants)
     env = survey.compile_cache_env(None)
-    warm = _use_warm(args, default=True)
+    on_warm = _use_warm(args, default=True)
     runner = Runner(
-        chosen, env=env, headroom=_headroom(budget), pool=warm, idle=pool.FIRST_USE_IDLE
+        chosen, env=env, headroom=_headroom(budget), warm=on_warm, idle=warm.FIRST_USE_IDLE
     )
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
@@ -613,8 +617,8 @@ def run(args: argparse.Namespace) -> int:
                     env=env,
                     timeout=args.timeout,
                     headroom=_headroom(_max_case_memory(args)),
-                    pool=_use_warm(args, default=True),
-                    idle=pool.FIRST_USE_IDLE,
+                    warm=_use_warm(args, default=True),
+                    idle=warm.FIRST_USE_IDLE,
                 )
             )
             runner.check(args.frameworks, args.variants, broken=False)
@@ -848,28 +852,28 @@ def summarize(args: argparse.Namespace) -> int:
         return 1 if any(store.attention()) else 0
 
 
-def manage_pool(args: argparse.Namespace) -> int:
+def manage_workers(args: argparse.Namespace) -> int:
     """`workers start|stop|status`."""
     if args.action == "start":
         chosen = variants.select(args.frameworks, args.variants)
         env = survey.compile_cache_env(args.compile_cache)
-        for worker in pool.start(chosen, env, _headroom(_max_case_memory(args)), args.idle):
+        for worker in warm.start(chosen, env, _headroom(_max_case_memory(args)), args.idle):
             state = f"skipped: {worker.skipped}" if worker.skipped else "ready"
             kind = "busy with another command" if worker.private else f"pid {worker.pid}"
             print(f"{worker.variant.name}: {kind}, {state} ({worker.startup_seconds:.1f} s)")
         return 0
     if args.action == "stop":
-        print(f"stopped {pool.stop_all()} pooled worker(s)")
+        print(f"stopped {warm.stop_all()} warm worker(s)")
         return 0
-    running = pool.described()
-    current = pool.current_code()
+    running = warm.described()
+    current = warm.current_code()
     for name, about in running:
         fresh = (about["code"], about["installed"]) == current
         idle = f"exits after {about['idle']:g} s idle"
         state = "current" if fresh else "stale: the code or installed versions changed"
         print(f"{name}: pid {about['pid']}, {state}, {idle}")
     if not running:
-        print(f"no pooled worker is running (in {pool.directory(create=False)})")
+        print(f"no warm worker is running (in {warm.directory(create=False)})")
     return 0
 
 
@@ -890,7 +894,7 @@ def main(argv: list[str] | None = None) -> int:
             "shrink": shrink_findings,
             "merge": merge_stores,
             "summary": summarize,
-            "workers": manage_pool,
+            "workers": manage_workers,
         }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:

@@ -8,7 +8,7 @@ can check a freshly built wheel:
 Options: --conv-frameworks / --conv-variants (which adapters), --conv-profile (dev, ci or
 nightly: how many Hypothesis examples; also the CONVHARNESS_PROFILE environment variable),
 --conv-devices (cpu, gpu), --conv-warm (warm workers that outlive the session; --conv-pool is
-its older spelling), --conv-allow-missing.
+its deprecated spelling), --conv-allow-missing.
 Fixtures: `runner` (one worker per selected variant), `survey` (run and assess one case) and
 `installed` (the adapters whose framework is installed).
 
@@ -86,12 +86,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--conv-warm",
-        "--conv-pool",
         dest="conv_warm",
         action="store_true",
         help="run on warm workers (as `convharness workers start` starts them), starting those "
-        "missing, so a second run does not import the frameworks again (--conv-pool: the older "
-        "spelling; default: the session's own workers)",
+        "missing, so a second run does not import the frameworks again (default: the session's "
+        "own workers)",
+    )
+    group.addoption(
+        "--conv-pool",
+        dest="conv_warm",
+        action="store_true",
+        help="deprecated: the older --conv-warm",
     )
     group.addoption(
         "--conv-allow-missing",
@@ -149,11 +154,11 @@ class Suite:
             chosen = variants.select(frameworks, names)
         except UsageError as error:  # an unknown name
             raise pytest.UsageError(f"convharness: {error}") from None
-        pooled = bool(self.config.getoption("conv_warm"))
-        # a pooled worker outlives the session, so it keeps the shared compile cache
+        warm = bool(self.config.getoption("conv_warm"))
+        # a warm worker outlives the session, so it keeps the shared compile cache
         cache = (
             None
-            if pooled
+            if warm
             else Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-")))
         )
         runner = self._stack.enter_context(
@@ -161,7 +166,7 @@ class Suite:
                 chosen,
                 env=surveying.compile_cache_env(cache),
                 headroom=memory.WORKER_FACTOR * memory.default_budget(),
-                pool=pooled,
+                warm=warm,
             )
         )
         if not self.config.getoption("--conv-allow-missing"):

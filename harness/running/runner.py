@@ -26,9 +26,9 @@ from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
 from harness.running import memory
-from harness.running.pool import IDLE, PooledWorker
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
+from harness.running.warm import IDLE, WarmWorker
 from harness.running.workers import Absence, Worker
 
 
@@ -42,17 +42,17 @@ class Runner:
         window: int = 1024,
         window_bytes: int = 512 * 2**20,
         headroom: int | None = None,
-        pool: bool = False,
+        warm: bool = False,
         idle: float | None = None,
     ) -> None:
         """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
         `headroom`: the bytes each worker may grow past its size after import (no limit: None);
-        `pool`: use (and start where need be) the warm workers (pool.py), those it starts
-        exiting after `idle` seconds with no command (default pool.IDLE)."""
+        `warm`: use (and start where need be) the warm workers (warm.py), those it starts
+        exiting after `idle` seconds with no command (default warm.IDLE)."""
         policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
         self.workers: list[Worker] = [
-            PooledWorker(variant, env, policy, headroom, idle or IDLE)
-            if pool
+            WarmWorker(variant, env, policy, headroom, idle or IDLE)
+            if warm
             else Worker(variant, env, policy, headroom)
             for variant in variants
         ]

@@ -1,4 +1,4 @@
-"""The warm pool: a pooled worker serves one command after another; a crash, a hang or an
+"""Warm workers: a warm worker serves one command after another; a crash, a hang or an
 allocation past its limit costs only its case and the worker is replaced; a change of the
 project's code gives a new worker and stops the stale one; a busy one is not shared."""
 
@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from harness.case import Case
-from harness.cli import main
-from harness.running import pool
+from harness.cli import build_parser, main
+from harness.running import warm
 from harness.running.runner import Runner
 from harness.running.variants import Variant
 from harness.suite.helpers import ANY_FRAMEWORK
@@ -29,19 +29,20 @@ def _case(height: int) -> Case:
 
 
 @pytest.fixture(autouse=True)
-def pool_directory(monkeypatch):
-    """A pool of its own (a short path: a Unix socket's name is at most 107 bytes)."""
-    with tempfile.TemporaryDirectory(prefix="chp-") as path:
-        monkeypatch.setenv("CONVHARNESS_POOL_DIR", path)
+def warm_directory(monkeypatch):
+    """A warm workers' directory of its own (a short path: a Unix socket's name is at most 107
+    bytes)."""
+    with tempfile.TemporaryDirectory(prefix="chw-") as path:
+        monkeypatch.setenv("CONVHARNESS_WARM_DIR", path)
         try:
             yield path
         finally:
-            for name, about in pool.described():
-                pool.stop(name, int(about["pid"]), kill=True)
+            for name, about in warm.described():
+                warm.stop(name, int(about["pid"]), kill=True)
 
 
 def _statuses(heights: list[int], **options) -> tuple[list[str], Runner]:
-    with Runner([FAULT], pool=True, batch_size=4, **options) as runner:
+    with Runner([FAULT], warm=True, batch_size=4, **options) as runner:
         answered = [outcomes[0] for _, outcomes in runner.run([_case(h) for h in heights])]
     return [o.status.value for o in answered], runner
 
@@ -53,7 +54,7 @@ def test_a_second_command_is_served_by_the_same_warm_worker():
     assert first == second == ["ok", "ok"]
     assert again.workers[0].pid == pid and not again.workers[0].private
     assert again.workers[0].startup_seconds < started
-    assert [about["pid"] for _, about in pool.described()] == [pid]
+    assert [about["pid"] for _, about in warm.described()] == [pid]
 
 
 def test_a_crash_a_hang_and_an_allocation_past_the_limit_cost_one_case_each():
@@ -69,18 +70,18 @@ def test_a_crash_a_hang_and_an_allocation_past_the_limit_cost_one_case_each():
 def test_a_change_of_the_code_starts_a_new_worker_and_stops_the_stale_one(monkeypatch):
     _, runner = _statuses([4])
     stale = runner.workers[0].pid
-    monkeypatch.setattr(pool, "code_hash", lambda extra=(): "changed")
+    monkeypatch.setattr(warm, "code_hash", lambda extra=(): "changed")
     statuses, fresh = _statuses([5])
     assert statuses == ["ok"]
     assert fresh.workers[0].pid != stale
     deadline = time.monotonic() + 10
-    while pool._alive(stale) and time.monotonic() < deadline:
+    while warm._alive(stale) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not pool._alive(stale)
+    assert not warm._alive(stale)
 
 
 def test_a_worker_busy_with_another_command_is_not_shared():
-    with Runner([FAULT], pool=True) as holding:
+    with Runner([FAULT], warm=True) as holding:
         statuses, other = _statuses([4])
         assert not holding.workers[0].private
     assert statuses == ["ok"] and other.workers[0].private
@@ -93,22 +94,22 @@ def test_workers_start_status_and_stop(capsys, monkeypatch):
     assert main(["workers", "status"]) == 0
     assert ", current, exits after 60 s idle" in capsys.readouterr().out
     assert main(["workers", "stop"]) == 0
-    assert capsys.readouterr().out == "stopped 1 pooled worker(s)\n"
+    assert capsys.readouterr().out == "stopped 1 warm worker(s)\n"
 
 
-def test_the_suite_on_the_pool_twice_runs_on_the_same_workers(pool_directory):
+def test_the_suite_on_warm_workers_twice_runs_on_the_same_workers(warm_directory):
     """`--conv-warm`: the property suite's second session finds the first one's workers."""
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", "-p"]
     command += ["no:cacheprovider", "-q", "-k", "13x13", "--conv-frameworks", ANY_FRAMEWORK]
     command += ["--conv-warm"]
-    env = {**os.environ, "CONVHARNESS_POOL_DIR": pool_directory, "CONVHARNESS_PROFILE": "dev"}
+    env = {**os.environ, "CONVHARNESS_WARM_DIR": warm_directory, "CONVHARNESS_PROFILE": "dev"}
     pids = []
     for _ in range(2):
         done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env)
         assert done.returncode == 0, done.stdout[-2000:]
         assert " passed" in done.stdout
-        pids.append(sorted(about["pid"] for _, about in pool.described()))
+        pids.append(sorted(about["pid"] for _, about in warm.described()))
     assert pids[0] == pids[1] and pids[0]
 
 
@@ -121,10 +122,10 @@ def test_explain_starts_warm_workers_on_first_use_and_the_next_explain_reuses_th
     monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
     monkeypatch.delenv("CONVHARNESS_WARM")
     assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 0
-    first = pool.described()
-    assert [about["idle"] for _, about in first] == [pool.FIRST_USE_IDLE]
+    first = warm.described()
+    assert [about["idle"] for _, about in first] == [warm.FIRST_USE_IDLE]
     assert main([*EXPLAIN_FLAGS, "--variants", "fault", "--padding", "same"]) == 0
-    assert pool.described() == first  # the same worker, still running
+    assert warm.described() == first  # the same worker, still running
     assert capsys.readouterr().out.count("PASS") == 2
 
 
@@ -137,12 +138,12 @@ def test_run_starts_warm_workers_by_default_and_the_next_run_reuses_them(
     cases.write_text("".join(json.dumps(_case(h).to_json()) + "\n" for h in (4, 5)))
     run = ["run", "--cases", str(cases), "--variants", "fault", "--quiet"]
     assert main([*run, "--store", str(tmp_path / "one.db")]) == 0
-    first = pool.described()
-    assert [about["idle"] for _, about in first] == [pool.FIRST_USE_IDLE]
+    first = warm.described()
+    assert [about["idle"] for _, about in first] == [warm.FIRST_USE_IDLE]
     assert main([*run, "--store", str(tmp_path / "two.db")]) == 0
-    assert pool.described() == first  # the same worker, still running
+    assert warm.described() == first  # the same worker, still running
     assert main([*run, "--store", str(tmp_path / "three.db"), "--no-warm"]) == 0
-    assert pool.described() == first  # its own worker came and went; the warm one stays
+    assert warm.described() == first  # its own worker came and went; the warm one stays
 
 
 @pytest.mark.parametrize(
@@ -157,7 +158,7 @@ def test_explain_without_warm_workers_leaves_none_running(off, capsys, monkeypat
             monkeypatch.setenv(*word.split("="))
     assert main([*EXPLAIN_FLAGS, "--variants", "fault", *flags]) == 0
     assert "PASS" in capsys.readouterr().out
-    assert pool.described() == []
+    assert warm.described() == []
 
 
 def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
@@ -170,12 +171,33 @@ def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
 
 def test_each_python_environment_has_warm_workers_of_its_own(monkeypatch, tmp_path):
     """Two virtual environments never serve, nor stop as stale, each other's workers."""
-    monkeypatch.delenv("CONVHARNESS_POOL_DIR")
+    monkeypatch.delenv("CONVHARNESS_WARM_DIR")
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))
     monkeypatch.setattr(sys, "prefix", "/venvs/one")
-    one = pool.directory()
+    one = warm.directory()
     monkeypatch.setattr(sys, "prefix", "/venvs/two")
-    two = pool.directory()
+    two = warm.directory()
     assert one != two and one.parent == two.parent == tmp_path
     monkeypatch.setattr(sys, "prefix", "/venvs/one")
-    assert pool.directory() == one
+    assert warm.directory() == one
+
+
+def test_the_older_spelling_of_the_directory_still_names_it(monkeypatch, tmp_path):
+    """CONVHARNESS_POOL_DIR, deprecated, names the directory where CONVHARNESS_WARM_DIR is unset."""
+    monkeypatch.delenv("CONVHARNESS_WARM_DIR")
+    monkeypatch.setenv("CONVHARNESS_POOL_DIR", str(tmp_path / "older"))
+    assert warm.directory() == tmp_path / "older"
+    monkeypatch.setenv("CONVHARNESS_WARM_DIR", str(tmp_path / "newer"))
+    assert warm.directory() == tmp_path / "newer"
+
+
+@pytest.mark.parametrize("command", [["explain", "--help"], ["run", "--help"]])
+def test_the_older_flags_say_they_are_deprecated(command, capsys):
+    with pytest.raises(SystemExit):
+        main(command)
+    usage = " ".join(capsys.readouterr().out.split())
+    assert "--pool deprecated: the older --warm" in usage
+    assert "--no-pool deprecated: the older --no-warm" in usage
+    parser = build_parser()
+    assert parser.parse_args([*command[:1], "--pool"]).warm is True
+    assert parser.parse_args([*command[:1], "--no-pool"]).warm is False

@@ -1,15 +1,16 @@
-"""The warm pool: worker processes that outlive one command, so a second `explain` finds its
+"""Warm workers: worker processes that outlive one command, so a second `explain` finds its
 frameworks already imported.
 
-A pooled worker is a detached process that imports one variant's framework and then serves one
-command at a time over a Unix socket in the pool directory (CONVHARNESS_POOL_DIR, default
-$XDG_RUNTIME_DIR/convharness-pool-<env> or /tmp/convharness-<uid>/pool-<env>, one directory per
-Python environment, <env> naming its sys.prefix); it exits after `idle`
-seconds with no command, or when a case ran out of memory. Its name is its key: the variant,
-its environment, its memory limit, the Python, the project's source and the installed
-distributions, hashed. A change to any of them gives another key, so a stale worker is never
-served: the command starts a new one and stops the stale ones of that variant. A command that
-finds a pooled worker busy (another command holds its lock) runs a private one instead.
+A warm worker is a detached process that imports one variant's framework and then serves one
+command at a time over a Unix socket in the warm workers' directory (CONVHARNESS_WARM_DIR, or
+its deprecated spelling CONVHARNESS_POOL_DIR; default $XDG_RUNTIME_DIR/convharness-warm-<env> or
+/tmp/convharness-<uid>/warm-<env>, one directory per Python environment, <env> naming its
+sys.prefix); it exits after `idle` seconds with no command, or when a case ran out of memory.
+Its name is its key: the variant, its environment, its memory limit, the Python, the project's
+source and the installed distributions, hashed. A change to any of them gives another key, so a
+stale worker is never served: the command starts a new one and stops the stale ones of that
+variant. A command that finds a warm worker busy (another command holds its lock) runs a
+private one instead.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from harness.running.timeouts import TimeoutPolicy
 from harness.running.variants import Variant
 from harness.running.workers import Worker
 
-IDLE = 900.0  # seconds a pooled worker waits for a command before it exits
+IDLE = 900.0  # seconds a warm worker waits for a command before it exits
 FIRST_USE_IDLE = 600.0  # the same, for one that `explain` or `run` started on first use
 _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ and adapters/
 
@@ -47,24 +48,26 @@ _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ a
 def directory(create: bool = True) -> Path:
     """The warm workers' directory (created, private to this user, unless only looked at): one
     per Python environment, so the workers of two virtual environments never meet."""
-    given = os.environ.get("CONVHARNESS_POOL_DIR")
+    given = os.environ.get("CONVHARNESS_WARM_DIR") or os.environ.get("CONVHARNESS_POOL_DIR")
     environment = hashlib.sha256(sys.prefix.encode()).hexdigest()[:8]
     if given:
         path = Path(given)
     elif os.environ.get("XDG_RUNTIME_DIR"):
-        path = Path(os.environ["XDG_RUNTIME_DIR"]) / f"convharness-pool-{environment}"
+        path = Path(os.environ["XDG_RUNTIME_DIR"]) / f"convharness-warm-{environment}"
     else:
-        path = Path(f"/tmp/convharness-{os.getuid()}") / f"pool-{environment}"
+        path = Path(f"/tmp/convharness-{os.getuid()}") / f"warm-{environment}"
     if create:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     with contextlib.suppress(FileNotFoundError):
         owner = path.stat()
         if owner.st_uid != os.getuid() or owner.st_mode & 0o077:
-            raise UsageError(f"the pool directory {path} must be this user's alone (mode 700)")
+            raise UsageError(
+                f"the warm workers' directory {path} must be this user's alone (mode 700)"
+            )
     return path
 
 
-# ---- what a pooled worker's key is made of -------------------------------------------------
+# ---- what a warm worker's key is made of -- -------------------------------------------------
 
 
 def _hash(parts: Any) -> str:
@@ -108,13 +111,13 @@ def installed_hash() -> str:
 
 
 def current_code() -> tuple[str, str]:
-    """(code, installed) as a pooled worker started now records them."""
+    """(code, installed) as a warm worker started now records them."""
     return code_hash(), installed_hash()
 
 
 @dataclass(frozen=True)
 class Key:
-    """A pooled worker's identity; `name` is its files' stem in the pool directory."""
+    """A warm worker's identity; `name` is its files' stem in the warm workers' directory."""
 
     variant: str
     code: str
@@ -146,12 +149,12 @@ def _files(name: str) -> tuple[Path, Path, Path, Path]:
     )
 
 
-# ---- the pooled worker's side ----------------------------------------------------------------
+# ---- the warm worker's side ------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Spec:
-    """What a pooled worker is started with (on its stdin)."""
+    """What a warm worker is started with (on its stdin)."""
 
     variant: Variant
     env: dict[str, str]
@@ -161,7 +164,7 @@ class Spec:
     sys_path: list[str]
 
 
-def _serve_pooled(spec: Spec) -> None:
+def _serve(spec: Spec) -> None:
     sock_path, _, description, log_path = _files(spec.key.name)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     with contextlib.suppress(FileNotFoundError):
@@ -200,18 +203,18 @@ def _serve_pooled(spec: Spec) -> None:
 
 
 def main() -> None:
-    """`python -m harness.running.pool`: a pooled worker, its Spec pickled on stdin."""
+    """`python -m harness.running.warm`: a warm worker, its Spec pickled on stdin."""
     spec: Spec = pickle.load(sys.stdin.buffer)
     sys.path[:] = spec.sys_path
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leave no socket behind
-    _serve_pooled(spec)
+    _serve(spec)
 
 
 # ---- the command's side ----------------------------------------------------------------------
 
 
 def _alive(pid: int) -> bool:
-    """Whether `pid` is a pooled worker still running (not a process that took its number)."""
+    """Whether `pid` is a warm worker still running (not a process that took its number)."""
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
             command = cmdline.read().split(b"\0")
@@ -219,11 +222,11 @@ def _alive(pid: int) -> bool:
             state = stat.read().rsplit(")", 1)[1].split()[0]
     except (OSError, IndexError):
         return False
-    return b"harness.running.pool" in command and state != "Z"
+    return b"harness.running.warm" in command and state != "Z"
 
 
 def described() -> list[tuple[str, dict[str, Any]]]:
-    """(name, description) of every pooled worker alive in the pool directory."""
+    """(name, description) of every warm worker alive in the warm workers' directory."""
     found = []
     for path in sorted(directory(create=False).glob("*.json")):
         with contextlib.suppress(OSError, ValueError):
@@ -234,7 +237,7 @@ def described() -> list[tuple[str, dict[str, Any]]]:
 
 
 def stop(name: str, pid: int, kill: bool = False) -> None:
-    """Stop a pooled worker (SIGKILL with `kill`: it hangs) and remove what it leaves."""
+    """Stop a warm worker (SIGKILL with `kill`: it hangs) and remove what it leaves."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(pid, signal.SIGKILL if kill else signal.SIGTERM)
     if kill:
@@ -245,7 +248,7 @@ def stop(name: str, pid: int, kill: bool = False) -> None:
 
 
 def stop_all(grace: float = 5.0) -> int:
-    """Stop every pooled worker; one still there after `grace` seconds (inside a framework
+    """Stop every warm worker; one still there after `grace` seconds (inside a framework
     call that does not return) is killed. Gives how many there were."""
     running = described()
     for name, about in running:
@@ -259,7 +262,7 @@ def stop_all(grace: float = 5.0) -> int:
 
 
 def stop_stale(variant: str, key: Key) -> None:
-    """Stop the variant's pooled workers started on other code or other installed versions."""
+    """Stop the variant's warm workers started on other code or other installed versions."""
     for name, about in described():
         stale = (about.get("code"), about.get("installed")) != (key.code, key.installed)
         if about.get("variant") == variant and stale:
@@ -272,7 +275,7 @@ def _launch(spec: Spec) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "harness.running.pool"],
+            [sys.executable, "-m", "harness.running.warm"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -301,10 +304,10 @@ def _connect(path: Path, process: subprocess.Popen | None, wait: float) -> Conne
         time.sleep(0.05)
 
 
-class PooledWorker(Worker):
-    """A Worker whose process is a pooled one: connected to at spawn (started if need be),
+class WarmWorker(Worker):
+    """A Worker whose process is a warm one: connected to at spawn (started if need be),
     released at stop, killed and replaced on a hang or a death like a private one. When
-    the pooled worker is busy with another command, it is a private Worker."""
+    the warm worker is busy with another command, it is a private Worker."""
 
     def __init__(
         self,
@@ -317,11 +320,11 @@ class PooledWorker(Worker):
         super().__init__(variant, env, timeouts, headroom)
         self.key = key_of(variant, self.env, headroom)
         self.idle = idle
-        self.private = False  # the pooled one was busy: this one is the command's own
+        self.private = False  # the warm one was busy: this one is the command's own
         self.pid: int | None = None
         self._lock: int | None = None
-        self._launched = False  # whether this command started the pooled worker it is on
-        self._own_log = self.log_path  # a private worker's; the pooled one has its own
+        self._launched = False  # whether this command started the warm worker it is on
+        self._own_log = self.log_path  # a private worker's; the warm one has its own
 
     def spawn(self) -> None:
         sock_path, lock_path, _, log_path = _files(self.key.name)
@@ -343,16 +346,14 @@ class PooledWorker(Worker):
             self._launch()
 
     def _launch(self) -> None:
-        """Start a pooled worker for this key (stopping stale ones) and connect to it."""
+        """Start a warm worker for this key (stopping stale ones) and connect to it."""
         stop_stale(self.variant.name, self.key)
         spec = Spec(self.variant, self.env, self.headroom, self.key, self.idle, sys.path)
         process = _launch(spec)
         self.conn = _connect(_files(self.key.name)[0], process, self.start_limit)
         if self.conn is None:
             self._release()
-            raise RuntimeError(
-                f"pooled worker {self.variant.name} did not start: {self._log_tail()}"
-            )
+            raise RuntimeError(f"warm worker {self.variant.name} did not start: {self._log_tail()}")
 
     def ready(self) -> None:
         if self.private:
@@ -362,7 +363,7 @@ class PooledWorker(Worker):
         except EOFError:
             if self._launched:
                 raise RuntimeError(
-                    f"pooled worker {self.variant.name} died starting: {self._log_tail()}"
+                    f"warm worker {self.variant.name} died starting: {self._log_tail()}"
                 ) from None
             # the one connected to was dying (its socket outlived its last case): a new one
             assert self.conn is not None
@@ -376,7 +377,7 @@ class PooledWorker(Worker):
     def _hello(self) -> tuple:
         assert self.conn is not None
         if not self.conn.poll(self.start_limit):
-            raise RuntimeError(f"pooled worker {self.variant.name} did not start")
+            raise RuntimeError(f"warm worker {self.variant.name} did not start")
         try:
             return self.conn.recv()
         except OSError:
@@ -405,7 +406,7 @@ class PooledWorker(Worker):
     def _death(self) -> str:
         if self.private:
             return super()._death()
-        return f"died (pooled, pid {self.pid})"
+        return f"died (warm, pid {self.pid})"
 
     def _release(self) -> None:
         if self._lock is not None:
@@ -415,9 +416,9 @@ class PooledWorker(Worker):
 
 def start(
     chosen: list[Variant], env: dict[str, str], headroom: int | None, idle: float = IDLE
-) -> list[PooledWorker]:
-    """Start (or find) a pooled worker per variant, each ready; give them back released."""
-    started = [PooledWorker(variant, env, None, headroom, idle) for variant in chosen]
+) -> list[WarmWorker]:
+    """Start (or find) a warm worker per variant, each ready; give them back released."""
+    started = [WarmWorker(variant, env, None, headroom, idle) for variant in chosen]
     try:
         for worker in started:
             worker.spawn()
