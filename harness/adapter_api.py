@@ -214,6 +214,19 @@ def by_family(adapter: str, **families: Served) -> ConvApi:
     return ConvApi(adapter, apis, run, code)
 
 
+def apis_of(**families: Mapping[str, Served]) -> list[ConvApi]:
+    """A framework's APIS from its family modules: `families` maps each family (conv,
+    conv_transpose, pool) to its module's table of adapter name -> Served. One ConvApi per
+    adapter name, in the order first named, each dispatching by by_family."""
+    names = list(dict.fromkeys(name for table in families.values() for name in table))
+    return [
+        by_family(
+            name, **{family: table[name] for family, table in families.items() if name in table}
+        )
+        for name in names
+    ]
+
+
 def crop_pairs(case: Case) -> list[tuple[int, int]]:
     """A transposed case's crop of its full output per axis, output_padding off the high side
     ((0, 0) for 'valid'): what APIs that pad the dilated input (lax) take as e - 1 - crop."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from adapters.flax import conv, pool, transposed
 from adapters.jax.common import devices as devices
-from harness.adapter_api import Served, by_family
+from harness.adapter_api import apis_of
 
 FRAMEWORK = "flax"
 REQUIRES = "flax"
@@ -18,17 +18,4 @@ def version() -> str:
     return flax.__version__
 
 
-APIS = [
-    by_family(
-        "flax.linen",
-        conv=Served(conv.LINEN, conv.linen, conv.linen_script),
-        conv_transpose=Served(transposed.LINEN, transposed.linen, transposed.linen_script),
-        pool=Served(pool.LINEN, pool.linen, pool.linen_script),
-    ),
-    by_family(
-        "flax.nnx",
-        conv=Served(conv.NNX, conv.nnx, conv.nnx_script),
-        conv_transpose=Served(transposed.NNX, transposed.nnx, transposed.nnx_script),
-        pool=Served(pool.NNX, pool.nnx, pool.nnx_script),
-    ),
-]
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

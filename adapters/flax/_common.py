@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.jax.common import CODE_HEAD, array, device_map, jax_module
-from harness.adapter_api import Call, Case, channels_first, channels_last, kernel_last
+from harness.adapter_api import Call, Case, Served, channels_first, channels_last, kernel_last
 
 
 def flax_module():
@@ -17,6 +17,13 @@ def flax_module():
     import flax.nnx
 
     return flax
+
+
+def features(case: Case, api: str) -> dict:
+    """The channel counts a layer takes: flax.linen's its output's, flax.nnx's both."""
+    if api.startswith("flax.linen."):
+        return dict(features=case.out_channels)
+    return dict(in_features=case.in_channels, out_features=case.out_channels)
 
 
 def run_linen(case: Case, layer: Call, x, w, b, device: str) -> np.ndarray:
@@ -79,3 +86,23 @@ def nnx_code(case: Case, layer: Call, kernel: str) -> str:
         f"layer = {layer.source(**given)}\n"
         'y = np.moveaxis(np.asarray(layer(xt), "float64"), -1, 1)  # channels first\n'
     )
+
+
+def layers_served(linen: dict, nnx: dict, layer, kernel: str) -> dict[str, Served]:
+    """The flax.linen and flax.nnx adapters of a family of layers: `linen` and `nnx` map each
+    operator to the layer's name, and `layer(case, api)` builds it (`kernel` names the axes of
+    its kernel, for the script)."""
+
+    def served(apis: dict, run_layer, layer_code) -> Served:
+        def run(case: Case, x, w, b, device: str) -> np.ndarray:
+            return run_layer(case, layer(case, apis[case.op]), x, w, b, device)
+
+        def code(case: Case, env: dict[str, str]) -> str:
+            return layer_code(case, layer(case, apis[case.op]), kernel)
+
+        return Served(apis, run, code)
+
+    return {
+        "flax.linen": served(linen, run_linen, linen_code),
+        "flax.nnx": served(nnx, run_nnx, nnx_code),
+    }

@@ -13,6 +13,7 @@ from harness.adapter_api import (
     Call,
     Case,
     NotExpressible,
+    Served,
     channels_first,
     channels_last,
     lax_padding,
@@ -40,7 +41,8 @@ def call(case: Case, api: str) -> Call:
     return Call(api, arguments)
 
 
-def _run(case: Case, pool: Call, x, device: str) -> np.ndarray:
+def run(case: Case, x, w, b, device: str, api: str) -> np.ndarray:
+    pool = call(case, api)
     flax, jax = flax_module(), jax_module()
     with jax.default_device(device_map()[device]):
         xt = array(channels_last(x), case.dtype)
@@ -48,7 +50,8 @@ def _run(case: Case, pool: Call, x, device: str) -> np.ndarray:
     return channels_first(np.asarray(y, np.float64))
 
 
-def _code(case: Case, pool: Call) -> str:
+def code(case: Case, api: str) -> str:
+    pool = call(case, api)
     return CODE_HEAD.format(dtype=case.dtype) + (
         f"import {pool.name.rsplit('.', 1)[0]}\n"
         "xt = jax.numpy.asarray(np.moveaxis(x, 1, -1), dtype)  # channels last\n"
@@ -57,17 +60,12 @@ def _code(case: Case, pool: Call) -> str:
     )
 
 
-def linen(case: Case, x, w, b, device: str) -> np.ndarray:
-    return _run(case, call(case, LINEN[case.op]), x, device)
+def _served(apis: dict) -> Served:
+    return Served(
+        apis,
+        lambda case, x, w, b, device: run(case, x, w, b, device, apis[case.op]),
+        lambda case, env: code(case, apis[case.op]),
+    )
 
 
-def nnx(case: Case, x, w, b, device: str) -> np.ndarray:
-    return _run(case, call(case, NNX[case.op]), x, device)
-
-
-def linen_script(case: Case, env: dict[str, str]) -> str:
-    return _code(case, call(case, LINEN[case.op]))
-
-
-def nnx_script(case: Case, env: dict[str, str]) -> str:
-    return _code(case, call(case, NNX[case.op]))
+SERVED = {"flax.linen": _served(LINEN), "flax.nnx": _served(NNX)}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from adapters.jax import conv, pool, transposed
 from adapters.jax.common import devices as devices
 from adapters.jax.common import jax_module
-from harness.adapter_api import Served, by_family
+from harness.adapter_api import apis_of
 
 FRAMEWORK = "jax"
 REQUIRES = "jax"
@@ -19,23 +19,4 @@ def version() -> str:
     return jax_module().__version__
 
 
-APIS = [
-    by_family(
-        "jax.lax",
-        conv=Served(conv.APIS_BY_OP, conv.run, conv.code),
-        conv_transpose=Served(
-            transposed.CONV_TRANSPOSE, transposed.conv_transpose, transposed.conv_transpose_code
-        ),
-        pool=Served(pool.APIS_BY_OP, pool.run, pool.code),
-    ),
-    by_family(
-        "jax.lax.unflipped",
-        conv_transpose=Served(
-            transposed.UNFLIPPED, transposed.unflipped, transposed.unflipped_code
-        ),
-    ),
-    by_family(
-        "jax.lax.dilated",
-        conv_transpose=Served(transposed.DILATED, transposed.dilated, transposed.dilated_code),
-    ),
-]
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

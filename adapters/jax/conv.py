@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.jax.common import lax_code, numbers, run_lax
-from harness.adapter_api import Call, Case, lax_padding
+from harness.adapter_api import Call, Case, Served, lax_padding
 
 API = "jax.lax.conv_general_dilated"
 APIS_BY_OP = {op: API for op in ("conv1d", "conv2d", "conv3d")}
@@ -36,3 +36,6 @@ def run(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def code(case: Case, env: dict[str, str]) -> str:
     return lax_code(case, env, call(case, env))
+
+
+SERVED = {"jax.lax": Served(APIS_BY_OP, run, code)}

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from adapters.jax.common import CODE_HEAD, array, device_map, jax_module
-from harness.adapter_api import Call, Case, NotExpressible, Ref, lax_padding
+from harness.adapter_api import Call, Case, NotExpressible, Ref, Served, lax_padding
 
 API = "jax.lax.reduce_window"
 OPS = tuple(f"{kind}_pool{r}d" for kind in ("max", "avg") for r in (1, 2, 3))
@@ -69,3 +69,6 @@ def code(case: Case, env: dict[str, str]) -> str:
         f"\n\ndef pool(xt):  # under jax.jit, as the harness runs it\n{body}\n\n"
         'y = np.asarray(jax.jit(pool)(jax.numpy.asarray(x, dtype)), "float64")\n'
     )
+
+
+SERVED = {"jax.lax": Served(APIS_BY_OP, run, code)}

@@ -16,7 +16,7 @@ import inspect
 import numpy as np
 
 from adapters.jax.common import lax_code, numbers, run_lax
-from harness.adapter_api import Call, Case, NotExpressible, crop_pairs, effective_kernel
+from harness.adapter_api import Call, Case, NotExpressible, Served, crop_pairs, effective_kernel
 
 RANKS = (1, 2, 3)
 CONV_TRANSPOSE = {f"conv_transpose{r}d": "jax.lax.conv_transpose" for r in RANKS}
@@ -117,3 +117,10 @@ def unflipped_code(case: Case, env: dict[str, str]) -> str:
 def dilated_code(case: Case, env: dict[str, str]) -> str:
     forward = f"\n\n{inspect.getsource(forward_kernel)}\n\nwf = forward_kernel(w, {case.groups})\n"
     return lax_code(case, env, dilated_call(case, env), forward, kernel="wf")
+
+
+SERVED = {
+    "jax.lax": Served(CONV_TRANSPOSE, conv_transpose, conv_transpose_code),
+    "jax.lax.unflipped": Served(UNFLIPPED, unflipped, unflipped_code),
+    "jax.lax.dilated": Served(DILATED, dilated, dilated_code),
+}

@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from adapters.keras import conv, pool, transposed
-from harness.adapter_api import Served, by_family
+from harness.adapter_api import apis_of
 
 FRAMEWORK = "keras"
 REQUIRES = "keras"
@@ -37,12 +37,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(gpus)]
 
 
-APIS = [
-    by_family(
-        "keras",
-        conv=Served(conv.LAYER, conv.run, conv.code),
-        conv_transpose=Served(transposed.LAYER, transposed.run, transposed.code),
-        pool=Served(pool.LAYER, pool.run, pool.code),
-    ),
-    by_family("keras.padded", conv=Served(conv.PADDED, conv.padded, conv.padded_code)),
-]
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

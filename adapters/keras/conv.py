@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.keras._common import layers_code, run_layers
-from harness.adapter_api import Call, Case, NotExpressible
+from harness.adapter_api import Call, Case, NotExpressible, Served
 
 RANKS = (1, 2, 3)
 LAYER = {f"conv{r}d": f"keras.layers.Conv{r}D" for r in RANKS}
@@ -71,3 +71,9 @@ def code(case: Case, env: dict[str, str]) -> str:
 
 def padded_code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, *padded_layers(case))
+
+
+SERVED = {
+    "keras": Served(LAYER, run, code),
+    "keras.padded": Served(PADDED, padded, padded_code),
+}

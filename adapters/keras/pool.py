@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.keras._common import layers_code, run_layers
-from harness.adapter_api import Call, Case, NotExpressible
+from harness.adapter_api import Call, Case, NotExpressible, Served
 
 LAYER = {
     f"{kind}_pool{r}d": f"keras.layers.{name}Pooling{r}D"
@@ -50,3 +50,6 @@ def run(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, layer(case), weights=False)
+
+
+SERVED = {"keras": Served(LAYER, run, code)}

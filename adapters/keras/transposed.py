@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.keras._common import layers_code, run_layers
-from harness.adapter_api import Call, Case, NotExpressible
+from harness.adapter_api import Call, Case, NotExpressible, Served
 
 LAYER = {f"conv_transpose{r}d": f"keras.layers.Conv{r}DTranspose" for r in (1, 2, 3)}
 
@@ -44,3 +44,6 @@ def run(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, layer(case))
+
+
+SERVED = {"keras": Served(LAYER, run, code)}

@@ -5,7 +5,7 @@ _common.py)."""
 from __future__ import annotations
 
 from adapters.tensorflow import conv, pool, transposed
-from harness.adapter_api import Served, by_family
+from harness.adapter_api import apis_of
 
 FRAMEWORK = "tensorflow"
 REQUIRES = "tensorflow"
@@ -23,11 +23,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(len(tf.config.list_logical_devices("GPU")))]
 
 
-APIS = [
-    by_family(
-        "tf.nn",
-        conv=Served(conv.APIS_BY_OP, conv.run, conv.code),
-        conv_transpose=Served(transposed.APIS_BY_OP, transposed.run, transposed.code),
-        pool=Served(pool.APIS_BY_OP, pool.run, pool.code),
-    )
-]
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.tensorflow._common import data_format, explicit, laid_out, layout_code, read_back
-from harness.adapter_api import Call, Case, NotExpressible
+from harness.adapter_api import Call, Case, NotExpressible, Served
 
 APIS_BY_OP = {
     f"{kind}_pool{r}d": f"tf.nn.{kind}_pool{r}d" for kind in ("max", "avg") for r in (1, 2, 3)
@@ -59,3 +59,6 @@ def code(case: Case, env: dict[str, str]) -> str:
         f"y = {pool.source('xt')}\n"
         'y = y.numpy().astype("float64")\n' + after
     )
+
+
+SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.tensorflow._common import conv_code, data_format, explicit, full, run_conv
-from harness.adapter_api import Call, Case, NotExpressible, implied_spatial
+from harness.adapter_api import Call, Case, NotExpressible, Served, implied_spatial
 
 APIS_BY_OP = {f"conv_transpose{r}d": f"tf.nn.conv{r}d_transpose" for r in (1, 2, 3)}
 
@@ -58,3 +58,6 @@ def run(case: Case, x, w, b, device: str) -> np.ndarray:
 
 def code(case: Case, env: dict[str, str]) -> str:
     return conv_code(case, env, call(case, env), "[*kernel, out, in]")
+
+
+SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

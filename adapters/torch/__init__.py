@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from adapters.torch import conv, pool, transposed
 from adapters.torch._common import torch_module
-from harness.adapter_api import Served, by_family
+from harness.adapter_api import apis_of
 
 FRAMEWORK = "torch"
 REQUIRES = "torch"
@@ -25,24 +25,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(torch.cuda.device_count())]
 
 
-APIS = [
-    by_family(
-        "torch.functional",
-        conv=Served(conv.FUNCTIONAL, conv.functional, conv.functional_code),
-        conv_transpose=Served(
-            transposed.FUNCTIONAL, transposed.functional, transposed.functional_code
-        ),
-        pool=Served(pool.FUNCTIONAL, pool.functional, pool.functional_code),
-    ),
-    by_family(
-        "torch.module",
-        conv=Served(conv.MODULE, conv.module, conv.module_code),
-        conv_transpose=Served(transposed.MODULE, transposed.module, transposed.module_code),
-        pool=Served(pool.MODULE, pool.module, pool.module_code),
-    ),
-    by_family(
-        "torch.padded",
-        conv=Served(conv.PADDED, conv.padded, conv.padded_code),
-        pool=Served(pool.PADDED, pool.padded, pool.padded_code),
-    ),
-]
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

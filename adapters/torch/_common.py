@@ -65,12 +65,33 @@ def dtype(case: Case) -> Ref:
     return Ref(f"torch.{case.dtype}")
 
 
+def module_arguments(case: Case, steps: dict) -> dict:
+    """A module's arguments: its sizes, `steps` (stride, padding, ...), its bias and dtype."""
+    sizes = dict(
+        in_channels=case.in_channels, out_channels=case.out_channels, kernel_size=case.kernel
+    )
+    return sizes | steps | dict(bias=case.bias, dtype=dtype(case))
+
+
 def explicit(case: Case, api: str) -> tuple[int, ...]:
     """F.pad's order: the last axis first, (low, high) each; words have no per-side meaning."""
     if case.padding.kind in ("same", "same_lower"):
         raise NotExpressible(f"{api} takes pads per side, not {case.padding.kind!r}")
     pairs = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
     return tuple(p for pair in reversed(pairs) for p in pair)
+
+
+def run_functional(case: Case, call: Call, x, w, b, device: str) -> np.ndarray:
+    """A torch.nn.functional call on the case's tensors (x alone for pooling)."""
+    arrays = tensors(case, x, w, b, device)
+    return numpy(call(torch_module(), *(arrays if w is not None else arrays[:1])))
+
+
+def script_of_functional(case: Case, env: dict[str, str], call: Call) -> str:
+    """The script of run_functional."""
+    weights = case.family != "pool"
+    arrays = ("tx", "tw", "tb") if weights else ("tx",)
+    return head(case, env, weights) + f"y = {call.source(*arrays)}\n" + TO_NUMPY
 
 
 def run_layer(case: Case, layer: Call, x, w, b, device: str, **apply) -> np.ndarray:

@@ -8,16 +8,18 @@ import numpy as np
 
 from adapters.torch._common import (
     TO_NUMPY,
-    dtype,
     explicit,
     head,
     layer_code,
+    module_arguments,
     numpy,
+    run_functional,
     run_layer,
+    script_of_functional,
     tensors,
     torch_module,
 )
-from harness.adapter_api import Call, Case, NotExpressible, symmetric_pads
+from harness.adapter_api import Call, Case, NotExpressible, Served, symmetric_pads
 
 RANKS = (1, 2, 3)
 FUNCTIONAL = {f"conv{r}d": f"torch.nn.functional.conv{r}d" for r in RANKS}
@@ -45,11 +47,7 @@ def functional_call(case: Case) -> Call:
 
 def module_call(case: Case) -> Call:
     api = MODULE[case.op]
-    sizes = dict(
-        in_channels=case.in_channels, out_channels=case.out_channels, kernel_size=case.kernel
-    )
-    steps = _steps(case, _padding(case, api))
-    return Call(api, sizes | steps | dict(bias=case.bias, dtype=dtype(case)))
+    return Call(api, module_arguments(case, _steps(case, _padding(case, api))))
 
 
 def padded_calls(case: Case) -> tuple[Call, Call]:
@@ -60,8 +58,7 @@ def padded_calls(case: Case) -> tuple[Call, Call]:
 
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
-    call = functional_call(case)
-    return numpy(call(torch_module(), *tensors(case, x, w, b, device)))
+    return run_functional(case, functional_call(case), x, w, b, device)
 
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
@@ -76,8 +73,7 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
-    call = functional_call(case)
-    return head(case, env) + f"y = {call.source('tx', 'tw', 'tb')}\n" + TO_NUMPY
+    return script_of_functional(case, env, functional_call(case))
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
@@ -90,3 +86,10 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
         f"tx = {pad.source('tx')}  # (low, high) per axis, the last axis first\n"
         f"y = {conv.source('tx', 'tw', 'tb')}\n" + TO_NUMPY
     )
+
+
+SERVED = {
+    "torch.functional": Served(FUNCTIONAL, functional, functional_code),
+    "torch.module": Served(MODULE, module, module_code),
+    "torch.padded": Served(PADDED, padded, padded_code),
+}

@@ -6,8 +6,17 @@ from __future__ import annotations
 
 import numpy as np
 
-from adapters.torch._common import TO_NUMPY, explicit, head, numpy, tensors, torch_module
-from harness.adapter_api import Call, Case, NotExpressible, symmetric_pads
+from adapters.torch._common import (
+    TO_NUMPY,
+    explicit,
+    head,
+    numpy,
+    run_functional,
+    script_of_functional,
+    tensors,
+    torch_module,
+)
+from harness.adapter_api import Call, Case, NotExpressible, Served, symmetric_pads
 
 RANKS = (1, 2, 3)
 FUNCTIONAL = {
@@ -72,8 +81,7 @@ def _divides(case: Case) -> bool:
 
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
-    call = functional_call(case)
-    return numpy(call(torch_module(), tensors(case, x, w, b, device)[0]))
+    return run_functional(case, functional_call(case), x, w, b, device)
 
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
@@ -92,8 +100,7 @@ def padded(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
-    call = functional_call(case)
-    return head(case, env, weights=False) + f"y = {call.source('tx')}\n" + TO_NUMPY
+    return script_of_functional(case, env, functional_call(case))
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
@@ -113,3 +120,10 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
         + divide
         + TO_NUMPY
     )
+
+
+SERVED = {
+    "torch.functional": Served(FUNCTIONAL, functional, functional_code),
+    "torch.module": Served(MODULE, module, module_code),
+    "torch.padded": Served(PADDED, padded, padded_code),
+}

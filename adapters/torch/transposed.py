@@ -11,16 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from adapters.torch._common import (
-    TO_NUMPY,
-    dtype,
-    head,
     layer_code,
-    numpy,
+    module_arguments,
+    run_functional,
     run_layer,
-    tensors,
-    torch_module,
+    script_of_functional,
 )
-from harness.adapter_api import Call, Case, NotExpressible, symmetric_pads
+from harness.adapter_api import Call, Case, NotExpressible, Served, symmetric_pads
 
 RANKS = (1, 2, 3)
 FUNCTIONAL = {f"conv_transpose{r}d": f"torch.nn.functional.conv_transpose{r}d" for r in RANKS}
@@ -55,15 +52,11 @@ def functional_call(case: Case) -> Call:
 def module_call(case: Case) -> Call:
     """The module; its output_size (the case's output_shape) goes to the call on x."""
     api = MODULE[case.op]
-    sizes = dict(
-        in_channels=case.in_channels, out_channels=case.out_channels, kernel_size=case.kernel
-    )
-    return Call(api, sizes | _arguments(case, api) | dict(bias=case.bias, dtype=dtype(case)))
+    return Call(api, module_arguments(case, _arguments(case, api)))
 
 
 def functional(case: Case, x, w, b, device: str) -> np.ndarray:
-    call = functional_call(case)
-    return numpy(call(torch_module(), *tensors(case, x, w, b, device)))
+    return run_functional(case, functional_call(case), x, w, b, device)
 
 
 def module(case: Case, x, w, b, device: str) -> np.ndarray:
@@ -72,9 +65,14 @@ def module(case: Case, x, w, b, device: str) -> np.ndarray:
 
 
 def functional_code(case: Case, env: dict[str, str]) -> str:
-    call = functional_call(case)
-    return head(case, env) + f"y = {call.source('tx', 'tw', 'tb')}\n" + TO_NUMPY
+    return script_of_functional(case, env, functional_call(case))
 
 
 def module_code(case: Case, env: dict[str, str]) -> str:
     return layer_code(case, env, module_call(case), output_size=case.output_shape)
+
+
+SERVED = {
+    "torch.functional": Served(FUNCTIONAL, functional, functional_code),
+    "torch.module": Served(MODULE, module, module_code),
+}
