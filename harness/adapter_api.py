@@ -18,6 +18,10 @@ maps each operator it runs to the dotted name of the call (`torch.nn.functional.
 and its `run` dispatches on `case.op`. A plain string `api` serves `conv2d` alone. A case whose
 operator an adapter does not serve gets no outcome from it: the adapter is not asked.
 
+An adapter serving several families states each call once as a Call, which its run makes and
+its reproduction script writes, and dispatches by an explicit table from family to what serves
+it (Served, by_family; apis_of builds a framework's APIS from its family modules' tables).
+
 Arrays cross the contract channels-first: x [N, C, *spatial], w [O, C/groups, *kernel],
 b [O] or None, as float64 NumPy; `run` returns [N, O, *spatial]. Pooling has no weight and no
 bias: `run` gets w and b as None and returns [N, C, *spatial].
