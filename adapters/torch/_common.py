@@ -60,17 +60,13 @@ def numpy(y) -> np.ndarray:
     return y.detach().to("cpu", torch.float64).numpy()
 
 
-def dtype(case: Case) -> Ref:
-    """The case's dtype as torch names it: the run passes the object, the script its name."""
-    return Ref(f"torch.{case.dtype}")
-
-
 def module_arguments(case: Case, steps: dict) -> dict:
-    """A module's arguments: its sizes, `steps` (stride, padding, ...), its bias and dtype."""
+    """A module's arguments: its sizes, `steps` (stride, padding, ...), its bias and dtype (the
+    run passes torch's dtype object, the script its name)."""
     sizes = dict(
         in_channels=case.in_channels, out_channels=case.out_channels, kernel_size=case.kernel
     )
-    return sizes | steps | dict(bias=case.bias, dtype=dtype(case))
+    return sizes | steps | dict(bias=case.bias, dtype=Ref(f"torch.{case.dtype}"))
 
 
 def explicit(case: Case, api: str) -> tuple[int, ...]:
