@@ -1,4 +1,5 @@
-"""What the TensorFlow adapters share: the layout their calls are stated in.
+"""What the TensorFlow family modules share: the layout their calls are stated in, the bias
+added after a convolution, and a convolution's run and script around its call.
 
 TensorFlow's calls default to channels-last ('NWC', 'NHWC', 'NDHWC'), and the untagged variant
 states them so, moving the case's arrays there and the output back.
@@ -15,6 +16,7 @@ import os
 
 import numpy as np
 
+from harness.adapter_api import Call, Case, kernel_last
 from harness.adapter_api import channels_first as first
 from harness.adapter_api import channels_last as last
 
@@ -30,9 +32,9 @@ def data_format(rank: int, env=None) -> str:
     return FORMATS[rank][channels_first(env)]
 
 
-def bias_format(env=None) -> str:
-    """tf.nn.bias_add's spelling of the layout."""
-    return "NC..." if channels_first(env) else "N...C"
+def bias_add(env=None) -> Call:
+    """tf.nn.bias_add, with its spelling of the layout."""
+    return Call("tf.nn.bias_add", dict(data_format="NC..." if channels_first(env) else "N...C"))
 
 
 def laid_out(x: np.ndarray) -> np.ndarray:
@@ -64,4 +66,32 @@ def layout_code(env: dict[str, str]) -> tuple[str, str]:
     return (
         "xt = np.moveaxis(x, 1, -1)  # channels last\n",
         "y = np.moveaxis(y, -1, 1)  # channels first\n",
+    )
+
+
+def run_conv(case: Case, call: Call, x, w, b, device: str) -> np.ndarray:
+    """A convolution's `call` on the case's arrays in the layout, its filters [*kernel, ...],
+    then the bias; read back channels-first."""
+    import tensorflow as tf
+
+    dtype = getattr(tf, case.dtype)
+    with tf.device(device.upper()):
+        y = call(tf, tf.cast(laid_out(x), dtype), tf.cast(kernel_last(w), dtype))
+        if b is not None:
+            y = bias_add()(tf, y, tf.cast(b, dtype))
+    return read_back(y.numpy().astype(np.float64))
+
+
+def conv_code(case: Case, env: dict[str, str], call: Call, kernel: str) -> str:
+    """The script of run_conv; `kernel` names the filters' axes in a comment."""
+    before, after = layout_code(env)
+    return (
+        "import numpy as np\n"
+        "import tensorflow as tf\n"
+        f"dtype = tf.{case.dtype}\n" + before + "xt = tf.cast(xt, dtype)\n"
+        f"wt = tf.cast(w.transpose(*range(2, w.ndim), 1, 0), dtype)  # {kernel}\n"
+        f"y = {call.source('xt', 'wt')}\n"
+        "if b is not None:\n"
+        f"    y = {bias_add(env).source('y', 'tf.cast(b, dtype)')}\n"
+        'y = y.numpy().astype("float64")\n' + after
     )

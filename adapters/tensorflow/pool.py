@@ -1,6 +1,5 @@
-"""TensorFlow pooling: tf.nn.max_pool1d/2d/3d and tf.nn.avg_pool1d/2d/3d, channels last (or
-first, as the variant asks: adapters/tf_common.py). Imported by adapters/tf_conv.py, whose
-tf.nn adapter serves these operators too.
+"""TensorFlow pooling: tf.nn.max_pool1d/2d/3d and tf.nn.avg_pool1d/2d/3d, in the variant's
+layout (_common.py). The call is built once (`call`), for the run and the script alike.
 
 'SAME' and 'VALID' everywhere; explicit pads where the call takes them (max_pool1d and
 max_pool2d); no ceil_mode, no dilation, and an average that never counts the padding.
@@ -8,9 +7,10 @@ max_pool2d); no ceil_mode, no dilation, and an average that never counts the pad
 
 from __future__ import annotations
 
-from adapters.tf_common import data_format, explicit, layout_code
-from harness.adapter_api import NotExpressible
-from harness.case import Case
+import numpy as np
+
+from adapters.tensorflow._common import data_format, explicit, laid_out, layout_code, read_back
+from harness.adapter_api import Call, Case, NotExpressible, Served
 
 APIS_BY_OP = {
     f"{kind}_pool{r}d": f"tf.nn.{kind}_pool{r}d" for kind in ("max", "avg") for r in (1, 2, 3)
@@ -18,7 +18,7 @@ APIS_BY_OP = {
 EXPLICIT = ("max_pool1d", "max_pool2d")  # the ops whose padding takes pads on every axis
 
 
-def arguments(case: Case, env=None) -> dict:
+def call(case: Case, env=None) -> Call:
     """ksize, strides and padding as the call takes them; NotExpressible for what it lacks."""
     api, kind = APIS_BY_OP[case.op], case.padding.kind
     if case.ceil_mode:
@@ -32,25 +32,33 @@ def arguments(case: Case, env=None) -> dict:
     if kind == "explicit" and case.op not in EXPLICIT:
         raise NotExpressible(f"{api} takes 'SAME' or 'VALID', not explicit pads")
     padding = kind.upper() if kind != "explicit" else explicit(case, env)
-    return dict(
+    arguments = dict(
         ksize=list(case.kernel),
         strides=list(case.stride),
         padding=padding,
         data_format=data_format(case.rank, env),
     )
+    return Call(api, arguments)
 
 
-def pool(tf, case: Case, xt):
-    """The call on a tensor in the variant's layout."""
-    return getattr(tf.nn, case.op)(xt, **arguments(case))
+def run(case: Case, x, w, b, device: str) -> np.ndarray:
+    import tensorflow as tf
+
+    pool = call(case)
+    with tf.device(device.upper()):
+        y = pool(tf, tf.cast(laid_out(x), getattr(tf, case.dtype)))
+    return read_back(y.numpy().astype(np.float64))
 
 
-def pool_code(case: Case, env: dict[str, str]) -> str:
-    call = ", ".join(f"{k}={v!r}" for k, v in arguments(case, env).items())
+def code(case: Case, env: dict[str, str]) -> str:
+    pool = call(case, env)
     before, after = layout_code(env)
     return (
         "import numpy as np\n"
         "import tensorflow as tf\n" + before + f"xt = tf.cast(xt, tf.{case.dtype})\n"
-        f"y = {APIS_BY_OP[case.op]}(xt, {call})\n"
+        f"y = {pool.source('xt')}\n"
         'y = y.numpy().astype("float64")\n' + after
     )
+
+
+SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

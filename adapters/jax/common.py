@@ -1,6 +1,7 @@
-"""What the JAX and Flax adapters share: JAX with float64 on and its caches kept small, and
-the devices it sees, and the layout lax's dimension numbers give the arrays. Imported by those
-adapters' functions only (JAX is imported inside).
+"""What the jax and flax adapter packages share: JAX with float64 on and its caches kept small,
+the devices it sees, and the layout lax's dimension numbers give the arrays; and a lax
+convolution's run and script around its call (the jax package's conv and transposed). JAX is
+imported inside the functions only.
 
 CONVHARNESS_JAX_CHANNELS_LAST=1 states every convolution channels-last at any rank: input and
 output 'NWC'/'NHWC'/'NDHWC', kernel 'WIO'/'HWIO'/'DHWIO' (the kernel's two channel axes after its
@@ -14,7 +15,7 @@ import os
 
 import numpy as np
 
-from harness.adapter_api import cast, layout
+from harness.adapter_api import Call, Case, cast, layout
 
 CLEAR_EVERY = 64  # calls; each case compiles new programs, and JAX would keep them all
 _calls = 0
@@ -99,24 +100,34 @@ def layout_code(env: dict[str, str], kernel: str = "w") -> tuple[str, str]:
     )
 
 
-def run_nnx(layer, case, x, w, b, device: str, settings: dict) -> np.ndarray:
-    """An nnx layer class (Conv, ConvTranspose) built with the case's weights, run channels-last;
-    w arrives in the layer's kernel layout [*kernel, in, out]."""
-    from flax import nnx as flax_nnx
-
-    from harness.adapter_api import channels_first, channels_last
-
+def run_lax(case: Case, call: Call, x, w, b, device: str) -> np.ndarray:
+    """A lax convolution's `call` on (x, w) in the dimension numbers' layout under jax.jit, the
+    bias added; read back channels-first."""
     jax = jax_module()
+    broadcast = bias_axes(case.rank)
+
+    @jax.jit
+    def apply(x, w, b):
+        y = call(jax, x, w)
+        return y if b is None else y + b[broadcast]
+
     with jax.default_device(device_map()[device]):
-        kernel = array(w, case.dtype)
-        bias = array(b if b is not None else 0.0, case.dtype)
-        built = layer(  # the initializers hand over the case's weights
-            case.in_channels,
-            case.out_channels,
-            rngs=flax_nnx.Rngs(0),
-            kernel_init=lambda *_: kernel,
-            bias_init=lambda *_: bias,
-            **settings,
-        )
-        y = built(array(channels_last(x), case.dtype))
+        arrays = (laid_out(x), laid_out(w, kernel=True), b)
+        y = apply(*(array(a, case.dtype) for a in arrays))
     return channels_first(np.asarray(y, np.float64))
+
+
+def lax_code(case: Case, env: dict[str, str], call: Call, before: str = "", kernel="w") -> str:
+    """The script of run_lax; `before` prepares the kernel the call reads, named `kernel`."""
+    moved, back = layout_code(env, kernel)
+    arrays = ("jax.numpy.asarray(x, dtype)", f"jax.numpy.asarray({kernel}, dtype)")
+    return (
+        CODE_HEAD.format(dtype=case.dtype)
+        + before
+        + moved
+        + f"y = {call.source(*arrays)}\n"
+        + back
+        + "if b is not None:\n"
+        + f"    y = y + jax.numpy.asarray(b, dtype).reshape(-1, *[1] * {case.rank})\n"
+        + 'y = np.asarray(y, "float64")\n'
+    )
