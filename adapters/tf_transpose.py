@@ -19,9 +19,8 @@ from adapters.tf_common import (
     layout_code,
     read_back,
 )
-from harness.adapter_api import NotExpressible, kernel_last
+from harness.adapter_api import NotExpressible, implied_spatial, kernel_last
 from harness.case import Case
-from harness.model.transposed import implied_spatial
 
 APIS_BY_OP = {f"conv_transpose{r}d": f"tf.nn.conv{r}d_transpose" for r in (1, 2, 3)}
 

@@ -23,8 +23,8 @@ from collections import Counter
 from pathlib import Path
 
 from harness.case import OPS, Case
+from harness.families.conv.record import CLASSIC
 from harness.model import recipes, strategies
-from harness.ops.conv import CLASSIC
 from harness.running import survey
 from harness.running.store import Store
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from harness.families.conv.record import CLASSIC
 from harness.model import inputs
-from harness.ops.conv import CLASSIC
 from harness.reporting.repro import script
 from harness.suite.helpers import needs
 

@@ -9,9 +9,9 @@ import pytest
 
 from harness import ops
 from harness.case import OPS
+from harness.families.conv.record import CLASSIC
 from harness.model import inputs
 from harness.model.strategies import coverage, draw_cases, draw_plan
-from harness.ops.conv import CLASSIC
 
 
 @pytest.mark.parametrize("op", list(OPS))

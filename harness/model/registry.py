@@ -148,7 +148,7 @@ def parse(data: dict[str, Any]) -> Registry:
 @cache
 def load() -> Registry:
     """data/registry.toml, and the REGISTRY every variant's adapter module carries."""
-    from harness.running import plugins, variants
+    from harness.catalog import plugins, variants
 
     text = resources.files("harness").joinpath("data/registry.toml").read_text()
     data = tomllib.loads(text)

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from harness.ops.pool import CLASSIC
+from harness.families.pool.record import CLASSIC
 from harness.reporting.document import Paragraph, Section, Table
+from harness.reporting.groups import merged
 
 # One short heading per classic pooling case, in CLASSIC's order.
 HEADINGS = (
@@ -34,12 +35,18 @@ def _answer(case_index: int, cell: Any) -> str:
     shape = "x".join(map(str, cell.shape[2:])) if cell.shape else "?"
     answer = f"{shape} {cell.verdict}"
     case = CLASSIC[case_index]
-    if case.op.startswith("avg_") and cell.verdict == "PASS" and case.padding.kind != "valid":
+    averages = "divisor" in case.operators.result_keys(case.op)  # an average proves its divisor
+    if averages and cell.verdict == "PASS" and case.padding.kind != "valid":
         answer += f", {CORNER[case.count_include_pad]}"
     return answer
 
 
-def pooling_section(survey: Outcomes) -> Section:
+def section(survey: Outcomes) -> Section:
+    """The pooling questions, with the adapters that answered alike merged into one row."""
+    return merged(_section(survey))
+
+
+def _section(survey: Outcomes) -> Section:
     section = Section("Pooling: the ResNet stem, ceil_mode on an odd size, the average's divisor")
     held = [i for i, case in enumerate(CLASSIC) if case.id in survey.recorded]
     if not held:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness.ops.conv_transpose import CLASSIC
+from harness.families.conv_transpose.record import CLASSIC
 from harness.reporting.document import Paragraph, Section, Table
+from harness.reporting.groups import merged
 
 
 def _answer(cell: Any) -> str:
@@ -20,7 +21,12 @@ def _answer(cell: Any) -> str:
 
 
 def section(survey: Any) -> Section:
-    """`survey` is report.Survey: its cells per case id and adapter label."""
+    """`survey` is report.Survey: its cells per case id and adapter label. The adapters that
+    answered alike are merged into one row."""
+    return merged(_section(survey))
+
+
+def _section(survey: Any) -> Section:
     found = Section("Transposed convolution: the 2x upsampler (8x8, kernel 4, stride 2)")
     one, same = (case.id for case in CLASSIC)
     if not {one, same} <= set(survey.recorded):

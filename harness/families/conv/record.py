@@ -13,9 +13,11 @@ import math
 import numpy as np
 
 from harness.case import Case, Padding, Pads
+from harness.families.conv import focus
+from harness.families.conv.operators import OPERATORS
+from harness.families.family import Family, footprint
 from harness.model import inference, oracle, reference, strategies
 from harness.model.inference import Inferred
-from harness.ops.family import Family, footprint
 
 # The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
 CLASSIC = tuple(
@@ -92,8 +94,8 @@ def _memory(case: Case) -> int:
 
 
 CONV = Family(
-    name="conv",
-    ops=("conv1d", "conv2d", "conv3d"),
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
     title="Convolution",
     reference=_reference,
     infer=_infer,
@@ -102,4 +104,7 @@ CONV = Family(
     regions=regions,
     classic=CLASSIC,
     memory=_memory,
+    operators=OPERATORS,
+    focus=focus.MOVES,
+    narrowable=strategies.cases,
 )

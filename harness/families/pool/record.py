@@ -11,10 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from harness.case import Case, Padding, Pads
-from harness.model import pool_inference
+from harness.families.family import Family
+from harness.families.pool import inference, recipes
+from harness.families.pool.operators import OPERATORS
+from harness.families.pool.strategies import pool_cases, pool_coverage, pool_regions
+from harness.model import focus
 from harness.model.inference import Inferred
-from harness.model.pool_strategies import pool_cases, pool_coverage, pool_regions
-from harness.ops.family import Family
 
 
 def _case(op: str, size: int, kernel: int, stride: int, padding, **flags) -> Case:
@@ -47,16 +49,16 @@ CLASSIC = (
 
 
 def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
-    return pool_inference.reference(case, x, pads)
+    return inference.reference(case, x, pads)
 
 
 def _infer(case: Case, output: np.ndarray, x, w, b, dense: dict) -> Inferred | None:
-    return pool_inference.infer(case, output, x, dense)
+    return inference.infer(case, output, x, dense)
 
 
 POOL = Family(
-    name="pool",
-    ops=tuple(f"{kind}_pool{rank}d" for kind in ("max", "avg") for rank in (1, 2, 3)),
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
     title="Pooling",
     reference=_reference,
     infer=_infer,
@@ -64,4 +66,8 @@ POOL = Family(
     coverage=pool_coverage,
     regions=pool_regions,
     classic=CLASSIC,
+    operators=OPERATORS,
+    focus={focus.PLAIN: focus.plain, focus.STRIDE_PAST_WINDOW: focus.stride_past_kernel},
+    narrowable=pool_cases,
+    twin=recipes.recipe_twin,
 )
