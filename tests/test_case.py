@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from harness.case import Case, CaseError, Padding
 from harness.families.conv.record import CLASSIC
-from harness.model.strategies import cases, paddings
+from harness.families.conv.strategies import cases, paddings
 
 
 @given(paddings())

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from harness.case import Case, Padding
 from harness.catalog import variants
-from harness.model.strategies import cases
+from harness.families.conv.strategies import cases
 from harness.running import shrink, survey
 from harness.running.runner import Runner
 from harness.running.store import Store

@@ -19,7 +19,7 @@ from harness import __version__
 from harness.reporting import behaviours, charts, document, findings, results
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.reporting.facts import Survey
-from harness.reporting.sections import SECTIONS
+from harness.reporting.sections import BEHAVIOURS, REPORTS
 from harness.running.store import Store
 
 TITLE = "Compatibility report: convolution, transposed convolution, pooling"
@@ -115,7 +115,7 @@ def _findings(survey: Survey, store_name: str) -> Section:
 
 def _convention_matrix(survey: Survey, store_name: str) -> Section:
     section = Section("Convention matrix")
-    names, rows, notes = behaviours.matrix(survey)
+    names, rows, notes = behaviours.matrix(survey, BEHAVIOURS)
     section.blocks.append(
         Paragraph(
             "What each framework does, measured from this run's answers (not from its "
@@ -591,7 +591,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _findings(survey, store_name),
         _convention_matrix(survey, store_name),
         _verdicts(survey, store_name),
-        *(section(survey) for section in SECTIONS.values()),  # each family's questions
+        *(family.section(survey) for family in REPORTS.values()),  # each family's questions
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),

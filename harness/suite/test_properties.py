@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from harness.case import Padding
 from harness.families.conv.record import CLASSIC
-from harness.model.strategies import coverage
+from harness.families.conv.strategies import coverage
 from harness.suite.helpers import (
     drawn_cases,
     problems,

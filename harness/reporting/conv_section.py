@@ -1,13 +1,26 @@
-"""The convolution's classic question, answered from a store: 28x28 input, 3x3 kernel, stride 2,
-through `padding='same'` and through `padding=1`: the shape each adapter returned and the pads
-its values prove."""
+"""The convolution's part of the report: its classic question, answered from a store (28x28
+input, 3x3 kernel, stride 2, through `padding='same'` and through `padding=1`: the shape each
+adapter returned and the pads its values prove), and its rows of the convention matrix."""
 
 from __future__ import annotations
 
-from harness.families.conv.record import CLASSIC
+from harness.case import Case
+from harness.families.conv.record import CLASSIC, CONV
+from harness.model import oracle
+from harness.reporting.behaviours import (
+    Behaviour,
+    answer,
+    empty,
+    odd_pixel,
+    plain,
+    rounding,
+    valid_sizes,
+)
 from harness.reporting.document import Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
 from harness.reporting.groups import group_name
+
+FAMILY = CONV.name  # whose part of the report this is
 
 
 def section(survey: Survey) -> Section:
@@ -79,3 +92,80 @@ def _grouped(survey: Survey, label: str, case_ids: list[str]) -> str:
         )
 
     return group_name([lab for lab in survey.labels if key(lab) == key(label)])
+
+
+def _odd_same(case: Case, strict: bool) -> bool:
+    return (
+        plain(case, strict, padding=True, empty=True)
+        and case.padding.kind == "same"
+        and any(
+            oracle.same_total("minimal", i, k, s, d) % 2
+            for i, k, s, d in zip(
+                case.spatial, case.kernel, case.stride, case.dilation, strict=True
+            )
+        )
+    )
+
+
+def _negative(case: Case, strict: bool) -> bool:
+    return (
+        plain(case, strict, padding=True, empty=True)
+        and case.padding.kind == "explicit"
+        and min(case.padding.pads) < 0
+    )
+
+
+def _asymmetric(case: Case, strict: bool) -> bool:
+    return (
+        plain(case, strict, padding=True)
+        and case.padding.kind == "explicit"
+        and min(case.padding.pads) >= 0
+        and case.padding.symmetric() is None
+    )
+
+
+BEHAVIOURS = (
+    Behaviour(
+        "output size, 'valid', stride > 1",
+        lambda c, strict: plain(c, strict) and max(c.stride) > 1,
+        rounding,
+    ),
+    Behaviour("'same': where the odd pixel goes", _odd_same, odd_pixel),
+    Behaviour(
+        "'same' with stride > 1",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "same"
+            and max(c.stride) > 1
+        ),
+        answer,
+    ),
+    Behaviour(
+        "stride > 1 with dilation > 1",
+        lambda c, strict: (
+            plain(c, strict, dilation=True) and max(c.stride) > 1 and max(c.dilation) > 1
+        ),
+        answer,
+    ),
+    Behaviour("asymmetric explicit pads", _asymmetric, answer),
+    Behaviour("negative explicit pads (a crop)", _negative, answer),
+    Behaviour(
+        "empty output (kernel larger than the input)",
+        lambda c, strict: plain(c, strict, empty=True) and min(valid_sizes(c)[0]) <= 0,
+        empty,
+    ),
+    Behaviour(
+        "empty batch", lambda c, strict: plain(c, strict, batch=True) and c.batch == 0, empty
+    ),
+    Behaviour(
+        "groups > 1", lambda c, strict: plain(c, strict, groups=True) and c.groups > 1, answer
+    ),
+    Behaviour(
+        "float64", lambda c, strict: plain(c, strict, dtype=True) and c.dtype == "float64", answer
+    ),
+    Behaviour(
+        "float16, bfloat16",
+        lambda c, strict: plain(c, strict, dtype=True) and c.dtype in ("float16", "bfloat16"),
+        answer,
+    ),
+)

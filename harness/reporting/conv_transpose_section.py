@@ -1,15 +1,19 @@
-"""The transposed convolution's classic question, answered from a store: a 2x upsampler (8x8
-input, kernel 4, stride 2) through PyTorch's padding=1 and through the 'same' of Keras,
-TensorFlow, JAX, Flax and ONNX Runtime: the shape, the crop the values prove, and whether the
-two spellings give the same values (they run on the same data)."""
+"""The transposed convolution's part of the report: its rows of the convention matrix, and its
+classic question, answered from a store: a 2x upsampler (8x8 input, kernel 4, stride 2) through
+PyTorch's padding=1 and through the 'same' of Keras, TensorFlow, JAX, Flax and ONNX Runtime:
+the shape, the crop the values prove, and whether the two spellings give the same values (they
+run on the same data)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.families.conv_transpose.record import CLASSIC
+from harness.families.conv_transpose.record import CLASSIC, CONV_TRANSPOSE
+from harness.reporting.behaviours import Behaviour, answer, plain
 from harness.reporting.document import Paragraph, Section, Table
 from harness.reporting.groups import merged
+
+FAMILY = CONV_TRANSPOSE.name  # whose part of the report this is
 
 
 def _answer(cell: Any) -> str:
@@ -67,3 +71,43 @@ def _section(survey: Any) -> Section:
         )
     )
     return found
+
+
+BEHAVIOURS = (
+    Behaviour(
+        "transposed: explicit crops",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "explicit"
+            and min(c.padding.pads) >= 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: output_padding > 0",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True) and max(c.output_padding or (0,)) > 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: an output_shape asked for",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.output_shape is not None,
+        answer,
+    ),
+    Behaviour(
+        "transposed: 'same'",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
+        answer,
+    ),
+    Behaviour(
+        "transposed: dilation > 1",
+        lambda c, strict: plain(c, strict, dilation=True, empty=True) and max(c.dilation) > 1,
+        answer,
+    ),
+    Behaviour(
+        "transposed: groups > 1",
+        lambda c, strict: plain(c, strict, groups=True, empty=True) and c.groups > 1,
+        answer,
+    ),
+)
