@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import fields, replace
+from typing import Any
 
 from hypothesis import strategies as st
 
@@ -32,7 +33,9 @@ Move = Callable[[Callable, Case], Case | None]
 
 def unset_fields(case: Case) -> Case:
     """The case without the fields only its family takes (a move sets its own sizes)."""
-    defaults = {f.name: f.default for f in fields(case) if f.name in case.operators.fields}
+    defaults: dict[str, Any] = {
+        f.name: f.default for f in fields(case) if f.name in case.operators.fields
+    }
     return replace(case, **defaults)
 
 

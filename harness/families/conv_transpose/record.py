@@ -1,9 +1,11 @@
 """Transposed convolution (conv_transpose1d, conv_transpose2d, conv_transpose3d): the family
 record, and its classic question.
 
-The arithmetic lives in the modules this record names: transposed (crops per framework rule,
-float64 reference as the adjoint of the convolution), transposed_inference (the crop proven by
-values), transposed_strategies (cases and their coverage regions).
+The arithmetic lives in the modules of this folder the record names: reference (the float64
+adjoint of the convolution), inference (the crop proven by values), strategies (cases and their
+coverage regions), focus (its focus moves) and recipes (its twins); what a case of it is, its
+crops per framework rule and its feature words are below the model (operators, sizes, rules,
+features).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """Pooling (max_pool1d/2d/3d, avg_pool1d/2d/3d): the family record, and the classic questions.
 
-No weight, no bias: channels pass through. The arithmetic lives in the modules this record
-names: pool_reference (float64 max with -inf padding, average under each divisor rule),
-pool_inference (pads and the divisor proven by values), pool_rules (ceil_mode and divisor
-conventions), pool_strategies (cases and their coverage regions).
+No weight, no bias: channels pass through. The arithmetic lives in the modules of this folder
+the record names: reference (float64 max with -inf padding, average under each divisor rule),
+inference (pads and the divisor proven by values), strategies (cases and their coverage
+regions) and recipes (its twins); what a case of it is and its ceil_mode and divisor
+conventions are below the model (operators, rules).
 """
 
 from __future__ import annotations
