@@ -36,8 +36,11 @@ from typing import Any
 import numpy as np
 
 from harness.case import Case as Case
+
+# the transposed convolution's arithmetic an adapter may use, under the names adapters import
+from harness.families.conv_transpose.rules import implied_spatial as implied_spatial
+from harness.families.conv_transpose.sizes import full_size as full_size
 from harness.model.oracle import effective_kernel as effective_kernel
-from harness.model.transposed import implied_spatial as implied_spatial
 
 # run(case, x, w or None, b or None, device) -> output; arrays are float64 NumPy, channels first
 RunFn = Callable[[Case, np.ndarray, "np.ndarray | None", "np.ndarray | None", str], np.ndarray]

@@ -20,12 +20,14 @@ from typing import Any, NoReturn
 
 from harness import ops
 from harness.case import DTYPES, OPS, Case, CaseError, Padding, op_rank
+from harness.catalog import variants
 from harness.errors import UsageError
+from harness.families import OPERATORS
 from harness.model import registry
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
 from harness.reporting import report, repro
-from harness.running import memory, survey, variants, warm
+from harness.running import memory, survey, warm
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, StoreLock, merge
 from harness.running.timeouts import TimeoutPolicy
@@ -330,12 +332,13 @@ def _per_axis(values: list[int]) -> int | list[int]:
 
 
 def _case_from_flags(args: argparse.Namespace) -> Case:
-    pooling = args.op is not None and OPS[args.op][0] == "pool"
+    operators = OPERATORS[OPS[args.op][0]] if args.op is not None else None
+    weighted = operators is None or operators.weighted
     missing = [
         flag
         for flag, value in (
             ("--input", args.input),
-            ("--out-channels", args.out_channels if not pooling else 0),
+            ("--out-channels", args.out_channels if weighted else 0),
             ("--kernel", args.kernel),
         )
         if value is None
@@ -348,16 +351,17 @@ def _case_from_flags(args: argparse.Namespace) -> Case:
     rank = op_rank(op)
     if len(args.input) != rank + 2:
         raise UsageError(f"{op} takes --input N,C and {rank} spatial size(s), got {args.input}")
+    kernel_stride = operators is not None and operators.stride_defaults_to_kernel
     fields = {
         "op": op,
         "input": args.input,
         "out_channels": args.out_channels,
         "kernel": _per_axis(args.kernel),
-        "stride": _per_axis(args.stride or ([1] if not pooling else args.kernel)),
+        "stride": _per_axis(args.stride or (args.kernel if kernel_stride else [1])),
         "dilation": _per_axis(args.dilation),
         "groups": args.groups,
         "padding": Padding.parse(args.padding, rank).to_json(),
-        "bias": not args.no_bias and not pooling,
+        "bias": not args.no_bias and weighted,
         "dtype": args.dtype,
         "ceil_mode": args.ceil_mode,
         "count_include_pad": args.count_include_pad,
@@ -504,7 +508,7 @@ def explain(args: argparse.Namespace) -> int:
     with runner:
         runner.check(args.frameworks, args.variants, broken=False)
         for index, report in enumerate(survey.reports(runner, cases)):
-            keys = EXPLAIN_KEYS + (("divisor",) if report.case.op.startswith("avg_") else ())
+            keys = EXPLAIN_KEYS + report.case.operators.result_keys(report.case.op)
             records = [r.record(report.case.op) for r in report.results]
             results = [{key: record[key] for key in keys} for record in records]
             if args.json and args.cases:

@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.case import Case, CaseError, Padding
-from harness.model.strategies import cases, paddings
-from harness.ops.conv import CLASSIC
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases, paddings
 
 
 @given(paddings())

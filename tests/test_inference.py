@@ -7,10 +7,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from harness.case import Padding
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases
 from harness.model import inputs, reference
 from harness.model.inference import dense_reference, fit_box, infer
-from harness.model.strategies import cases
-from harness.ops.conv import CLASSIC
 
 pads = st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p))
 many = settings(max_examples=5 * settings().max_examples)

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from harness.case import Case, CaseError
 from harness.cli import main
+from harness.families.pool.inference import infer, reference
+from harness.families.pool.record import CLASSIC
+from harness.families.pool.reference import avg_pool, max_pool
+from harness.families.pool.rules import ceil_output
 from harness.model import conventions
 from harness.model.outcome import AdapterInfo, Outcome
-from harness.model.pool_inference import infer, reference
-from harness.model.pool_reference import avg_pool, max_pool
-from harness.model.pool_rules import ceil_output
 from harness.model.verdicts import judge
-from harness.ops.pool import CLASSIC
 
 STEM = {"op": "max_pool2d", "input": [1, 3, 112, 112], "kernel": 3, "stride": 2, "padding": 1}
 

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
+from harness.families.conv.record import CLASSIC
 from harness.model import inputs
-from harness.ops.conv import CLASSIC
 from harness.reporting.repro import script
 from harness.suite.helpers import importable, needs
 
@@ -189,7 +189,7 @@ from harness.adapter_api import NotExpressible
 from harness.case import Case
 from harness.model import inputs
 from harness.reporting.repro import script
-from harness.running.variants import load
+from harness.catalog.variants import load
 
 variant = next(v for v in load() if v.name == sys.argv[1])
 os.environ.update(variant.env)

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from harness.case import Case, Padding
-from harness.model.strategies import cases
-from harness.running import shrink, survey, variants
+from harness.catalog import variants
+from harness.families.conv.strategies import cases
+from harness.running import shrink, survey
 from harness.running.runner import Runner
 from harness.running.store import Store
 from harness.running.timeouts import TimeoutPolicy
@@ -121,9 +122,9 @@ def test_a_shrink_whose_adapter_hangs_ends_within_its_budget_and_one_limit(tmp_p
 
 
 def test_a_shrink_learns_each_variants_limit_from_its_case_times_in_the_store(tmp_path):
+    from harness.catalog.variants import Variant
     from harness.cli import _case_limits
     from harness.running.store import Plan
-    from harness.running.variants import Variant
 
     fault = Variant(name="fault", framework="fault", module="fault_adapter")
     cases = [
@@ -144,8 +145,8 @@ def test_a_shrink_learns_each_variants_limit_from_its_case_times_in_the_store(tm
 def test_shrinking_after_a_run_starts_no_worker_of_its_own(tmp_path, monkeypatch, capsys):
     """The fault adapter answers a wrong shape on height 29: the run's shrink of that finding
     runs on the run's own worker, still running, instead of starting another."""
+    from harness.catalog.variants import Variant
     from harness.cli import main
-    from harness.running.variants import Variant
     from harness.running.workers import Worker
 
     monkeypatch.setattr(

@@ -18,11 +18,11 @@ import fault_plugin
 import pytest
 
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.running import survey
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, merge
-from harness.running.variants import Variant
 from harness.suite.helpers import ANY_FRAMEWORK, needs
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")

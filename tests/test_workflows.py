@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from harness.running import variants
+from harness.catalog import variants
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"

@@ -21,6 +21,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from harness.catalog import plugins, variants
 from harness.model.conventions import refusal_ids
 from harness.model.features import check_when, matches
 from harness.model.verdicts import EXPECTED, VERDICTS
@@ -148,8 +149,6 @@ def parse(data: dict[str, Any]) -> Registry:
 @cache
 def load() -> Registry:
     """data/registry.toml, and the REGISTRY every variant's adapter module carries."""
-    from harness.running import plugins, variants
-
     text = resources.files("harness").joinpath("data/registry.toml").read_text()
     data = tomllib.loads(text)
     for extra in plugins.data([v.module for v in variants.load()], "REGISTRY"):

@@ -14,10 +14,10 @@ from types import ModuleType
 
 from harness.adapter_api import ConvApi, NotExpressible
 from harness.case import Case
+from harness.catalog.variants import Variant
+from harness.catalog.variants import load as load_variants
 from harness.errors import UsageError
 from harness.model import inputs
-from harness.running.variants import Variant
-from harness.running.variants import load as load_variants
 
 TEMPLATE = '''"""convharness case {case_id} on {adapter} ({api}).
 

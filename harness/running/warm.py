@@ -34,10 +34,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.running import workers
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 from harness.running.workers import Worker
 
 IDLE = 900.0  # seconds a warm worker waits for a command before it exits

@@ -35,11 +35,11 @@ import numpy as np
 
 from harness.adapter_api import NotExpressible
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.model import inputs
 from harness.model.outcome import AdapterInfo, Outcome, Status
 from harness.running import memory
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 OUT_OF_MEMORY = "out of memory"  # how a crashed case's message begins when an allocation failed

@@ -1,9 +1,11 @@
 """Transposed convolution (conv_transpose1d, conv_transpose2d, conv_transpose3d): the family
 record, and its classic question.
 
-The arithmetic lives in the modules this record names: transposed (crops per framework rule,
-float64 reference as the adjoint of the convolution), transposed_inference (the crop proven by
-values), transposed_strategies (cases and their coverage regions).
+The arithmetic lives in the modules of this folder the record names: reference (the float64
+adjoint of the convolution), inference (the crop proven by values), strategies (cases and their
+coverage regions), focus (its focus moves) and recipes (its twins); what a case of it is, its
+crops per framework rule and its feature words are below the model (operators, sizes, rules,
+features).
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ import math
 
 import numpy as np
 
-from harness.case import Case, Padding, Pads, full_size
-from harness.model import transposed, transposed_inference, transposed_strategies
+from harness.case import Case, Padding, Pads
+from harness.families.conv_transpose import focus, inference, recipes, reference, strategies
+from harness.families.conv_transpose.operators import OPERATORS
+from harness.families.conv_transpose.sizes import full_size
+from harness.families.family import Family, footprint
 from harness.model.inference import Inferred
-from harness.ops.family import Family, footprint
 
 # The classic question: a 2x upsampler, kernel 4, stride 2, on 8x8: PyTorch padding=1 against
 # the 'same' of Keras, TensorFlow and JAX.
@@ -35,7 +39,7 @@ CLASSIC = tuple(
 
 
 def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
-    return transposed.conv_transpose(x, w, b, case.stride, case.dilation, pads, case.groups)
+    return reference.conv_transpose(x, w, b, case.stride, case.dilation, pads, case.groups)
 
 
 def _infer(
@@ -43,10 +47,10 @@ def _infer(
 ) -> Inferred | None:
     def dense_for(margin: int) -> np.ndarray:
         if margin not in dense:
-            dense[margin] = transposed_inference.dense_reference(case, x, w, b, margin)
+            dense[margin] = inference.dense_reference(case, x, w, b, margin)
         return dense[margin]
 
-    return transposed_inference.infer(case, output, dense_for)
+    return inference.infer(case, output, dense_for)
 
 
 def _memory(case: Case) -> int:
@@ -70,14 +74,18 @@ def _memory(case: Case) -> int:
 
 
 CONV_TRANSPOSE = Family(
-    name="conv_transpose",
-    ops=("conv_transpose1d", "conv_transpose2d", "conv_transpose3d"),
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
     title="Transposed convolution",
     reference=_reference,
     infer=_infer,
-    strategy=lambda op: transposed_strategies.cases(op=op),
-    coverage=transposed_strategies.coverage,
-    regions=transposed_strategies.regions,
+    strategy=lambda op: strategies.cases(op=op),
+    coverage=lambda case: strategies.coverage(case) + focus.coverage(case),
+    regions=strategies.regions,
     classic=CLASSIC,
     memory=_memory,
+    operators=OPERATORS,
+    focus=focus.MOVES,
+    twin=recipes.recipe_twin,
+    recipe_forms=recipes.FORMS,
 )

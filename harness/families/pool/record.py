@@ -1,9 +1,10 @@
 """Pooling (max_pool1d/2d/3d, avg_pool1d/2d/3d): the family record, and the classic questions.
 
-No weight, no bias: channels pass through. The arithmetic lives in the modules this record
-names: pool_reference (float64 max with -inf padding, average under each divisor rule),
-pool_inference (pads and the divisor proven by values), pool_rules (ceil_mode and divisor
-conventions), pool_strategies (cases and their coverage regions).
+No weight, no bias: channels pass through. The arithmetic lives in the modules of this folder
+the record names: reference (float64 max with -inf padding, average under each divisor rule),
+inference (pads and the divisor proven by values), strategies (cases and their coverage
+regions) and recipes (its twins); what a case of it is and its ceil_mode and divisor
+conventions are below the model (operators, rules).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from __future__ import annotations
 import numpy as np
 
 from harness.case import Case, Padding, Pads
-from harness.model import pool_inference
+from harness.families.family import Family
+from harness.families.pool import inference, recipes
+from harness.families.pool.operators import OPERATORS
+from harness.families.pool.strategies import pool_cases, pool_coverage, pool_regions
+from harness.model import focus
 from harness.model.inference import Inferred
-from harness.model.pool_strategies import pool_cases, pool_coverage, pool_regions
-from harness.ops.family import Family
 
 
 def _case(op: str, size: int, kernel: int, stride: int, padding, **flags) -> Case:
@@ -47,16 +50,16 @@ CLASSIC = (
 
 
 def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
-    return pool_inference.reference(case, x, pads)
+    return inference.reference(case, x, pads)
 
 
 def _infer(case: Case, output: np.ndarray, x, w, b, dense: dict) -> Inferred | None:
-    return pool_inference.infer(case, output, x, dense)
+    return inference.infer(case, output, x, dense)
 
 
 POOL = Family(
-    name="pool",
-    ops=tuple(f"{kind}_pool{rank}d" for kind in ("max", "avg") for rank in (1, 2, 3)),
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
     title="Pooling",
     reference=_reference,
     infer=_infer,
@@ -64,4 +67,8 @@ POOL = Family(
     coverage=pool_coverage,
     regions=pool_regions,
     classic=CLASSIC,
+    operators=OPERATORS,
+    focus={focus.PLAIN: focus.plain, focus.STRIDE_PAST_WINDOW: focus.stride_past_kernel},
+    narrowable=pool_cases,
+    twin=recipes.recipe_twin,
 )

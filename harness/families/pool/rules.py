@@ -6,10 +6,13 @@ input element returns. Read from the `[frameworks.<name>.pool]` tables of conven
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from harness.case import Case, Pads, pairs
+from harness.fields import Pads, pairs
 from harness.model.oracle import effective_kernel, output_size
+
+if TYPE_CHECKING:
+    from harness.case import Case
 
 # last_window_starts_inside: ceil((i + pads - eff) / s) + 1 outputs, less the last one when it
 #   would start in the high padding: (out - 1)s >= i + low (PyTorch's pooling_output_shape).
@@ -43,6 +46,10 @@ class PoolRules:
     empty_window: dict[str, str]  # op kind (max, avg) -> what a window of no input returns
     citation: str
 
+    def pads(self, case: Case, pads: Pads | None, rounding: str) -> Pads | None:
+        """The pads the words give, widened by the overhang (window_pads)."""
+        return None if pads is None else self.window_pads(case, pads, rounding)
+
     def window_pads(self, case: Case, pads: Pads, rounding: str) -> Pads | None:
         """The pads with an overhang added on the high side of each axis where the output has
         more windows than the floor formula gives (ceil_mode, or a rounding towards zero): the
@@ -71,10 +78,21 @@ class PoolRules:
         return "include" if counted else "exclude"
 
 
-def pool_rules(body: dict[str, Any], where: str) -> PoolRules | None:
-    """The pooling rules of one family table, validated; None where it has none."""
-    if "divisor" not in body:
+@dataclass(frozen=True)
+class WordsOnly:
+    """A pooling table that states no ceil_mode and no divisor: the words alone."""
+
+    def pads(self, case: Case, pads: Pads | None, rounding: str) -> Pads | None:
+        return None if case.ceil_mode else pads
+
+    def divisor_of(self, case: Case) -> str | None:
         return None
+
+
+def parse_rules(body: dict[str, Any], where: str) -> PoolRules | WordsOnly:
+    """The pooling rules of one family table, validated; WordsOnly where it has none."""
+    if "divisor" not in body:
+        return WordsOnly()
     ceil, divisor = body.get("ceil"), body["divisor"]
     empty = body.get("empty_window", {})
     if ceil is not None and ceil.get("rule") not in CEIL_RULES:

@@ -16,8 +16,10 @@ PyTorch, no strides with dilation in Keras). Forms:
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 
-from harness.case import Case, CaseError, Padding, full_size, pairs
+from harness.case import Case, CaseError, Padding, Pads, pairs
+from harness.families.conv_transpose.sizes import full_size
 from harness.model.oracle import effective_kernel
 
 FORMS = ("torch", "crops", "tf_output_shape", "keras_same")
@@ -86,3 +88,14 @@ def _replace(case: Case, padding: Padding, output_padding: tuple[int, ...]) -> C
     return dataclasses.replace(
         case, padding=padding, output_padding=output_padding, output_shape=None
     )
+
+
+def recipe_twin(
+    selection: str, form: str, case: Case, documented: Callable[[], Pads | None]
+) -> Case | None:
+    """A recipe's twin (the family record's `twin`): the case, if the recipe selects it, with
+    the source's documented crops written in the target's form."""
+    if not selects(selection, case):
+        return None
+    crops = documented()
+    return None if crops is None else twin(form, case, crops)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from hypothesis import strategies as st
 
-from harness.case import DTYPES, Case, Padding, full_size, op_rank, output_shape_range
+from harness.case import DTYPES, Case, Padding, op_rank
+from harness.families.conv_transpose.sizes import full_size, output_shape_range
 from harness.model.strategies import ANISOTROPY, SHARED_REGIONS, family_paddings
 
 SIZES = {1: st.integers(1, 12), 2: st.integers(1, 8), 3: st.integers(1, 4)}

@@ -18,10 +18,10 @@ from __future__ import annotations
 import numpy as np
 
 from harness.case import Case, Pads
+from harness.families.pool.reference import avg_pool, max_pool
 from harness.model import inference
 from harness.model.inference import Inferred
 from harness.model.oracle import effective_kernel
-from harness.model.pool_reference import avg_pool, max_pool
 
 # Stand-ins for non-finite values, far from any input value (the inputs are about N(0, 1)).
 NEG_INF, NAN = -100.0, 100.0

@@ -1,9 +1,9 @@
 """Convolution (conv1d, conv2d, conv3d): the family record, and the classic question.
 
-The arithmetic lives in rank-generic modules this record names: oracle (output size per
-axis, 'same' totals and splits), reference (float64 NumPy convolution), inference (pads
-proven by values), features (the facts data files speak of), strategies (cases and their
-coverage regions).
+The convolution's arithmetic is the rank-generic core the other families build on, in the
+model: oracle (output size per axis, 'same' totals and splits), reference (float64 NumPy
+convolution), inference (pads proven by values), features (the facts data files speak of).
+Its own are here: strategies (cases and their coverage regions) and focus (its focus moves).
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ import math
 import numpy as np
 
 from harness.case import Case, Padding, Pads
-from harness.model import inference, oracle, reference, strategies
+from harness.families.conv import focus, strategies
+from harness.families.conv.operators import OPERATORS
+from harness.families.family import Family, footprint
+from harness.model import inference, oracle, reference
 from harness.model.inference import Inferred
-from harness.ops.family import Family, footprint
 
 # The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
 CLASSIC = tuple(
@@ -30,29 +32,6 @@ CLASSIC = tuple(
     )
     for spec in (0, "same", 1)
 )
-
-REGIONS = (
-    "odd total 'same' padding",
-    *strategies.ANISOTROPY,
-    "stride does not divide (i + pads - eff)",
-    "even kernel",
-    "dilated and strided",
-    "grouped",
-    "stride larger than kernel",
-    "kernel larger than padded input",
-    "output size 0",
-    "output size negative",
-    "empty batch",
-    "negative explicit pad",
-    "asymmetric explicit pads",
-    *strategies.SHARED_REGIONS,
-)
-
-
-def regions(op: str) -> tuple[str, ...]:
-    """Every region at every rank, but differences across axes, which need two of them."""
-    one_axis = op == "conv1d"
-    return tuple(r for r in REGIONS if not (one_axis and r in strategies.ANISOTROPY))
 
 
 def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
@@ -92,14 +71,17 @@ def _memory(case: Case) -> int:
 
 
 CONV = Family(
-    name="conv",
-    ops=("conv1d", "conv2d", "conv3d"),
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
     title="Convolution",
     reference=_reference,
     infer=_infer,
     strategy=lambda op: strategies.cases(op=op),
     coverage=strategies.coverage,
-    regions=regions,
+    regions=strategies.regions,
     classic=CLASSIC,
     memory=_memory,
+    operators=OPERATORS,
+    focus=focus.MOVES,
+    narrowable=strategies.cases,
 )

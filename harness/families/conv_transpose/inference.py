@@ -13,8 +13,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from harness.case import Case, full_size
-from harness.model import transposed
+from harness.case import Case
+from harness.families.conv_transpose import reference
+from harness.families.conv_transpose.sizes import full_size
 from harness.model.inference import MATCH_TOLERANCE, Inferred, Range, fit_box
 from harness.model.oracle import effective_kernel
 
@@ -30,7 +31,7 @@ def margin_for(case: Case, out_spatial: tuple[int, ...]) -> int:
 def dense_reference(case: Case, x, w, b, margin: int) -> np.ndarray:
     """The full transposed output, extended by `margin` on every side."""
     extend = (-margin,) * (2 * case.rank)
-    return transposed.conv_transpose(x, w, b, case.stride, case.dilation, extend, case.groups)
+    return reference.conv_transpose(x, w, b, case.stride, case.dilation, extend, case.groups)
 
 
 def infer(

@@ -1,14 +1,19 @@
-"""The transposed convolution's classic question, answered from a store: a 2x upsampler (8x8
-input, kernel 4, stride 2) through PyTorch's padding=1 and through the 'same' of Keras,
-TensorFlow, JAX, Flax and ONNX Runtime: the shape, the crop the values prove, and whether the
-two spellings give the same values (they run on the same data)."""
+"""The transposed convolution's part of the report: its rows of the convention matrix, and its
+classic question, answered from a store: a 2x upsampler (8x8 input, kernel 4, stride 2) through
+PyTorch's padding=1 and through the 'same' of Keras, TensorFlow, JAX, Flax and ONNX Runtime:
+the shape, the crop the values prove, and whether the two spellings give the same values (they
+run on the same data)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from harness.ops.conv_transpose import CLASSIC
+from harness.families.conv_transpose.record import CLASSIC, CONV_TRANSPOSE
+from harness.reporting.behaviours import Behaviour, answer, plain
 from harness.reporting.document import Paragraph, Section, Table
+from harness.reporting.groups import merged
+
+FAMILY = CONV_TRANSPOSE.name  # whose part of the report this is
 
 
 def _answer(cell: Any) -> str:
@@ -20,7 +25,12 @@ def _answer(cell: Any) -> str:
 
 
 def section(survey: Any) -> Section:
-    """`survey` is report.Survey: its cells per case id and adapter label."""
+    """`survey` is report.Survey: its cells per case id and adapter label. The adapters that
+    answered alike are merged into one row."""
+    return merged(_section(survey))
+
+
+def _section(survey: Any) -> Section:
     found = Section("Transposed convolution: the 2x upsampler (8x8, kernel 4, stride 2)")
     one, same = (case.id for case in CLASSIC)
     if not {one, same} <= set(survey.recorded):
@@ -61,3 +71,43 @@ def section(survey: Any) -> Section:
         )
     )
     return found
+
+
+BEHAVIOURS = (
+    Behaviour(
+        "transposed: explicit crops",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "explicit"
+            and min(c.padding.pads) >= 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: output_padding > 0",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True) and max(c.output_padding or (0,)) > 0
+        ),
+        answer,
+    ),
+    Behaviour(
+        "transposed: an output_shape asked for",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.output_shape is not None,
+        answer,
+    ),
+    Behaviour(
+        "transposed: 'same'",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
+        answer,
+    ),
+    Behaviour(
+        "transposed: dilation > 1",
+        lambda c, strict: plain(c, strict, dilation=True, empty=True) and max(c.dilation) > 1,
+        answer,
+    ),
+    Behaviour(
+        "transposed: groups > 1",
+        lambda c, strict: plain(c, strict, groups=True, empty=True) and c.groups > 1,
+        answer,
+    ),
+)

@@ -1,5 +1,6 @@
-"""Transposed convolution at any rank: the crops each framework's padding resolves to, a float64
-reference (the adjoint of reference.conv, written as a scatter) and the crop an output proves.
+"""The transposed convolution's conventions rules: the crops each framework's padding resolves
+to, from the `crops` table of `[frameworks.<name>.conv_transpose]`, and the output size a case
+states.
 
 A transposed case's explicit pads are crops of the full transposed output, (i - 1)s + d(k-1) + 1
 per axis (PyTorch's meaning); output_padding extends the high side, so the applied crop of an
@@ -22,15 +23,15 @@ named in data/conventions.toml:
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
-from harness.case import Case, Pads, full_size, pairs
+from harness.families.conv_transpose.sizes import full_size
+from harness.fields import Pads
 from harness.model import oracle
-from harness.model.reference import pad
+
+if TYPE_CHECKING:
+    from harness.case import Case
 
 SIZES = ("full", "max_kernel_stride", "times_stride", "times_stride_only", "full_less_input_same")
 TOTALS = ("forward_minimal", "with_output_padding", "with_output_padding_minimal", "input_same")
@@ -54,6 +55,13 @@ class TransposeRules:
     same_lower: WordRule | None
     shape_with_pads: str  # keep_low: the explicit low crop stays; split: by the valid rule
     citation: str
+
+    def pads(self, case: Case, pads: Pads | None, rounding: str) -> Pads | None:
+        """The crops: a transposed case's padding words are read by these rules alone."""
+        return self.crops(case)
+
+    def divisor_of(self, case: Case) -> str | None:
+        return None
 
     def crops(self, case: Case) -> Pads | None:
         """(low, high) crop per axis of the full output; None where the word has no meaning."""
@@ -142,8 +150,11 @@ def _word_rule(data: Any, where: str) -> WordRule | None:
     return rule
 
 
-def parse_rules(body: dict[str, Any], where: str) -> TransposeRules:
-    """The `crops` table of a conv_transpose family in conventions.toml."""
+def parse_rules(body: dict[str, Any], where: str) -> TransposeRules | None:
+    """The `crops` table of a conv_transpose family in conventions.toml (None for a table
+    whose output rounding is not a transposed one)."""
+    if not body["output"].startswith("transpose"):
+        return None
     data = body.get("crops")
     if not isinstance(data, dict) or not data.get("citation"):
         raise ValueError(f"{where}: a transposed family needs a cited `crops` table")
@@ -160,50 +171,3 @@ def parse_rules(body: dict[str, Any], where: str) -> TransposeRules:
         shape_with_pads=shape_with_pads,
         citation=data["citation"],
     )
-
-
-def conv_transpose(
-    x: np.ndarray,
-    w: np.ndarray,
-    b: np.ndarray | None,
-    stride: tuple[int, ...],
-    dilation: tuple[int, ...],
-    crops: Pads,
-    groups: int,
-) -> np.ndarray:
-    """float64 transposed convolution: x [N, C, *i], w [C, O/groups, *k], (low, high) crops of
-    the full output per axis (negative ones extend it with zeros), then the bias.
-
-    Each input pixel scatters its kernel-weighted copy to s·position + d·tap: the adjoint of
-    reference.conv with the same stride, dilation and groups.
-    """
-    x = np.asarray(x, np.float64)
-    w = np.asarray(w, np.float64)
-    in_channels, group_out, *kernel = w.shape
-    spatial = x.shape[2:]
-    full = [
-        full_size(i, k, s, d) for i, k, s, d in zip(spatial, kernel, stride, dilation, strict=True)
-    ]
-    out = np.zeros((x.shape[0], group_out * groups, *full))
-    group_in = in_channels // groups
-    for g in range(groups):
-        xg = x[:, g * group_in : (g + 1) * group_in]
-        for tap in itertools.product(*(range(k) for k in kernel)):
-            # along each axis, input position j lands on s·j + d·tap
-            target = tuple(
-                slice(t * d, t * d + s * (i - 1) + 1, s)
-                for t, d, s, i in zip(tap, dilation, stride, spatial, strict=True)
-            )
-            at_tap: tuple[Any, ...] = (slice(None), slice(None), *tap)
-            tap_weights = w[g * group_in : (g + 1) * group_in][at_tap]  # [C/groups, O/groups]
-            out[(slice(None), slice(g * group_out, (g + 1) * group_out), *target)] += np.einsum(
-                "co,nc...->no...", tap_weights, xg
-            )
-    sizes = [f - low - high for f, (low, high) in zip(full, pairs(crops), strict=True)]
-    if min(sizes) <= 0:  # an axis cropped to nothing (or less): an empty output
-        out = np.zeros((*out.shape[:2], *[max(size, 0) for size in sizes]))
-    else:
-        out = pad(out, tuple(-c for c in crops))
-    if b is not None:
-        out += np.asarray(b, np.float64).reshape(1, -1, *[1] * len(kernel))
-    return out

@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from harness.case import Case, Padding, Pads, op_rank, pairs
+from harness.families.pool.rules import ceil_output
 from harness.model import oracle
 from harness.model.features import features
-from harness.model.pool_rules import ceil_output
 from harness.model.strategies import (
     ANISOTROPY,
     KERNELS,
