@@ -36,6 +36,7 @@ FEATURES: dict[str, type] = {
     "kernel_exceeds_input": bool,  # the dilated kernel is larger than the padded input
     "input_under_kernel": bool,  # the input, before any padding, is smaller than the kernel
     "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
+    "pad_reaches_dilated_kernel": bool,  # an explicit pad >= the dilated kernel, d(k-1) + 1
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
     "last_axis_strided_to_one": bool,  # the last spatial axis: stride > 1, one output
 }
@@ -105,6 +106,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
             for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
         ),
         "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
+        "pad_reaches_dilated_kernel": explicit
+        and any(max(a, b) >= effective_kernel(k, d) for k, d, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
         "last_axis_strided_to_one": case.stride[-1] > 1
         and output_spatial(case, pads, rounding)[-1] == 1,

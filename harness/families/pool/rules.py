@@ -51,10 +51,12 @@ class PoolRules:
         return None if pads is None else self.window_pads(case, pads, rounding)
 
     def window_pads(self, case: Case, pads: Pads, rounding: str) -> Pads | None:
-        """The pads with an overhang added on the high side of each axis where the output has
-        more windows than the floor formula gives (ceil_mode, or a rounding towards zero): the
-        floor formula over them gives the output size, and the overhang is never padding.
-        None where the case asks for a ceil_mode the framework does not have."""
+        """The pads whose floor formula gives the output size, per axis: the high side widened
+        by an overhang where the output has more windows than the floor formula gives (ceil_mode,
+        or a rounding towards zero; the overhang is never padding), or narrowed to end with
+        the last window where it has fewer (ceil_mode dropping a window that starts in a high
+        pad as large as the kernel, which floor mode keeps). None where the case asks for a
+        ceil_mode the framework does not have."""
         if case.ceil_mode and self.ceil is None:
             return None
         widened = []
@@ -65,7 +67,8 @@ class PoolRules:
                 out = ceil_output(self.ceil, i, k, s, d, low, high)
             else:
                 out = output_size(i, k, s, d, low, high, rounding)
-            if out > max(output_size(i, k, s, d, low, high), 0):
+            floor = output_size(i, k, s, d, low, high)
+            if out > max(floor, 0) or 0 <= out < floor:
                 high = (out - 1) * s + effective_kernel(k, d) - i - low
             widened += [low, high]
         return tuple(widened)
