@@ -55,6 +55,11 @@ class Answer:
 
     key: str
     text: str
+    brief: str = ""  # one line
+
+    @property
+    def line(self) -> str:
+        return self.brief or self.key
 
 
 class Probe(Protocol):
@@ -180,7 +185,8 @@ class CaseProbe:
             + (f" ({error})" if error else "")
             for adapter, (status, shape, pads, verdict, error) in sorted(found.items())
         ]
-        return Answer(json.dumps(sorted(found.items())), "\n".join(lines))
+        brief = "; ".join(f"{a} {v[0]} {v[3]}" for a, v in sorted(found.items()))
+        return Answer(json.dumps(sorted(found.items())), "\n".join(lines), brief)
 
     def changed_adapter(self, old: str, new: str) -> str:
         before, after = self._answers(old), self._answers(new)
@@ -286,7 +292,7 @@ def describe(result: Result, probe: Probe) -> str:
     name = result.framework.name
     lines = []
     for version in sorted(result.answers, key=version_key):
-        lines.append(f"  {name}=={version}: {result.answers[version].key[:60]}")
+        lines.append(f"  {name}=={version}: {result.answers[version].line}")
     for version, why in result.skipped.items():
         lines.append(f"  {name}=={version}: not probed ({why})")
     if result.first_differs is None:

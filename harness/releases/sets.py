@@ -100,11 +100,51 @@ def parse(text: str) -> dict[str, Framework]:
     data = tomllib.loads(text)
     if data.get("schema") != 1:
         raise ValueError("releases: unsupported schema")
+    unknown = set(data) - {"schema", "framework", "change"}
+    if unknown:
+        raise ValueError(f"releases: unknown tables {', '.join(sorted(unknown))}")
     found = {name: _framework(name, raw) for name, raw in data.get("framework", {}).items()}
     for framework in found.values():
         if len(framework.earlier) < 2:
             raise ValueError(f"releases: {framework.name} follows fewer than two earlier minors")
+    for raw in data.get("change", []):
+        _change(raw, found)
     return found
+
+
+@dataclass(frozen=True)
+class Change:
+    """A behaviour change between two releases, measured by bisection (data/releases.toml)."""
+
+    framework: str
+    adapter: str
+    case: str  # the case, as JSON
+    good: str
+    bad: str
+    last_before: str
+    first: str
+    before: str
+    after: str
+    citation: str
+
+
+def _change(raw: dict, frameworks: dict[str, Framework]) -> Change:
+    fields = {f.name for f in dataclasses.fields(Change)}
+    if set(raw) != fields:
+        raise ValueError(f"releases: a change needs exactly {', '.join(sorted(fields))}")
+    if raw["framework"] not in frameworks:
+        raise ValueError(f"releases: a change of unknown framework {raw['framework']!r}")
+    for key in ("good", "bad", "last_before", "first"):
+        _check_version(raw["framework"], f"change.{key}", raw[key])
+    return Change(**{k: str(v) for k, v in raw.items()})
+
+
+@cache
+def changes() -> tuple[Change, ...]:
+    """The measured behaviour changes."""
+    text = resources.files("harness").joinpath("data/releases.toml").read_text()
+    frameworks = parse(text)
+    return tuple(_change(raw, frameworks) for raw in tomllib.loads(text).get("change", []))
 
 
 def _framework_named(name: str) -> Framework:
@@ -115,8 +155,9 @@ def _framework_named(name: str) -> Framework:
 
 
 def parse_releases(flags: list[str]) -> list[ReleaseSet]:
-    """`--releases jax=0.8.3,0.9.2` (repeatable), `jax=followed` (the nightly's sets of one
-    framework), or `followed` (every followed framework's)."""
+    """`--releases jax=0.8.3,0.9.2` (repeatable); `pinned`, `latest`, `prerelease` (the
+    pre-release sets data/releases.toml names) and `followed` (all the nightly's sets) for a
+    framework's versions; or `followed` alone (every followed framework's)."""
     chosen: list[ReleaseSet] = []
     for flag in flags:
         if flag.strip() == "followed":
@@ -131,6 +172,8 @@ def parse_releases(flags: list[str]) -> list[ReleaseSet]:
         for version in (v.strip() for v in versions.split(",") if v.strip()):
             if version == "followed":
                 chosen += [ReleaseSet(framework, r) for r in framework.followed()]
+            elif version == "prerelease":
+                chosen += [ReleaseSet(framework, tuple(p)) for p in framework.prerelease]
             elif version in ("pinned", "latest"):
                 chosen.append(
                     ReleaseSet(framework, framework.requirements(getattr(framework, version)))

@@ -17,6 +17,7 @@ from typing import Any
 
 from harness import __version__
 from harness.ops.conv import CLASSIC
+from harness.releases import matrix as release_axis
 from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
@@ -680,6 +681,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _opening(survey, store_name),
         _findings(survey, store_name),
         _convention_matrix(survey, store_name),
+        *release_axis.sections(survey),
         _verdicts(survey, store_name),
         classic_section(survey),
         _merged(transposed_classic.section(survey)),

@@ -108,14 +108,18 @@ def _read_schema_1(db: sqlite3.Connection, writable: bool) -> None:
 def _read_schema_2(db: sqlite3.Connection, writable: bool) -> None:
     """A store of schema 1 or 2 ran every outcome on the harness's own environment: opened to
     write, its outcomes gain the `release` column (''); opened to read, a temporary view."""
-    if writable:
+    if has_release_column(db):
+        pass
+    elif writable:
         with db:
             db.execute("ALTER TABLE outcomes ADD COLUMN release TEXT NOT NULL DEFAULT ''")
+    else:
+        db.execute("CREATE TEMP VIEW outcomes AS SELECT *, '' AS release FROM main.outcomes")
+    if writable:
+        with db:
             db.execute(
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
-    else:
-        db.execute("CREATE TEMP VIEW outcomes AS SELECT *, '' AS release FROM main.outcomes")
 
 
 def has_release_column(db: sqlite3.Connection, schema: str = "main") -> bool:
