@@ -144,7 +144,7 @@ def _facts(cell: Cell) -> dict[str, str]:
         "accepts": "accepts" if cell.status in ACCEPTED else cell.status,
         "shape": "x".join(map(str, cell.shape)) if cell.shape else "-",
         "pads": json.dumps(cell.inferred) if cell.inferred else "-",
-        "values": cell.verdict,
+        "verdict": cell.verdict,
     }
 
 
@@ -199,7 +199,7 @@ def changes_section(survey: Survey) -> Section:
     section.blocks.append(
         Paragraph(
             f"{len(found)} answers changed between two releases of a framework (shape, pads "
-            "proven by values, values, or accept/refuse). Each repro is the framework's own "
+            "proven by values, verdict (values or the refusal), or accept/refuse). Each repro is the framework's own "
             "code; run it in an environment of each release (`convharness envs add`)."
         )
     )

@@ -75,7 +75,9 @@ def _framework(name: str, raw: dict) -> Framework:
     for listed in (*packages, *raw.get("with", ()), *raw.get("variants", ())):
         if not isinstance(listed, str) or not listed:
             raise ValueError(f"releases: {name}: {listed!r} is not a name")
-    prerelease = tuple(tuple(environments.requirement_set(s)) for s in raw.get("prerelease", ()))
+    prerelease = tuple(tuple(s) for s in raw.get("prerelease", ()))
+    for listed_set in prerelease:  # checked; kept in order: the first names the release
+        environments.requirement_set(listed_set)
     return Framework(
         name=name,
         packages=packages,
