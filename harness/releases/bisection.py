@@ -150,6 +150,7 @@ class CaseProbe:
 
     framework: Framework
     case: Case
+    adapter: str | None = None  # compare this adapter's answer alone (default: every one)
     answers: dict[str, dict[str, tuple]] = field(default_factory=dict)
 
     def _answers(self, version: str) -> dict[str, tuple]:
@@ -175,6 +176,10 @@ class CaseProbe:
                         r["verdict"],
                         detail,
                     )
+        if self.adapter is not None:
+            if self.adapter not in found:
+                raise UsageError(f"no adapter {self.adapter} answers {self.case.op} here")
+            found = {self.adapter: found[self.adapter]}
         self.answers[version] = found
         return found
 

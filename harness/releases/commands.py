@@ -16,7 +16,7 @@ from collections.abc import Callable
 from harness.case import Case, CaseError
 from harness.errors import UsageError
 from harness.releases import environments, sets
-from harness.running import variants
+from harness.running import memory, variants
 from harness.running.variants import Variant
 
 
@@ -69,6 +69,9 @@ def add_commands(commands) -> None:
         "--good", metavar="VERSION", help="the older end (default: the oldest followed)"
     )
     bisect.add_argument("--bad", metavar="VERSION", help="the newer end (default: the pinned)")
+    bisect.add_argument(
+        "--adapter", metavar="NAME", help="with --case: compare this adapter alone (keras[jax])"
+    )
     bisect.add_argument(
         "--versions",
         metavar="V,V",
@@ -132,14 +135,6 @@ def print_release_counts(store, out=None) -> None:
 # ---- envs ---------------------------------------------------------------------------------
 
 
-def _readable(size: int) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if size < 1024 or unit == "GiB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return str(size)
-
-
 def envs_list(args: argparse.Namespace) -> int:
     found = environments.every()
     if not found:
@@ -153,11 +148,11 @@ def envs_list(args: argparse.Namespace) -> int:
         used = time.strftime("%Y-%m-%d", time.localtime(environment.last_used()))
         numpy = environment.version_of("numpy") or "-"
         print(
-            f"{environment.key}  {asked:<40} numpy {numpy:<8} {_readable(size):>10}  "
+            f"{environment.key}  {asked:<40} numpy {numpy:<8} {memory.readable(size):>10}  "
             f"built in {environment.build_seconds:.1f} s by {environment.tool.split(' (')[0]}, "
             f"last used {used}"
         )
-    print(f"{len(found)} environments, {_readable(total)} under {environments.root()}")
+    print(f"{len(found)} environments, {memory.readable(total)} under {environments.root()}")
     return 0
 
 
@@ -223,7 +218,7 @@ def bisect(args: argparse.Namespace) -> int:
     if args.finding:
         probe = bisection.FindingProbe(framework, bisection.entry(args.finding))
     else:
-        probe = bisection.CaseProbe(framework, _case(args.case))
+        probe = bisection.CaseProbe(framework, _case(args.case), args.adapter)
     result = bisection.bisect(
         framework, probe, args.good, args.bad, _versions(args.versions), progress=_say
     )

@@ -57,9 +57,9 @@ def _shown_by(survey: Survey, entry: registry.Entry) -> dict[str, set[str]]:
             if why != entry.id:
                 continue
             for label in (left, right):
-                cell = cells.get(label)
-                if cell and unreleased(label.split("@")[0]) in entry.adapters:
-                    shown[cell.framework].add(cell.version)
+                side = cells.get(label)
+                if side and unreleased(label.split("@")[0]) in entry.adapters:
+                    shown[side.framework].add(side.version)
     return shown
 
 
@@ -198,9 +198,10 @@ def changes_section(survey: Survey) -> Section:
         return section
     section.blocks.append(
         Paragraph(
-            f"{len(found)} answers changed between two releases of a framework (shape, pads "
-            "proven by values, verdict (values or the refusal), or accept/refuse). Each repro is the framework's own "
-            "code; run it in an environment of each release (`convharness envs add`)."
+            f"{len(found)} answers changed between two releases of a framework (accept or "
+            "refuse, shape, pads proven by values, or the verdict: values or the refusal). "
+            "Each repro is the framework's own code; run it in an environment of each release "
+            "(`convharness envs add`)."
         )
     )
     rows = tuple(
