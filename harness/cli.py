@@ -26,6 +26,7 @@ from harness.families import OPERATORS
 from harness.model import registry
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
+from harness.releases import commands as release_commands
 from harness.reporting import report, repro
 from harness.running import memory, survey, warm
 from harness.running.runner import Runner
@@ -244,6 +245,7 @@ def build_parser() -> Parser:
         "a try that hangs costs the variant's limit (or --timeout)",
     )
     run.add_argument("--quiet", action="store_true")
+    release_commands.add_run_flags(run)
 
     repro = commands.add_parser("repro", help="standalone scripts that reproduce a divergence")
     repro.add_argument("case_ids", nargs="*", metavar="CASE_ID", help="cases in --store")
@@ -323,6 +325,7 @@ def build_parser() -> Parser:
     joined = commands.add_parser("merge", help="join stores of one plan (shards, variants)")
     joined.add_argument("stores", type=Path, nargs="+", metavar="STORE")
     joined.add_argument("--out", type=Path, required=True, metavar="PATH")
+    release_commands.add_commands(commands)
     return parser
 
 
@@ -537,6 +540,7 @@ def _plan(
                 ("--ops", args.ops),
                 ("--frameworks", args.frameworks),
                 ("--variants", args.variants),
+                ("--releases", args.releases),
             )
             if value is not None
         ]
@@ -547,7 +551,7 @@ def _plan(
         store = stack.enter_context(Store.open(args.store))  # held: pending stays pending
         names, pending = list(store.meta()["variants"]), store.pending()
         memory.check(pending, _max_case_memory(args))
-        return (lambda: store), pending, variants.select(names=names)
+        return (lambda: store), pending, release_commands.select_names(names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
@@ -561,7 +565,7 @@ def _plan(
         raise UsageError(str(error)) from None
     if args.ops is not None and args.cases is not None:
         raise UsageError("--ops narrows drawn cases; a --cases file says its own")
-    chosen = variants.select(args.frameworks, args.variants)
+    chosen = release_commands.with_releases(args, variants.select(args.frameworks, args.variants))
     path = args.store or Path("runs") / time.strftime("run-%Y%m%d-%H%M%S.db")
     if path.exists():
         raise UsageError(
@@ -643,6 +647,7 @@ def run(args: argparse.Namespace) -> int:
         _shrink_new_findings(store, args.shrink_budget, args.timeout, runner)
         if not args.quiet:
             _summary(store)
+            release_commands.print_release_counts(store)
         unexpected, unexplained = store.attention()
     return 1 if unexpected or unexplained else 0
 
@@ -899,6 +904,7 @@ def main(argv: list[str] | None = None) -> int:
             "merge": merge_stores,
             "summary": summarize,
             "workers": manage_workers,
+            **release_commands.COMMANDS,
         }[args.command]
         return command(args)
     except (UsageError, CaseError) as error:

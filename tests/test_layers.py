@@ -36,13 +36,37 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("the case", ("harness.case",)),
     ("the adapter contract", ("harness.adapter_api",)),
     ("the adapter catalog", ("harness.catalog", "harness.catalog.*")),
+    (
+        "the release sets and their environments",
+        ("harness.releases", "harness.releases.environments", "harness.releases.sets"),
+    ),
     ("the model", ("harness.model", "harness.model.*")),
     ("the families' records", ("harness.families.*",)),
     ("the records' registry", ("harness.ops",)),
     ("the model over the records", ("harness.model.recipes",)),
-    ("the machinery", ("harness.running", "harness.running.*")),
-    ("the report", ("harness.reporting", "harness.reporting.*")),
-    ("the commands", ("harness.cli", "harness.pytest_plugin", "harness.suite", "harness.suite.*")),
+    (
+        "the machinery",
+        (
+            "harness.running",
+            "harness.running.*",
+            "harness.releases.interpreter",
+            "harness.releases.child",
+            "harness.releases.drift",
+            "harness.releases.replay",
+        ),
+    ),
+    ("the report", ("harness.reporting", "harness.reporting.*", "harness.releases.matrix")),
+    ("the release tools", ("harness.releases.bisection", "harness.releases.upstream")),
+    (
+        "the commands",
+        (
+            "harness.cli",
+            "harness.pytest_plugin",
+            "harness.suite",
+            "harness.suite.*",
+            "harness.releases.commands",
+        ),
+    ),
 )
 
 

@@ -19,10 +19,14 @@ class Variant:
     tag: str = ""
     env: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     requires: tuple[str, ...] = ()  # modules it needs besides its framework's (a Keras backend)
+    release: str = ""  # a release variant's release, e.g. "jax==0.8.3" (harness/releases)
+    python: str = ""  # and the interpreter of that release's environment
 
     def adapter_name(self, adapter: str) -> str:
-        """How an adapter of this variant is named in every verdict, table and comparison."""
-        return f"{adapter}[{self.tag}]" if self.tag else adapter
+        """How an adapter of this variant is named in every verdict, table and comparison:
+        the tag in brackets, a release in braces (jax.lax[nhwc]{jax==0.8.3})."""
+        name = f"{adapter}[{self.tag}]" if self.tag else adapter
+        return f"{name}{{{self.release}}}" if self.release else name
 
 
 @cache

@@ -24,6 +24,7 @@ from typing import Any
 from harness.catalog import plugins, variants
 from harness.model.conventions import refusal_ids
 from harness.model.features import check_when, matches
+from harness.model.outcome import unreleased
 from harness.model.verdicts import EXPECTED, VERDICTS
 
 KINDS = ("convention", "upstream_bug")
@@ -61,7 +62,7 @@ class Registry:
         for entry in self.entries:
             if (
                 (entry.kind == "upstream_bug" or entry.verdicts)
-                and adapter in entry.adapters
+                and unreleased(adapter) in entry.adapters
                 and verdict in entry.verdicts
                 and matches(entry.when, facts)
             ):
@@ -76,7 +77,7 @@ class Registry:
             if (
                 entry.kind == "convention"
                 and aspect in entry.aspects
-                and set(adapters) & set(entry.adapters)
+                and {unreleased(a) for a in adapters} & set(entry.adapters)
                 and matches(entry.when, facts)
             ):
                 return entry.id

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
+from harness.releases import matrix as release_axis
 from harness.reporting import behaviours, charts, document, findings, results
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
 from harness.reporting.facts import Survey
@@ -590,6 +591,7 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _opening(survey, store_name),
         _findings(survey, store_name),
         _convention_matrix(survey, store_name),
+        *release_axis.sections(survey),
         _verdicts(survey, store_name),
         *(family.section(survey) for family in REPORTS.values()),  # each family's questions
         _how_same_resolves(survey, store_name),
