@@ -61,6 +61,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "the commands",
         (
             "harness.cli",
+            "harness.cli.*",
             "harness.pytest_plugin",
             "harness.suite",
             "harness.suite.*",

@@ -1,7 +1,7 @@
 """The release commands: `convharness envs list|add|prune`, `bisect`, `upstream`, and `run
 --releases` (its flag, its variants and its verdict counts per release).
 
-harness/cli.py hooks these in with a few lines: add_commands, add_run_flags, with_releases,
+harness/cli/ hooks these in with a few lines: add_commands, add_run_flags, with_releases,
 select_names, print_release_counts and COMMANDS.
 """
 

@@ -130,7 +130,7 @@ def has_release_column(db: sqlite3.Connection, schema: str = "main") -> bool:
 def _command() -> str:
     """This process's command line, short, for a refused writer to read."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    words = ["convharness" if name in ("cli.py", "__main__.py") else name, *sys.argv[1:]]
+    words = ["convharness" if name == "__main__.py" else name, *sys.argv[1:]]
     text = shlex.join(words)
     return text if len(text) <= 200 else text[:197] + "..."
 
