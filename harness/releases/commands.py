@@ -115,6 +115,14 @@ def select_names(names: list[str]) -> list[Variant]:
     return chosen + [v for v in more if v.name in names]
 
 
+def _release_order(item: tuple[str, object]) -> tuple:
+    """framework==version in order: by framework, then by release (0.4.38 before 0.10.2)."""
+    from harness.releases.bisection import version_key
+
+    framework, _, version = item[0].partition("==")
+    return framework, version_key(version)
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -126,7 +134,7 @@ def print_release_counts(store, out=None) -> None:
     if not counts:
         return
     print("verdicts per release:", file=out)
-    for release, tally in counts.items():
+    for release, tally in sorted(counts.items(), key=_release_order):
         print(
             f"  {release:<34} " + "  ".join(f"{v} {k}" for k, v in sorted(tally.items())), file=out
         )
