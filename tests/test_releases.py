@@ -162,6 +162,13 @@ def test_an_api_a_release_lacks_is_not_expressible_there_and_a_refusal_here(code
     assert on_own.status == "rejected"  # the harness's own environment: the suite flags it
 
 
+def test_an_error_raised_inside_an_installed_package_is_not_taken_for_a_missing_api():
+    """numpy's own __getattr__ raises it: a framework failing on its dependencies looks so."""
+    error = _raised("import numpy\nnumpy.no_such_attribute_in_any_release")
+    assert drift.lacks(error) is not None and not drift.raised_by_the_caller(error)
+    assert drift.older_api(error, _info("fault==1.0")) is None
+
+
 def test_other_errors_are_not_taken_for_a_missing_api():
     assert drift.lacks(_raised("1 / 0")) is None
     assert drift.lacks(_raised("raise ValueError('padding must be valid or same')")) is None
@@ -307,3 +314,27 @@ def test_upstream_report_is_the_framework_code_with_the_releases_it_shows_on(ind
     clean = next(line for line in text.splitlines() if line.startswith("Does not show on:"))
     assert ("jax 0.10.2" in shows) != ("jax 0.10.2" in clean)  # measured, one way or the other
     assert "https://github.com/openxla/xla/issues/48713" in text
+
+
+@pytest.mark.network
+def test_flax_without_nnx_answers_not_expressible_naming_the_release(index, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        KERAS_CHANGE.case.replace('"input": [1, 1, 4, 4]', '"input": [1, 1, 8, 8]') + "\n"
+    )
+    store = tmp_path / "flax.db"
+    done = subprocess.run(
+        [*CLI, "run", "--cases", str(cases), "--variants", "flax", "--releases", "flax=0.7.5"]
+        + ["--store", str(store), "--shrink-budget", "0"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with Store.open(store, writable=False) as opened:
+        answers = {r[1]: (r[6], r[12]) for r in opened.release_rows() if r[5] == "flax==0.7.5"}
+    assert answers["flax.linen{flax==0.7.5}"][0] == "ok"
+    status, message = answers["flax.nnx{flax==0.7.5}"]
+    assert status == "not_expressible" and message.startswith(
+        "flax 0.7.5 (flax==0.7.5) has no flax.nnx"
+    )

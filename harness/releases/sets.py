@@ -20,7 +20,8 @@ from harness.running import variants as variant_data
 from harness.running.variants import Variant
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.post[0-9]+)?(\.dev[0-9]+)?$")
-_KEYS = {"packages", "with", "variants", "pinned", "latest", "earlier", "prerelease", "follow"}
+_KEYS = {"packages", "with", "companions", "variants", "pinned", "latest", "earlier"}
+_KEYS |= {"prerelease", "follow"}
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,13 @@ class Framework:
     earlier: tuple[str, ...]
     prerelease: tuple[tuple[str, ...], ...]
     follow: bool
+    companions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # release -> its own `with`
 
     def requirements(self, version: str) -> tuple[str, ...]:
-        """The requirement set of one release."""
-        return (*(f"{p}=={version}" for p in self.packages), *self.extra)
+        """The requirement set of one release: its packages at it, and its companions (the
+        release's own, where the data names them, else `with`)."""
+        extra = dict(self.companions).get(version, self.extra)
+        return (*(f"{p}=={version}" for p in self.packages), *extra)
 
     def followed(self) -> list[tuple[str, ...]]:
         """The requirement sets the nightly runs: pinned, latest, earlier, pre-releases."""
@@ -88,6 +92,10 @@ def _framework(name: str, raw: dict) -> Framework:
         earlier=tuple(_check_version(name, "earlier", v) for v in raw.get("earlier", ())),
         prerelease=prerelease,
         follow=bool(raw.get("follow", False)),
+        companions=tuple(
+            (_check_version(name, "companions", v), tuple(environments.requirement_set(r)))
+            for v, r in raw.get("companions", {}).items()
+        ),
     )
 
 
