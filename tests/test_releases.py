@@ -263,6 +263,10 @@ def test_a_run_over_releases_records_each_release_and_reports_the_change(index, 
     with Store.open(store, writable=False) as opened:
         counts = opened.release_counts()
         releases = {(r[1], r[5]) for r in opened.release_rows()}
+        (run,) = opened.run_rows()
+    versions = json.loads(run[6])  # what the release environment's resolver picked
+    assert versions[f"keras-jax@{older}:keras"] == KERAS_CHANGE.last_before
+    assert f"keras-jax@{older}:numpy" in versions and f"keras-jax@{older}:jaxlib" in versions
     assert counts[older] != counts[pinned]
     assert (f"keras[jax]{{{older}}}", older) in releases and ("keras[jax]", "") in releases
     report = tmp_path / "report"

@@ -230,6 +230,7 @@ def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:
                     name=f"{base.name}@{name}",
                     release=name,
                     python=str(environment.interpreter),
+                    resolved=tuple(sorted(environment.resolved.items())),
                 )
             )
     unique = {v.name: v for v in found}
