@@ -34,8 +34,10 @@ def add_run_flags(run: argparse.ArgumentParser) -> None:
     _releases_flag(
         run,
         "also run these releases, each in its own environment (built once, under "
-        "~/.cache/convharness/envs): jax=0.8.3,0.9.2; FRAMEWORK=followed or `followed` for "
-        "the sets harness/data/releases.toml follows; repeatable",
+        "~/.cache/convharness/envs), on the framework's variants in harness/data/releases.toml "
+        "(those of --variants alone, where given): jax=0.8.3,0.9.2; a version may be pinned, "
+        "latest, prerelease or followed (the nightly's sets), and `followed` alone is every "
+        "followed framework's; repeatable",
     )
 
 
@@ -95,6 +97,10 @@ def with_releases(args: argparse.Namespace, chosen: list[Variant]) -> list[Varia
     wanted = sets.parse_releases(args.releases)
     quiet = getattr(args, "quiet", False)
     more = sets.release_variants(wanted, None if quiet else _say)
+    if args.variants:  # the named variants alone, on each release too
+        more = [v for v in more if sets.split_name(v.name)[0] in args.variants]
+        if not more:
+            raise UsageError("no variant named in --variants runs the releases asked for")
     return chosen + [v for v in more if v.name not in {c.name for c in chosen}]
 
 
