@@ -342,3 +342,42 @@ def test_flax_without_nnx_answers_not_expressible_naming_the_release(index, tmp_
     assert status == "not_expressible" and message.startswith(
         "flax 0.7.5 (flax==0.7.5) has no flax.nnx"
     )
+
+
+def _built(base: Path, key: str, requested: list[str], days_ago: float) -> None:
+    """An environment as `ensure` leaves one (its description and use mark), without packages."""
+    import os
+    import time
+
+    path = base / key
+    path.mkdir(parents=True)
+    environments.Environment(
+        key, path, [requested], {"numpy": "2.4.6"}, "3.11.0", "uv 0.13.9", 2.5
+    ).save()
+    (path / environments.USED).touch()
+    then = time.time() - days_ago * 86400
+    os.utime(path / environments.USED, (then, then))
+
+
+def test_envs_lists_and_prunes_the_environments_it_finds(tmp_path):
+    base = tmp_path / "envs"
+    _built(base, "0123456789abcdef", ["jax==0.8.3", "jaxlib==0.8.3"], days_ago=40)
+    _built(base, "fedcba9876543210", ["keras==3.13.2", "jax", "jaxlib"], days_ago=1)
+    (base / "halfbuilt.partial").mkdir()  # a build that was killed
+    env = {"CONVHARNESS_ENVS": str(base), "PATH": "/usr/bin:/bin"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=60)
+
+    listed = cli("envs", "list")
+    assert listed.returncode == 0 and "2 environments" in listed.stdout
+    assert "jax==0.8.3 jaxlib==0.8.3" in listed.stdout and "numpy 2.4.6" in listed.stdout
+    assert environments.find(("jax==0.8.3", "jaxlib==0.8.3"), base).key == "0123456789abcdef"
+    pruned = cli("envs", "prune")  # unused for 30 days
+    assert pruned.returncode == 0 and "removed 0123456789abcdef" in pruned.stdout
+    assert sorted(p.name for p in base.iterdir() if not p.name.startswith(".")) == [
+        "fedcba9876543210"
+    ]
+    unknown = cli("envs", "prune", "nosuchkey")
+    assert unknown.returncode == 2 and "no environment nosuchkey" in unknown.stderr
+    assert cli("envs", "prune", "--all").returncode == 0 and environments.every(base) == []
