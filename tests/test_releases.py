@@ -17,6 +17,7 @@ import pytest
 
 from harness.case import Case
 from harness.errors import UsageError
+from harness.model import registry
 from harness.model.outcome import AdapterInfo, unreleased
 from harness.releases import drift, environments, sets
 from harness.releases.bisection import version_key
@@ -381,3 +382,45 @@ def test_envs_lists_and_prunes_the_environments_it_finds(tmp_path):
     unknown = cli("envs", "prune", "nosuchkey")
     assert unknown.returncode == 2 and "no environment nosuchkey" in unknown.stderr
     assert cli("envs", "prune", "--all").returncode == 0 and environments.every(base) == []
+
+
+def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(tmp_path):
+    """Answers of one case on two JAX releases, the older refusing it: a change between them,
+    and the registered convention whose refusal rule only the older release shows."""
+    from harness.releases import matrix
+    from harness.reporting.facts import Survey
+
+    case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
+    path = tmp_path / "two.db"
+    Store.create(path, Plan(cases=[(0, case)], plan_id="p", variants=("jax",))).close()
+    rule = next(r for e in registry.load().entries for r in e.rules if r.startswith("jax/"))
+    with closing(sqlite3.connect(path)) as db, db:
+        for adapter, version, release, status, verdict, shape, refusal in (
+            ("jax.lax", "0.10.2", "", "ok", "PASS", "[1, 1, 4, 4]", None),
+            (
+                "jax.lax{jax==0.4.38}",
+                "0.4.38",
+                "jax==0.4.38",
+                "rejected",
+                "EXPECTED_REJECT",
+                "null",
+                rule,
+            ),
+        ):
+            db.execute(
+                "INSERT INTO outcomes (case_id, adapter, device, variant, framework, version, "
+                "api, status, verdict, rule, shape, release) VALUES (?, ?, 'cpu', 'jax', 'jax', "
+                "?, 'jax.lax.conv_general_dilated', ?, ?, ?, ?, ?)",
+                (case.id, adapter, version, status, verdict, refusal, shape, release),
+            )
+        db.execute("INSERT INTO recorded VALUES (?, 1, 0, 0)", (case.id,))
+    with Store.open(path, writable=False) as store:
+        survey = Survey(store)
+    assert matrix.releases_of(survey) == {"jax": ["0.4.38", "0.10.2"]}
+    (change,) = matrix.changes(survey)
+    assert (change.adapter, change.before, change.after) == ("jax.lax", "0.4.38", "0.10.2")
+    assert "accepts" in change.aspects and change.now.startswith("accepts")
+    (span,) = [s for s in matrix.spans(survey) if s.shows]
+    assert (span.first_seen, span.last_seen, span.fixed_in) == ("0.4.38", "0.4.38", "0.10.2")
+    titles = [section.title for section in matrix.sections(survey)]
+    assert titles == ["Release matrix", "Changed between releases"]
