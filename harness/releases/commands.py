@@ -155,9 +155,10 @@ def envs_list(args: argparse.Namespace) -> int:
         print(f"no environments under {environments.root()}")
         return 0
     total = 0
+    seen: set[tuple[int, int]] = set()  # the total counts a file environments share once
     for environment in found:
         size = environments.size_of(environment.path)
-        total += size
+        total += environments.size_of(environment.path, seen)
         asked = "; ".join(" ".join(r) for r in environment.requested)
         used = time.strftime("%Y-%m-%d", time.localtime(environment.last_used()))
         numpy = environment.version_of("numpy") or "-"
@@ -166,7 +167,11 @@ def envs_list(args: argparse.Namespace) -> int:
             f"built in {environment.build_seconds:.1f} s by {environment.tool.split(' (')[0]}, "
             f"last used {used}"
         )
-    print(f"{len(found)} environments, {memory.readable(total)} under {environments.root()}")
+    cache = environments.size_of(environments.root() / ".uv-cache", seen)
+    print(
+        f"{len(found)} environments, {memory.readable(total)} on disk under "
+        f"{environments.root()}, and {memory.readable(cache)} more in uv's cache"
+    )
     return 0
 
 
