@@ -345,16 +345,17 @@ def test_flax_without_nnx_answers_not_expressible_naming_the_release(index, tmp_
     )
 
 
-def _built(base: Path, key: str, requested: list[str], days_ago: float) -> None:
+def _built(
+    base: Path, key: str, requested: list[str], days_ago: float, resolved: dict | None = None
+) -> None:
     """An environment as `ensure` leaves one (its description and use mark), without packages."""
     import os
     import time
 
     path = base / key
     path.mkdir(parents=True)
-    environments.Environment(
-        key, path, [requested], {"numpy": "2.4.6"}, "3.11.0", "uv 0.13.9", 2.5
-    ).save()
+    resolved = {"numpy": "2.4.6", **(resolved or {})}
+    environments.Environment(key, path, [requested], resolved, "3.11.0", "uv 0.13.9", 2.5).save()
     (path / environments.USED).touch()
     then = time.time() - days_ago * 86400
     os.utime(path / environments.USED, (then, then))
@@ -424,3 +425,15 @@ def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(tmp_
     assert (span.first_seen, span.last_seen, span.fixed_in) == ("0.4.38", "0.4.38", "0.10.2")
     titles = [section.title for section in matrix.sections(survey)]
     assert titles == ["Release matrix", "Changed between releases"]
+
+
+def test_a_stored_release_finds_the_set_its_environment_was_built_from(tmp_path, monkeypatch):
+    """--resume names release variants by release: a nightly's is found by what it resolved."""
+    monkeypatch.setenv("CONVHARNESS_ENVS", str(tmp_path))
+    nightly = {"keras-nightly": "3.16.0.dev2026102704", "jax": "0.10.2"}
+    _built(tmp_path, "00000000000000aa", ["jax", "jaxlib", "keras-nightly"], 0, nightly)
+    found = sets.release_set_of("keras==3.16.0.dev2026102704")
+    assert found.requirements == ("jax", "jaxlib", "keras-nightly")
+    assert sets.release_set_of("jax==0.8.3").requirements == ("jax==0.8.3", "jaxlib==0.8.3")
+    with pytest.raises(UsageError):
+        sets.release_set_of("nosuchframework==1.0")

@@ -110,13 +110,9 @@ def select_names(names: list[str]) -> list[Variant]:
     chosen = variants.select(names=plain) if plain else []
     wanted: list[sets.ReleaseSet] = []
     for name in names:
-        base, release = sets.split_name(name)
+        release = sets.split_name(name)[1]
         if release:
-            framework, _, version = release.partition("==")
-            known = sets.load().get(framework)
-            if known is None:
-                raise UsageError(f"the store names release {release}, unknown here")
-            wanted.append(sets.ReleaseSet(known, known.requirements(version)))
+            wanted.append(sets.release_set_of(release))
     more = sets.release_variants(list(dict.fromkeys(wanted))) if wanted else []
     return chosen + [v for v in more if v.name in names]
 

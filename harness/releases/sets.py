@@ -201,14 +201,35 @@ def _check_release(framework: Framework, version: str) -> None:
         raise UsageError(f"{version!r} is not a release of {framework.name}") from None
 
 
+def _name(requirement: str) -> str:
+    """A requirement's distribution name: jax==0.8.3 -> jax."""
+    return re.split(r"[=<>!~\[]", requirement, maxsplit=1)[0]
+
+
 def label(
     framework: Framework, environment: environments.Environment, asked: tuple[str, ...]
 ) -> str:
-    """A release's name: framework==version, the version the environment holds of the set's
-    first package (a nightly's, as resolved)."""
-    first = re.split(r"[=<>!~\[]", asked[0], maxsplit=1)[0]
+    """A release's name: framework==version, the version the environment holds of the
+    framework's package in the set (a nightly's, as resolved)."""
+    names = [_name(requirement) for requirement in asked]
+    mine = [*framework.packages, *(_name(p[0]) for p in framework.prerelease)]
+    first = next((n for n in names if n in mine), names[0])
     version = environment.version_of(first) or "?"
     return f"{framework.name}=={version}"
+
+
+def release_set_of(release: str) -> ReleaseSet:
+    """The set a release's name (framework==version) was built from: the one an environment
+    built before records (a pre-release's, say), else the framework's requirements of it."""
+    name, _, version = release.partition("==")
+    framework = load().get(name)
+    if framework is None:
+        raise UsageError(f"release {release} names a framework whose releases are not known here")
+    for environment in environments.every():
+        for asked in environment.requested:
+            if label(framework, environment, tuple(asked)) == release:
+                return ReleaseSet(framework, tuple(asked))
+    return ReleaseSet(framework, framework.requirements(version))
 
 
 def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:
