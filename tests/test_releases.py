@@ -87,6 +87,7 @@ def test_malformed_release_data_is_refused_naming_what(text, complaint):
         ["run", "--releases", "jax=0.8.3!"],
         ["envs", "add", "jax===0.8"],
         ["envs", "add"],
+        ["envs", "add", "jax==0.0.0.1"],  # no such release: the resolver says so, in one line
         ["bisect", "nosuchframework", "--case", "{}"],
         ["bisect", "keras", "--case", "not json"],
         ["upstream", "no-such-entry"],
