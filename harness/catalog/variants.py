@@ -21,6 +21,8 @@ class Variant:
     requires: tuple[str, ...] = ()  # modules it needs besides its framework's (a Keras backend)
     release: str = ""  # a release variant's release, e.g. "jax==0.8.3" (harness/releases)
     python: str = ""  # and the interpreter of that release's environment
+    resolved: tuple[tuple[str, str], ...] = field(default=(), hash=False, compare=False)
+    # (distribution, version) of everything that environment's resolver picked
 
     def adapter_name(self, adapter: str) -> str:
         """How an adapter of this variant is named in every verdict, table and comparison:

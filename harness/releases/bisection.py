@@ -11,8 +11,10 @@ cannot be built (no wheel for this Python, a companion package missing) is left 
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,8 +64,6 @@ def install_line(framework: Framework, version: str) -> str:
 def run_script(environment: environments.Environment, source: str, env: dict[str, str]) -> str:
     """A script's output (stdout, then the last lines of stderr) under the environment's Python,
     run in a fresh folder."""
-    import os
-
     with tempfile.TemporaryDirectory(prefix="convharness-repro-") as folder:
         path = os.path.join(folder, "repro.py")
         with open(path, "w") as handle:
@@ -87,6 +87,16 @@ def run_script(environment: environments.Environment, source: str, env: dict[str
     return text
 
 
+def framework_env(framework: Framework) -> dict[str, str]:
+    """The environment variables of the framework's first release variant (KERAS_BACKEND=jax
+    for Keras): what a repro runs with."""
+    from harness.catalog import variants
+
+    known = {v.name: v for v in variants.load()}
+    first = known.get(framework.variants[0]) if framework.variants else None
+    return dict(first.env) if first else {}
+
+
 def entry(entry_id: str) -> registry.Entry:
     """A registry entry that carries a repro; any other name is a usage error."""
     entries = {e.id: e for e in registry.load().entries}
@@ -106,17 +116,11 @@ class FindingProbe:
     finding: registry.Entry
     outputs: dict[str, str] = field(default_factory=dict)
 
-    def _env(self) -> dict[str, str]:
-        from harness.catalog import variants
-
-        known = {v.name: v for v in variants.load()}
-        first = known.get(self.framework.variants[0]) if self.framework.variants else None
-        return dict(first.env) if first else {}
-
     def output(self, version: str) -> str:
         if version not in self.outputs:
             environment = environments.ensure(_requirements(self.framework, version))
-            self.outputs[version] = run_script(environment, self.finding.repro, self._env())
+            env = framework_env(self.framework)
+            self.outputs[version] = run_script(environment, self.finding.repro, env)
         return self.outputs[version]
 
     def answer(self, version: str) -> Answer:
@@ -202,8 +206,6 @@ class Result:
 def index_versions(package: str) -> list[str]:
     """The stable releases the package index offers (pip's listing), oldest first; [] when
     it cannot be asked."""
-    import sys
-
     try:
         done = subprocess.run(
             [sys.executable, "-m", "pip", "index", "versions", package],

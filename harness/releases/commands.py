@@ -35,8 +35,10 @@ def add_run_flags(run: argparse.ArgumentParser) -> None:
     _releases_flag(
         run,
         "also run these releases, each in its own environment (built once, under "
-        "~/.cache/convharness/envs): jax=0.8.3,0.9.2; FRAMEWORK=followed or `followed` for "
-        "the sets harness/data/releases.toml follows; repeatable",
+        "~/.cache/convharness/envs), on the framework's variants in harness/data/releases.toml "
+        "(those of --variants alone, where given): jax=0.8.3,0.9.2; a version may be pinned, "
+        "latest, prerelease or followed (the nightly's sets), and `followed` alone is every "
+        "followed framework's; repeatable",
     )
 
 
@@ -96,6 +98,10 @@ def with_releases(args: argparse.Namespace, chosen: list[Variant]) -> list[Varia
     wanted = sets.parse_releases(args.releases)
     quiet = getattr(args, "quiet", False)
     more = sets.release_variants(wanted, None if quiet else _say)
+    if args.variants:  # the named variants alone, on each release too
+        more = [v for v in more if sets.split_name(v.name)[0] in args.variants]
+        if not more:
+            raise UsageError("no variant named in --variants runs the releases asked for")
     return chosen + [v for v in more if v.name not in {c.name for c in chosen}]
 
 
@@ -105,15 +111,19 @@ def select_names(names: list[str]) -> list[Variant]:
     chosen = variants.select(names=plain) if plain else []
     wanted: list[sets.ReleaseSet] = []
     for name in names:
-        base, release = sets.split_name(name)
+        release = sets.split_name(name)[1]
         if release:
-            framework, _, version = release.partition("==")
-            known = sets.load().get(framework)
-            if known is None:
-                raise UsageError(f"the store names release {release}, unknown here")
-            wanted.append(sets.ReleaseSet(known, known.requirements(version)))
+            wanted.append(sets.release_set_of(release))
     more = sets.release_variants(list(dict.fromkeys(wanted))) if wanted else []
     return chosen + [v for v in more if v.name in names]
+
+
+def _release_order(item: tuple[str, object]) -> tuple:
+    """framework==version in order: by framework, then by release (0.4.38 before 0.10.2)."""
+    from harness.releases.bisection import version_key
+
+    framework, _, version = item[0].partition("==")
+    return framework, version_key(version)
 
 
 def _say(text: str) -> None:
@@ -127,7 +137,7 @@ def print_release_counts(store, out=None) -> None:
     if not counts:
         return
     print("verdicts per release:", file=out)
-    for release, tally in counts.items():
+    for release, tally in sorted(counts.items(), key=_release_order):
         print(
             f"  {release:<34} " + "  ".join(f"{v} {k}" for k, v in sorted(tally.items())), file=out
         )
@@ -142,9 +152,10 @@ def envs_list(args: argparse.Namespace) -> int:
         print(f"no environments under {environments.root()}")
         return 0
     total = 0
+    seen: set[tuple[int, int]] = set()  # the total counts a file environments share once
     for environment in found:
         size = environments.size_of(environment.path)
-        total += size
+        total += environments.size_of(environment.path, seen)
         asked = "; ".join(" ".join(r) for r in environment.requested)
         used = time.strftime("%Y-%m-%d", time.localtime(environment.last_used()))
         numpy = environment.version_of("numpy") or "-"
@@ -153,7 +164,11 @@ def envs_list(args: argparse.Namespace) -> int:
             f"built in {environment.build_seconds:.1f} s by {environment.tool.split(' (')[0]}, "
             f"last used {used}"
         )
-    print(f"{len(found)} environments, {memory.readable(total)} under {environments.root()}")
+    cache = environments.size_of(environments.root() / ".uv-cache", seen)
+    print(
+        f"{len(found)} environments, {memory.readable(total)} on disk under "
+        f"{environments.root()}, and {memory.readable(cache)} more in uv's cache"
+    )
     return 0
 
 

@@ -41,10 +41,23 @@ def _called(text: str) -> str:
     return head if head and " " not in head else "the call"
 
 
+def raised_by_the_caller(error: BaseException) -> bool:
+    """Whether the error was raised in the adapter's own code (the name it asked for is not
+    there), not inside an installed package (a framework that fails on its own dependencies:
+    an environment whose releases do not fit together, which is not the adapter's to hide)."""
+    frame = error.__traceback__
+    if frame is None:
+        return False
+    while frame.tb_next is not None:
+        frame = frame.tb_next
+    where = frame.tb_frame.f_code.co_filename
+    return not any(part in where for part in ("site-packages", "dist-packages", "<frozen"))
+
+
 def older_api(error: BaseException, info: AdapterInfo) -> str | None:
     """The NOT_EXPRESSIBLE message for an API the release lacks, or None."""
     missing = lacks(error)
-    if missing is None:
+    if missing is None or not raised_by_the_caller(error):
         return None
     return (
         f"{info.framework} {info.version} ({info.release}) has {missing}: "

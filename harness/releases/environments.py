@@ -302,9 +302,10 @@ def ensure(requirements: list[str] | tuple[str, ...], base: Path | None = None) 
         return built
 
 
-def size_of(path: Path) -> int:
-    """Bytes of the files under `path`, each inode counted once (uv hard-links its cache)."""
-    seen: set[tuple[int, int]] = set()
+def size_of(path: Path, seen: set[tuple[int, int]] | None = None) -> int:
+    """Bytes of the files under `path`, each inode counted once (uv hard-links its cache):
+    pass one `seen` to several calls to count a file they share once in all."""
+    seen = set() if seen is None else seen
     total = 0
     for folder, _, files in os.walk(path):
         for name in files:

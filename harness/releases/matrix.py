@@ -75,26 +75,41 @@ class Span:
 
     @property
     def first_seen(self) -> str:
-        return self.shows[0]
+        return self.shows[0] if self.shows else "-"
 
     @property
     def last_seen(self) -> str:
-        return self.shows[-1]
+        return self.shows[-1] if self.shows else "-"
 
     @property
     def fixed_in(self) -> str | None:
         """The first release after the last one that shows it, where one ran."""
+        if not self.shows:
+            return None
         later = [v for v in self.ran if version_key(v) > version_key(self.last_seen)]
         return later[0] if later else None
 
 
+def _adapter_frameworks(survey: Survey) -> dict[str, str]:
+    """adapter (without its release) -> its framework, for every adapter that answered."""
+    return {
+        unreleased(label.split("@")[0]): cell.framework
+        for cells in survey.cells.values()
+        for label, cell in cells.items()
+    }
+
+
 def spans(survey: Survey) -> list[Span]:
-    """Every registered entry the store reached, per framework, with its releases."""
+    """Every registered entry, per framework the store ran, with the releases that show it:
+    none where the entry names adapters of the framework but no answer showed it."""
     ran = releases_of(survey)
+    frameworks_of = _adapter_frameworks(survey)
     found = []
     for entry in registry.load().entries:
-        for framework, versions in sorted(_shown_by(survey, entry).items()):
-            shows = tuple(sorted(versions, key=version_key))
+        shown = _shown_by(survey, entry)
+        scoped = {frameworks_of[a] for a in entry.adapters if a in frameworks_of}
+        for framework in sorted(scoped | set(shown)):
+            shows = tuple(sorted(shown.get(framework, ()), key=version_key))
             found.append(Span(entry.id, entry.kind, framework, shows, tuple(ran[framework])))
     return found
 
@@ -115,11 +130,11 @@ def matrix_section(survey: Survey) -> Section:
             span.entry,
             span.kind,
             span.framework,
-            ", ".join(span.shows),
+            ", ".join(span.shows) or "not reached",
             span.first_seen,
             span.last_seen,
             span.fixed_in or "-",
-            ", ".join(v for v in span.ran if v not in span.shows) or "-",
+            ", ".join(v for v in span.ran if v not in span.shows) if span.shows else "-",
         )
         for span in spans(survey)
         if len(span.ran) > 1

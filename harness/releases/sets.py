@@ -20,7 +20,8 @@ from harness.errors import UsageError
 from harness.releases import environments
 
 _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.post[0-9]+)?(\.dev[0-9]+)?$")
-_KEYS = {"packages", "with", "variants", "pinned", "latest", "earlier", "prerelease", "follow"}
+_KEYS = {"packages", "with", "companions", "variants", "pinned", "latest", "earlier"}
+_KEYS |= {"prerelease", "follow"}
 
 _RELEASE = re.compile(r"^(\d+(?:\.\d+)*)(?:(a|b|rc)(\d+))?(?:\.post(\d+))?(?:\.dev(\d+))?$")
 
@@ -54,10 +55,13 @@ class Framework:
     earlier: tuple[str, ...]
     prerelease: tuple[tuple[str, ...], ...]
     follow: bool
+    companions: tuple[tuple[str, tuple[str, ...]], ...] = ()  # release -> its own `with`
 
     def requirements(self, version: str) -> tuple[str, ...]:
-        """The requirement set of one release."""
-        return (*(f"{p}=={version}" for p in self.packages), *self.extra)
+        """The requirement set of one release: its packages at it, and its companions (the
+        release's own, where the data names them, else `with`)."""
+        extra = dict(self.companions).get(version, self.extra)
+        return (*(f"{p}=={version}" for p in self.packages), *extra)
 
     def followed(self) -> list[tuple[str, ...]]:
         """The requirement sets the nightly runs: pinned, latest, earlier, pre-releases."""
@@ -106,6 +110,10 @@ def _framework(name: str, raw: dict) -> Framework:
         earlier=tuple(_check_version(name, "earlier", v) for v in raw.get("earlier", ())),
         prerelease=prerelease,
         follow=bool(raw.get("follow", False)),
+        companions=tuple(
+            (_check_version(name, "companions", v), tuple(environments.requirement_set(r)))
+            for v, r in raw.get("companions", {}).items()
+        ),
     )
 
 
@@ -211,14 +219,35 @@ def _check_release(framework: Framework, version: str) -> None:
         raise UsageError(f"{version!r} is not a release of {framework.name}") from None
 
 
+def _name(requirement: str) -> str:
+    """A requirement's distribution name: jax==0.8.3 -> jax."""
+    return re.split(r"[=<>!~\[]", requirement, maxsplit=1)[0]
+
+
 def label(
     framework: Framework, environment: environments.Environment, asked: tuple[str, ...]
 ) -> str:
-    """A release's name: framework==version, the version the environment holds of the set's
-    first package (a nightly's, as resolved)."""
-    first = re.split(r"[=<>!~\[]", asked[0], maxsplit=1)[0]
+    """A release's name: framework==version, the version the environment holds of the
+    framework's package in the set (a nightly's, as resolved)."""
+    names = [_name(requirement) for requirement in asked]
+    mine = [*framework.packages, *(_name(p[0]) for p in framework.prerelease)]
+    first = next((n for n in names if n in mine), names[0])
     version = environment.version_of(first) or "?"
     return f"{framework.name}=={version}"
+
+
+def release_set_of(release: str) -> ReleaseSet:
+    """The set a release's name (framework==version) was built from: the one an environment
+    built before records (a pre-release's, say), else the framework's requirements of it."""
+    name, _, version = release.partition("==")
+    framework = load().get(name)
+    if framework is None:
+        raise UsageError(f"release {release} names a framework whose releases are not known here")
+    for environment in environments.every():
+        for asked in environment.requested:
+            if label(framework, environment, tuple(asked)) == release:
+                return ReleaseSet(framework, tuple(asked))
+    return ReleaseSet(framework, framework.requirements(version))
 
 
 def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:
@@ -240,6 +269,7 @@ def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:
                     name=f"{base.name}@{name}",
                     release=name,
                     python=str(environment.interpreter),
+                    resolved=tuple(sorted(environment.resolved.items())),
                 )
             )
     unique = {v.name: v for v in found}

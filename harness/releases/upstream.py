@@ -14,7 +14,7 @@ from collections.abc import Callable
 from harness.errors import UsageError
 from harness.model import registry
 from harness.releases import environments, sets
-from harness.releases.bisection import entry, install_line, run_script
+from harness.releases.bisection import entry, framework_env, install_line, run_script
 from harness.releases.sets import version_key
 
 _EXPECTED = re.compile(r"#\s*(.*\b(expected|documented|as on)\b.*)$", re.IGNORECASE)
@@ -42,9 +42,7 @@ def outputs(
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, str]:
     """release -> what the repro printed there."""
-    from harness.releases.bisection import FindingProbe
-
-    env = FindingProbe(framework, found)._env()
+    env = framework_env(framework)
     printed = {}
     for version in sorted(versions, key=version_key):
         if progress:
@@ -52,6 +50,12 @@ def outputs(
         environment = environments.ensure(framework.requirements(version))
         printed[version] = run_script(environment, found.repro, env)
     return printed
+
+
+def _title(summary: str, limit: int = 100) -> str:
+    """The summary's first clause, cut at a word to fit a title."""
+    first = re.split(r"(?<=[.;:])\s", summary, maxsplit=1)[0].rstrip(".;:")
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + " ..."
 
 
 def report(
@@ -71,13 +75,15 @@ def report(
     clean = [v for v in printed if v not in shows and v not in failed]
     newest = max(printed, key=version_key)
     lines = [
-        f"## {found.summary.split('. ')[0].rstrip('.')}",
+        f"## {framework.name}: {_title(found.summary)}",
         "",
         found.summary,
         "",
         "### Minimal reproduction",
         "",
-        f"`{install_line(framework, newest)}`, then:",
+        f"`{install_line(framework, newest)}`, then"
+        + "".join(f" with `{k}={v}` set" for k, v in framework_env(framework).items())
+        + ":",
         "",
         "```python",
         found.repro.strip(),

@@ -93,6 +93,8 @@ def _project_commit() -> str | None:
 def environment(runner: Runner) -> dict[str, Any]:
     """What a run ran on: the facts a report needs to be reproduced."""
     versions = {f"{i.variant}:{i.framework}": i.version for i in runner.infos if i.version}
+    for worker in runner.workers:  # a release variant: every distribution its resolver picked
+        versions.update({f"{worker.variant.name}:{d}": v for d, v in worker.variant.resolved})
     return {
         "project_commit": _project_commit(),
         "platform": platform.platform(),
