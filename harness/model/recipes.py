@@ -56,6 +56,10 @@ class Recipe:
             return None
         pads = conventions.load()[self.framework].pads(case)
         assert pads is not None
+        if self.word == "ceil_mode":  # the overhang only: where ceil_mode drops a window that
+            # floor mode keeps (a pad as large as the kernel), the source refuses the case
+            asked = case.padding.pads if case.padding.kind == "explicit" else (0,) * len(pads)
+            pads = tuple(max(p, a) for p, a in zip(pads, asked, strict=True))
         return dataclasses.replace(case, padding=Padding.explicit(*pads), ceil_mode=False)
 
 
