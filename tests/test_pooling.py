@@ -16,7 +16,7 @@ from harness.families.pool.inference import infer, reference
 from harness.families.pool.record import CLASSIC
 from harness.families.pool.reference import avg_pool, max_pool
 from harness.families.pool.rules import PoolRules, ceil_output
-from harness.model import conventions
+from harness.model import conventions, recipes
 from harness.model.outcome import AdapterInfo, Outcome
 from harness.model.verdicts import judge
 
@@ -176,6 +176,20 @@ def test_window_pads_state_the_ceil_mode_size_for_the_floor_formula(axis, window
     assert output.shape[-1] == ceil_output("last_window_starts_inside", *axis)
     found = infer(case, output, x, {})
     assert found is not None and found.contains(window)
+
+
+@pytest.mark.parametrize("padding, twin", [(0, (0, 1)), (2, (2, 2))])
+def test_a_ceil_mode_twin_writes_the_overhang_and_never_narrows_the_asked_pads(padding, twin):
+    """7, k2, s2: ceil_mode adds an overhang of 1; 4, k1, s1, pads (2, 2): PyTorch, the
+    recipe's source, refuses the pad, and the twin keeps it."""
+    recipe = next(r for r in recipes.load() if r.id == "torch-ceil-mode-in-jax")
+    size, kernel = (7, 2) if padding == 0 else (4, 1)
+    case = Case.from_json(
+        {"op": "max_pool1d", "input": [1, 1, size], "kernel": kernel, "stride": kernel}
+        | {"padding": padding, "ceil_mode": True}
+    )
+    found = recipe.twin(case)
+    assert found is not None and not found.ceil_mode and found.padding.pads == twin
 
 
 def _outcome(case, output):

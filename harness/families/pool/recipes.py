@@ -1,7 +1,9 @@
 """Porting recipes for pooling: the explicit twin of a case. A padding word is written out as
 the pads the source documents; `ceil_mode` as the overhang its last windows need, as high pads
-(the twin drops ceil_mode). An average that counts the padding has no ceil_mode twin: the
-overhang would be counted."""
+(the twin drops ceil_mode), and only the overhang: where ceil_mode drops a window that floor mode
+keeps (a pad as large as the kernel), the source refuses the case and the twin keeps the asked
+pads. An average that counts the padding has no ceil_mode twin: the overhang would be
+counted."""
 
 from __future__ import annotations
 
@@ -22,4 +24,7 @@ def recipe_twin(
         return None
     pads = documented()
     assert pads is not None
+    if word == "ceil_mode":  # the overhang only, never a pad narrowed below the asked one
+        asked = case.padding.pads if case.padding.kind == "explicit" else (0,) * len(pads)
+        pads = tuple(max(p, a) for p, a in zip(pads, asked, strict=True))
     return dataclasses.replace(case, padding=Padding.explicit(*pads), ceil_mode=False)

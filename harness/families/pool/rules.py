@@ -59,7 +59,7 @@ class PoolRules:
         ceil_mode the framework does not have."""
         if case.ceil_mode and self.ceil is None:
             return None
-        widened = []
+        window = []
         for i, k, s, d, (low, high) in zip(
             case.spatial, case.kernel, case.stride, case.dilation, pairs(pads), strict=True
         ):
@@ -70,8 +70,8 @@ class PoolRules:
             floor = output_size(i, k, s, d, low, high)
             if out > max(floor, 0) or 0 <= out < floor:
                 high = (out - 1) * s + effective_kernel(k, d) - i - low
-            widened += [low, high]
-        return tuple(widened)
+            window += [low, high]
+        return tuple(window)
 
     def divisor_of(self, case: Case) -> str | None:
         """`include` or `exclude` the padding, for an average; None for a max."""
