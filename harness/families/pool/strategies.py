@@ -20,6 +20,7 @@ from harness.model.strategies import (
     batches,
     dtypes,
     family_paddings,
+    shared_coverage,
 )
 
 KINDS = ("max", "avg")
@@ -116,11 +117,7 @@ def pool_coverage(case: Case) -> list[str]:
         "empty batch": facts["empty_batch"],
         "asymmetric explicit pads": facts["asymmetric_pad"],
     }
-    return [name for name, hit in labels.items() if hit] + [
-        f"op {case.op}",
-        f"padding {case.padding.kind}",
-        f"dtype {case.dtype}",
-    ]
+    return [name for name, hit in labels.items() if hit] + shared_coverage(case)
 
 
 REGIONS = (
