@@ -22,7 +22,7 @@ from harness import ops
 from harness.case import DTYPES, OPS, Case, CaseError, Padding, op_rank
 from harness.catalog import variants
 from harness.errors import UsageError
-from harness.families import OPERATORS
+from harness.families import operators_of
 from harness.model import registry
 from harness.model.assess import CaseReport
 from harness.model.verdicts import EXPECTED
@@ -328,7 +328,7 @@ def _per_axis(values: list[int]) -> int | list[int]:
 
 
 def _case_from_flags(args: argparse.Namespace) -> Case:
-    operators = OPERATORS[OPS[args.op][0]] if args.op is not None else None
+    operators = operators_of(args.op) if args.op is not None else None
     weighted = operators is None or operators.weighted
     missing = [
         flag
