@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from harness.families import OPERATORS, OPS
+from harness.families import OPERATORS, OPS, operators_of
 from harness.families.conv_transpose.sizes import full_size  # kept for plugins
 from harness.families.operators import Operators
 from harness.fields import CaseError, Pads, axes, is_int, pairs
@@ -251,7 +251,7 @@ class Case:
             raise CaseError(f"unknown case field(s): {', '.join(unknown)}")
         op = data.get("op", DEFAULT_OP)
         rank = op_rank(op)
-        operators = OPERATORS[OPS[op][0]]
+        operators = operators_of(op)
         weighted = operators.weighted
         for required in ("input", "out_channels", "kernel") if weighted else ("input", "kernel"):
             if required not in data:

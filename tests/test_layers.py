@@ -220,3 +220,45 @@ def test_an_import_under_type_checking_is_not_followed():
 def test_a_cycle_is_found():
     edges = {"harness.a": {"harness.b"}, "harness.b": {"harness.c"}, "harness.c": {"harness.a"}}
     assert cycles(edges) == [["harness.a", "harness.b", "harness.c"]]
+
+
+def family_branches(source: str) -> list[int]:
+    """Lines that test a case's family or operator kind by name: `<x>.family == "pool"`,
+    `family != "conv"`, `op.startswith("avg_")` and the like."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            named = any(
+                (isinstance(side, ast.Attribute) and side.attr == "family")
+                or (isinstance(side, ast.Name) and side.id == "family")
+                for side in sides
+            )
+            words = [side for side in sides if isinstance(side, ast.Constant)]
+            if named and any(isinstance(word.value, str) for word in words):
+                found.append(node.lineno)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "startswith"
+            and any(
+                isinstance(arg, ast.Constant) and str(arg.value).endswith("_") for arg in node.args
+            )
+        ):
+            found.append(node.lineno)
+    return found
+
+
+def test_no_room_outside_the_families_branches_on_a_family_by_name():
+    """What differs by family is asked of its records; only harness/families/ names one."""
+    found = {
+        module: lines
+        for module, (source, _) in harness_sources().items()
+        if not module.startswith("harness.families.") and (lines := family_branches(source))
+    }
+    assert found == {}
+
+
+def test_a_branch_on_a_family_by_name_is_found():
+    source = 'if case.family == "pool":\n    pass\nkind = op.startswith("avg_")\n'
+    assert family_branches(source) == [1, 3]

@@ -7,9 +7,9 @@ import argparse
 import json
 from pathlib import Path
 
-from harness.case import OPS, Case, CaseError, Padding, op_rank
+from harness.case import Case, CaseError, Padding, op_rank
 from harness.errors import UsageError
-from harness.families import OPERATORS
+from harness.families import operators_of
 
 
 def _per_axis(values: list[int]) -> int | list[int]:
@@ -18,7 +18,7 @@ def _per_axis(values: list[int]) -> int | list[int]:
 
 
 def case_from_flags(args: argparse.Namespace) -> Case:
-    operators = OPERATORS[OPS[args.op][0]] if args.op is not None else None
+    operators = operators_of(args.op) if args.op is not None else None
     weighted = operators is None or operators.weighted
     missing = [
         flag

@@ -19,3 +19,8 @@ OPERATORS: dict[str, Operators] = {entry.name: entry for entry in (CONV, CONV_TR
 OPS: dict[str, tuple[str, int]] = {
     op: (entry.name, rank) for entry in OPERATORS.values() for op, rank in entry.ops.items()
 }
+
+
+def operators_of(op: str) -> Operators:
+    """What a case of `op` is: its family's Operators (KeyError for an unknown op)."""
+    return OPERATORS[OPS[op][0]]

@@ -73,6 +73,33 @@ def footprint(case: Case, output: int, dense: int) -> int:
     return arrays * (8 + 2 * size) + output * (size + 8 + 8 + 8) + dense * 8
 
 
+def weighted_reference(conv: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """A `reference` hook from conv(x, w, b, stride, dilation, pads, groups), a family with a
+    weight's float64 operator."""
+
+    def reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
+        return conv(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+    return reference
+
+
+def dense_inference(
+    infer: Callable[..., Inferred | None], dense_reference: Callable[..., np.ndarray]
+) -> Callable[..., Inferred | None]:
+    """An `infer` hook from infer(case, output, dense_for) and dense_reference(case, x, w, b,
+    margin): each margin's dense map built once, kept in the case's cache across its outputs."""
+
+    def inferred(case: Case, output: np.ndarray, x, w, b, dense: dict[int, np.ndarray]):
+        def dense_for(margin: int) -> np.ndarray:
+            if margin not in dense:
+                dense[margin] = dense_reference(case, x, w, b, margin)
+            return dense[margin]
+
+        return infer(case, output, dense_for)
+
+    return inferred
+
+
 def default_memory(case: Case) -> int:
     """A bound for a family that gives none: an output as large as the input per channel,
     and a dense map of three times each spatial size."""

@@ -16,8 +16,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from harness.case import OPS, Case, Pads
-from harness.families import OPERATORS
+from harness.case import Case, Pads
+from harness.families import operators_of
 from harness.model import conventions as conventions_data
 from harness.model import registry as registry_data
 from harness.model.conventions import Convention, Resolved
@@ -77,7 +77,7 @@ class Result:
             "known": self.known,
         }
         inferred = judgement.inferred
-        for key in OPERATORS[OPS[op][0]].result_keys(op) if op else ():
+        for key in operators_of(op).result_keys(op) if op else ():
             record[key] = getattr(inferred, key) if accepted and inferred else None
         return record
 

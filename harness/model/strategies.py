@@ -41,6 +41,12 @@ ANISOTROPY = (
 )
 
 
+def shared_coverage(case: Case) -> list[str]:
+    """The labels every family's coverage ends with: the operator, the padding kind, the dtype
+    (SHARED_REGIONS are among them)."""
+    return [f"op {case.op}", f"padding {case.padding.kind}", f"dtype {case.dtype}"]
+
+
 def family_paddings(rank: int, low: int, high: int) -> st.SearchStrategy[Padding]:
     """Words, an int on every side (0..3), one per axis (0..3), and one per side (low..high):
     the paddings the transposed and pooling strategies draw (theirs differ in `low`, `high`)."""

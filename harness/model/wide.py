@@ -18,8 +18,8 @@ from dataclasses import replace
 
 from hypothesis import strategies as st
 
-from harness.case import OPS, Case, CaseError
-from harness.families import OPERATORS
+from harness.case import Case, CaseError
+from harness.families import operators_of
 
 WIDE_SHARE = 0.3  # the share of drawn cases that are widened: the small edges keep the rest
 WIDE_MEMORY = 16 * 2**20  # bytes: a quarter of the default budget of a machine of 1 GiB
@@ -139,7 +139,7 @@ def coverage(case: Case) -> list[str]:
 
 def regions(op: str) -> tuple[str, ...]:
     """The wide regions `op` must reach: depthwise for a family with a weight only."""
-    convolution = OPERATORS[OPS[op][0]].weighted
+    convolution = operators_of(op).weighted
     return tuple(
         name
         for name in (

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from harness.case import Case, Padding, Pads
+from harness.case import Case, Padding
 from harness.families.conv import focus, strategies
 from harness.families.conv.operators import OPERATORS
-from harness.families.family import Family, footprint
+from harness.families.family import Family, dense_inference, footprint, weighted_reference
 from harness.model import inference, oracle, reference
-from harness.model.inference import Inferred
 
 # The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
 CLASSIC = tuple(
@@ -32,21 +29,6 @@ CLASSIC = tuple(
     )
     for spec in (0, "same", 1)
 )
-
-
-def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
-    return reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
-
-
-def _infer(
-    case: Case, output: np.ndarray, x, w, b, dense: dict[int, np.ndarray]
-) -> Inferred | None:
-    def dense_for(margin: int) -> np.ndarray:
-        if margin not in dense:
-            dense[margin] = inference.dense_reference(case, x, w, b, margin)
-        return dense[margin]
-
-    return inference.infer(case, output, dense_for)
 
 
 def _memory(case: Case) -> int:
@@ -74,8 +56,8 @@ CONV = Family(
     name=OPERATORS.name,
     ops=tuple(OPERATORS.ops),
     title="Convolution",
-    reference=_reference,
-    infer=_infer,
+    reference=weighted_reference(reference.conv),
+    infer=dense_inference(inference.infer, inference.dense_reference),
     strategy=lambda op: strategies.cases(op=op),
     coverage=strategies.coverage,
     regions=strategies.regions,

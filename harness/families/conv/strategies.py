@@ -18,6 +18,7 @@ from harness.model.strategies import (
     dilations,
     dtypes,
     groupings,
+    shared_coverage,
     strides,
 )
 
@@ -117,11 +118,7 @@ def coverage(case: Case) -> list[str]:
         "negative explicit pad": facts["negative_pad"],
         "asymmetric explicit pads": facts["asymmetric_pad"],
     }
-    return [name for name, hit in labels.items() if hit] + [
-        f"op {case.op}",
-        f"padding {case.padding.kind}",
-        f"dtype {case.dtype}",
-    ]
+    return [name for name, hit in labels.items() if hit] + shared_coverage(case)
 
 
 REGIONS = (

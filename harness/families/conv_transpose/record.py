@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from harness.case import Case, Padding, Pads
+from harness.case import Case, Padding
 from harness.families.conv_transpose import focus, inference, recipes, reference, strategies
 from harness.families.conv_transpose.operators import OPERATORS
 from harness.families.conv_transpose.sizes import full_size
-from harness.families.family import Family, footprint
-from harness.model.inference import Inferred
+from harness.families.family import Family, dense_inference, footprint, weighted_reference
 
 # The classic question: a 2x upsampler, kernel 4, stride 2, on 8x8: PyTorch padding=1 against
 # the 'same' of Keras, TensorFlow and JAX.
@@ -36,21 +33,6 @@ CLASSIC = tuple(
     )
     for spec in (1, "same")
 )
-
-
-def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
-    return reference.conv_transpose(x, w, b, case.stride, case.dilation, pads, case.groups)
-
-
-def _infer(
-    case: Case, output: np.ndarray, x, w, b, dense: dict[int, np.ndarray]
-) -> Inferred | None:
-    def dense_for(margin: int) -> np.ndarray:
-        if margin not in dense:
-            dense[margin] = inference.dense_reference(case, x, w, b, margin)
-        return dense[margin]
-
-    return inference.infer(case, output, dense_for)
 
 
 def _memory(case: Case) -> int:
@@ -77,8 +59,8 @@ CONV_TRANSPOSE = Family(
     name=OPERATORS.name,
     ops=tuple(OPERATORS.ops),
     title="Transposed convolution",
-    reference=_reference,
-    infer=_infer,
+    reference=weighted_reference(reference.conv_transpose),
+    infer=dense_inference(inference.infer, inference.dense_reference),
     strategy=lambda op: strategies.cases(op=op),
     coverage=lambda case: strategies.coverage(case) + focus.coverage(case),
     regions=strategies.regions,

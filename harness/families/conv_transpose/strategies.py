@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from harness.case import DTYPES, Case, Padding, op_rank
 from harness.families.conv_transpose.sizes import full_size, output_shape_range
-from harness.model.strategies import ANISOTROPY, SHARED_REGIONS, family_paddings
+from harness.model.strategies import ANISOTROPY, SHARED_REGIONS, family_paddings, shared_coverage
 
 SIZES = {1: st.integers(1, 12), 2: st.integers(1, 8), 3: st.integers(1, 4)}
 KERNELS = {1: st.integers(1, 5), 2: st.integers(1, 4), 3: st.integers(1, 3)}
@@ -123,8 +123,4 @@ def coverage(case: Case) -> list[str]:
             f - low - high <= 0 for f, (low, high) in zip(full, crops, strict=True)
         ),
     }
-    return [name for name, hit in labels.items() if hit] + [
-        f"op {case.op}",
-        f"padding {case.padding.kind}",
-        f"dtype {case.dtype}",
-    ]
+    return [name for name, hit in labels.items() if hit] + shared_coverage(case)

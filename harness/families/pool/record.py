@@ -13,10 +13,8 @@ import numpy as np
 
 from harness.case import Case, Padding, Pads
 from harness.families.family import Family
-from harness.families.pool import inference, recipes
+from harness.families.pool import focus, inference, recipes, strategies
 from harness.families.pool.operators import OPERATORS
-from harness.families.pool.strategies import pool_cases, pool_coverage, pool_regions
-from harness.model import focus
 from harness.model.inference import Inferred
 
 
@@ -63,12 +61,12 @@ POOL = Family(
     title="Pooling",
     reference=_reference,
     infer=_infer,
-    strategy=lambda op: pool_cases(op=op),
-    coverage=pool_coverage,
-    regions=pool_regions,
+    strategy=lambda op: strategies.cases(op=op),
+    coverage=strategies.coverage,
+    regions=strategies.regions,
     classic=CLASSIC,
     operators=OPERATORS,
-    focus={focus.PLAIN: focus.plain, focus.STRIDE_PAST_WINDOW: focus.stride_past_kernel},
-    narrowable=pool_cases,
+    focus=focus.MOVES,
+    narrowable=strategies.cases,
     twin=recipes.recipe_twin,
 )

@@ -20,6 +20,7 @@ from harness.model.strategies import (
     batches,
     dtypes,
     family_paddings,
+    shared_coverage,
 )
 
 KINDS = ("max", "avg")
@@ -34,7 +35,7 @@ def pool_paddings(rank: int) -> st.SearchStrategy[Padding]:
 
 
 @st.composite
-def pool_cases(
+def cases(
     draw,
     padding: st.SearchStrategy[Padding] | None = None,
     stride: st.SearchStrategy[int] = pool_strides,
@@ -91,7 +92,7 @@ def _drops_a_window(case: Case, pads: Pads) -> bool:
     return False
 
 
-def pool_coverage(case: Case) -> list[str]:
+def coverage(case: Case) -> list[str]:
     """The regions of the pooling map a case falls in."""
     pads = _pads(case)
     facts = features(case, pads)
@@ -116,11 +117,7 @@ def pool_coverage(case: Case) -> list[str]:
         "empty batch": facts["empty_batch"],
         "asymmetric explicit pads": facts["asymmetric_pad"],
     }
-    return [name for name, hit in labels.items() if hit] + [
-        f"op {case.op}",
-        f"padding {case.padding.kind}",
-        f"dtype {case.dtype}",
-    ]
+    return [name for name, hit in labels.items() if hit] + shared_coverage(case)
 
 
 REGIONS = (
@@ -142,7 +139,7 @@ REGIONS = (
 )
 
 
-def pool_regions(op: str) -> tuple[str, ...]:
+def regions(op: str) -> tuple[str, ...]:
     """Every pooling region; count_include_pad for averages; two-axis ones from rank 2."""
     wanted = REGIONS + (("count_include_pad",) if op.startswith("avg_") else ())
     return tuple(r for r in wanted if not (op_rank(op) == 1 and r in ANISOTROPY))
