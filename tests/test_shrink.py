@@ -153,6 +153,7 @@ def test_shrinking_after_a_run_starts_no_worker_of_its_own(tmp_path, monkeypatch
         "load",
         lambda: (Variant(name="fault", framework="fault", module="fault_adapter"),),
     )
+    monkeypatch.setenv("CONVHARNESS_WARM", "0")  # the run's own worker, counted here
     spawned = []
     spawn = Worker.spawn
     monkeypatch.setattr(Worker, "spawn", lambda self: (spawned.append(self), spawn(self))[1])
