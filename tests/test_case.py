@@ -12,6 +12,8 @@ from harness.case import Case, CaseError, Padding
 from harness.model.strategies import cases, paddings
 from harness.ops.conv import CLASSIC
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 
 @given(paddings())
 def test_padding_survives_its_own_spelling(padding):

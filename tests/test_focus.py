@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -20,6 +21,7 @@ BASE = {record.name: record for record in (CONV, CONV_TRANSPOSE, POOL)}  # unfoc
 NAMED = [name for name in focus.MOVES if not name.startswith("plain")]
 
 
+@pytest.mark.fast
 @given(st.sampled_from(list(OPS)), st.sampled_from(list(focus.MOVES)), st.data())
 def test_a_move_lands_its_case_in_the_region_it_names_or_gives_none(op, name, data):
     drawn = data.draw(BASE[OPS[op][0]].strategy(op))

@@ -255,6 +255,7 @@ def test_documented_refusal_holds_at_every_rank(runner, installed, rule, adapter
     assert result.judgement.rule == rule
 
 
+@pytest.mark.fast
 def test_every_documented_refusal_has_a_case_here():
     assert conventions.refusal_ids() <= set(REFUSAL_CASES)
 
