@@ -29,11 +29,11 @@ from harness.model import conventions, inputs  # noqa: E402
 from harness.model.verdicts import relative_error  # noqa: E402
 
 MODULES = [
-    "adapters.torch_conv",
-    "adapters.tf_conv",
-    "adapters.keras_conv",
-    "adapters.jax_conv",
-    "adapters.flax_conv",
+    "adapters.torch",
+    "adapters.tensorflow",
+    "adapters.keras",
+    "adapters.jax",
+    "adapters.flax",
 ]
 
 

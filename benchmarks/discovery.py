@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from harness.case import OPS  # noqa: E402
+from harness.catalog import variants  # noqa: E402
 from harness.model import registry  # noqa: E402
-from harness.running import survey, variants  # noqa: E402
+from harness.running import survey  # noqa: E402
 from harness.running.runner import Runner  # noqa: E402
 from harness.running.store import Store  # noqa: E402
 

@@ -68,7 +68,7 @@ def main() -> None:
     parser.add_argument("--variants", metavar="A,B")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from harness.running import variants  # this checkout's, as the commands run it
+    from harness.catalog import variants  # this checkout's, as the commands run it
 
     selection = [
         f"--{flag}={value}"

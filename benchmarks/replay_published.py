@@ -23,8 +23,9 @@ from collections import Counter
 from pathlib import Path
 
 from harness.case import OPS, Case
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases
 from harness.model import recipes, strategies
-from harness.ops.conv import CLASSIC
 from harness.running import survey
 from harness.running.store import Store
 
@@ -41,7 +42,11 @@ def _published_plan_is_drawn_again(published: dict) -> list[str]:
     published_ops = {data.get("op", "conv2d") for data in published["cases"].values()}
     chosen = tuple(op for op in OPS if op in published_ops)
     if chosen == ("conv2d",):  # the conv2d-only plan, drawn as it was then
-        drawn = strategies.draw_plan(examples, plan["seed"], ("conv2d",))
+
+        def conv_cases(op: str):
+            return cases(op=op)
+
+        drawn = strategies.draw_plan(examples, plan["seed"], ("conv2d",), conv_cases)
         full = recipes.with_twins([c for c in CLASSIC if c not in drawn] + drawn)
     else:
         full = survey.full_plan(examples, plan["seed"], chosen)

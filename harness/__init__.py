@@ -1,5 +1,6 @@
-"""convharness: convolution (conv1d, conv2d, conv3d) consistency across frameworks, settled by
-experiment."""
+"""convharness: how frameworks compute the operators that change a tensor's spatial size
+(convolution, transposed convolution, pooling; rank 1 to 3), each framework measured against
+its own documentation and a float64 reference, and the frameworks against each other."""
 
 import os
 from importlib import metadata

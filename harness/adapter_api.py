@@ -1,4 +1,7 @@
-"""The contract between the harness and an adapter module.
+"""The contract between the harness and an adapter module: everything an adapter imports from
+the harness comes from here (the Case it runs, the errors it raises, the layout and padding
+helpers, and the few model rules an adapter needs to state a call: effective_kernel,
+implied_spatial).
 
 An adapter module (see adapters/) defines:
     FRAMEWORK  one of torch, tensorflow, keras, jax, flax (a plugin may add its own)
@@ -15,6 +18,10 @@ maps each operator it runs to the dotted name of the call (`torch.nn.functional.
 and its `run` dispatches on `case.op`. A plain string `api` serves `conv2d` alone. A case whose
 operator an adapter does not serve gets no outcome from it: the adapter is not asked.
 
+An adapter serving several families states each call once as a Call, which its run makes and
+its reproduction script writes, and dispatches by an explicit table from family to what serves
+it (Served, by_family; apis_of builds a framework's APIS from its family modules' tables).
+
 Arrays cross the contract channels-first: x [N, C, *spatial], w [O, C/groups, *kernel],
 b [O] or None, as float64 NumPy; `run` returns [N, O, *spatial]. Pooling has no weight and no
 bias: `run` gets w and b as None and returns [N, C, *spatial].
@@ -23,11 +30,17 @@ bias: `run` gets w and b as None and returns [N, C, *spatial].
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from harness.case import Case
+from harness.case import Case as Case
+
+# the transposed convolution's arithmetic an adapter may use, under the names adapters import
+from harness.families.conv_transpose.rules import implied_spatial as implied_spatial
+from harness.families.conv_transpose.sizes import full_size as full_size
+from harness.model.oracle import effective_kernel as effective_kernel
 
 # run(case, x, w or None, b or None, device) -> output; arrays are float64 NumPy, channels first
 RunFn = Callable[[Case, np.ndarray, "np.ndarray | None", "np.ndarray | None", str], np.ndarray]
@@ -115,23 +128,110 @@ def symmetric_pads(case: Case, api: str) -> tuple[int, ...]:
     return per_axis
 
 
-def by_family(conv: RunFn, **families: RunFn) -> RunFn:
-    """One `run` for an adapter serving several families: `families` maps a family name
-    (e.g. conv_transpose) to its function; every other case goes to `conv`."""
+def _lookup(framework: Any, dotted: str) -> Any:
+    """`dotted` (its first part the framework's own name or alias) looked up from `framework`."""
+    found = framework
+    for part in dotted.split(".")[1:]:
+        found = getattr(found, part)
+    return found
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A framework object passed as an argument (jax.lax.max, torch.float64): the run passes
+    the object, a reproduction script its dotted name."""
+
+    name: str
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+def spell(value: Any) -> str:
+    """A plain argument value as Python source: its repr, an infinity as float('-inf')."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return f"float({str(value)!r})"
+    return repr(value)
+
+
+SCRIPT_WIDTH = 88  # a longer call is written one argument a line
+
+
+@dataclass(frozen=True)
+class Call:
+    """One framework call, built once from a case: the run makes it and the reproduction script
+    writes it from the same object, so the two cannot say different things. `name` is dotted
+    from the framework's top module (`torch.nn.functional.conv2d`, `tf.nn.conv2d`); `args`
+    follow the arrays positionally and `kwargs` by keyword, as plain values or Refs."""
+
+    name: str
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    args: tuple = ()
+
+    def __call__(self, framework: Any, *arrays: Any, **extra: Any) -> Any:
+        """The call on `arrays`, with what only the run passes (a device) in `extra`."""
+
+        def resolved(given: Any) -> Any:
+            return _lookup(framework, given.name) if isinstance(given, Ref) else given
+
+        args = [resolved(given) for given in self.args]
+        kwargs = {key: resolved(given) for key, given in self.kwargs.items()}
+        return _lookup(framework, self.name)(*arrays, *args, **kwargs, **extra)
+
+    def source(self, *arrays: str, **extra: str) -> str:
+        """The call as the script writes it: `arrays` and `extra` are source text (the script's
+        own variables), `args` and `kwargs` spelled."""
+        spelled = [*arrays, *(spell(given) for given in self.args)]
+        spelled += [f"{key}={spell(given)}" for key, given in self.kwargs.items()]
+        spelled += [f"{key}={text}" for key, text in extra.items()]
+        line = f"{self.name}({', '.join(spelled)})"
+        if len(line) <= SCRIPT_WIDTH:
+            return line
+        return f"{self.name}(\n" + "".join(f"    {part},\n" for part in spelled) + ")"
+
+
+@dataclass(frozen=True)
+class Served:
+    """One operator family on one adapter: the dotted call per operator it serves, its run,
+    and its reproduction-script writer."""
+
+    apis: Mapping[str, str]
+    run: RunFn
+    code: CodeFn
+
+
+def by_family(adapter: str, **families: Served) -> ConvApi:
+    """The ConvApi of an adapter serving several families, dispatching each case by the table
+    `families` (a Case.family, e.g. conv_transpose, to what serves it). The adapter's operators
+    are those the table serves, so the harness sends no other; a case of a family outside the
+    table is NotExpressible, never another family's call."""
+
+    def served(case: Case) -> Served:
+        if case.family not in families:
+            raise NotExpressible(f"{adapter} has no {case.family} call")
+        return families[case.family]
 
     def run(case: Case, x, w, b, device: str) -> np.ndarray:
-        return families.get(case.family, conv)(case, x, w, b, device)
-
-    return run
-
-
-def code_by_family(conv: CodeFn, **families: CodeFn) -> CodeFn:
-    """by_family for the reproduction-script writers."""
+        return served(case).run(case, x, w, b, device)
 
     def code(case: Case, env: dict[str, str]) -> str:
-        return families.get(case.family, conv)(case, env)
+        return served(case).code(case, env)
 
-    return code
+    apis = {op: name for one in families.values() for op, name in one.apis.items()}
+    return ConvApi(adapter, apis, run, code)
+
+
+def apis_of(**families: Mapping[str, Served]) -> list[ConvApi]:
+    """A framework's APIS from its family modules: `families` maps each family (conv,
+    conv_transpose, pool) to its module's table of adapter name -> Served. One ConvApi per
+    adapter name, in the order first named, each dispatching by by_family."""
+    names = list(dict.fromkeys(name for table in families.values() for name in table))
+    return [
+        by_family(
+            name, **{family: table[name] for family, table in families.items() if name in table}
+        )
+        for name in names
+    ]
 
 
 def crop_pairs(case: Case) -> list[tuple[int, int]]:

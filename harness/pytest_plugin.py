@@ -34,10 +34,11 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from harness.case import OPS, Case
+from harness.catalog import variants
 from harness.errors import UsageError
 from harness.model.assess import CaseReport
 from harness.ops import ops_of
-from harness.running import memory, variants
+from harness.running import memory
 from harness.running import survey as surveying
 from harness.running.runner import Runner
 

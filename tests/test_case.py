@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from harness.case import Case, CaseError, Padding
-from harness.model.strategies import cases, paddings
-from harness.ops.conv import CLASSIC
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases, paddings
 
 pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
@@ -146,7 +146,8 @@ def test_invalid_cases_are_refused_with_a_reason(fields, message):
 
 @given(st.sampled_from(["conv1d", "conv2d", "conv3d"]).flatmap(lambda op: cases(op=op)))
 def test_the_printed_command_rebuilds_the_case(case):
-    from harness.cli import _case_from_flags, build_parser
+    from harness.cli.cases import case_from_flags
+    from harness.cli.parser import build_parser
 
     args = build_parser().parse_args(case.command().split()[1:])
-    assert _case_from_flags(args) == case
+    assert case_from_flags(args) == case

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from harness.cli import EXPLAIN_KEYS, main
-from harness.ops.conv import CLASSIC
+from harness.families.conv.record import CLASSIC
 from harness.running.store import Store
 from harness.suite.helpers import ANY_FRAMEWORK, importable, installed_of
 

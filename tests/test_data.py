@@ -107,7 +107,7 @@ def test_a_convention_may_explain_a_difference_in_kind_only_with_adapters_and_as
 
 
 def test_a_refusal_kept_to_some_variants_names_variants_that_exist():
-    from harness.running import variants
+    from harness.catalog import variants
 
     known = {variant.name for variant in variants.load()}
     kept = [

@@ -8,10 +8,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from harness.case import Padding
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases
 from harness.model import inputs, reference
 from harness.model.inference import dense_reference, fit_box, infer
-from harness.model.strategies import cases
-from harness.ops.conv import CLASSIC
 
 pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 

@@ -10,11 +10,11 @@ import pytest
 
 from harness.case import Case
 from harness.cli import main
+from harness.families.conv.record import CLASSIC
+from harness.families.family import default_memory
 from harness.model import inference, inputs
 from harness.model.strategies import draw_cases
 from harness.ops import FAMILIES, family
-from harness.ops.conv import CLASSIC
-from harness.ops.family import default_memory
 from harness.running import memory
 
 HUGE = {"input": [1, 1, 30000, 30000], "out_channels": 1, "kernel": 3}

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.cli import BROKEN_PIPE_STATUS
-from harness.ops.conv import CLASSIC
+from harness.families.conv.record import CLASSIC
 from harness.running import survey
 from harness.running.store import Plan, Store
 from harness.suite.helpers import ANY_FRAMEWORK

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from harness.case import Case, CaseError
 from harness.cli import main
+from harness.families.pool.inference import infer, reference
+from harness.families.pool.record import CLASSIC
+from harness.families.pool.reference import avg_pool, max_pool
+from harness.families.pool.rules import PoolRules, ceil_output
 from harness.model import conventions
 from harness.model.outcome import AdapterInfo, Outcome
-from harness.model.pool_inference import infer, reference
-from harness.model.pool_reference import avg_pool, max_pool
-from harness.model.pool_rules import ceil_output
 from harness.model.verdicts import judge
-from harness.ops.pool import CLASSIC
 
 pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
@@ -150,6 +150,34 @@ def test_a_border_average_counts_the_padding_or_not():
 )
 def test_ceil_mode_drops_a_last_window_that_starts_in_the_padding(axis, out):
     assert ceil_output("last_window_starts_inside", *axis) == out
+
+
+@pytest.mark.parametrize(
+    "axis, window",
+    [
+        ((4, 1, 1, 1, 2, 2), (2, 1)),  # 7 windows: floor mode's 8th starts in the right pad
+        ((1, 1, 2, 1, 2, 2), (2, 0)),  # 2 windows: floor mode's 3rd starts in the right pad
+        ((2, 1, 1, 2, 4, 4), (4, 3)),  # dilation 2 is no kernel: 9 windows, floor gives 10
+        ((5, 2, 2, 1, 1, 1), (1, 1)),  # 3 either way
+        ((7, 2, 2, 1, 0, 0), (0, 1)),  # the overhang: 4 windows, floor gives 3
+    ],
+)
+def test_window_pads_state_the_ceil_mode_size_for_the_floor_formula(axis, window):
+    """ceil_mode may give fewer windows than floor mode where a pad reaches the kernel
+    (OpenVINO's ceil_torch: 4, k1, s1, pads (2, 2) gives 7): the high pad is narrowed to end
+    with the last window, as it is widened by an overhang where ceil_mode gives more."""
+    i, k, s, d, low, high = axis
+    case = Case.from_json(
+        {"op": "max_pool1d", "input": [1, 1, i], "kernel": k, "stride": s, "dilation": d}
+        | {"padding": [[low, high]], "ceil_mode": True}
+    )
+    rules = PoolRules("last_window_starts_inside", "flag", {}, "measured")
+    assert rules.window_pads(case, (low, high), "floor") == window
+    x = np.random.default_rng(2).standard_normal(case.input_shape)
+    output = reference(case, x, window)
+    assert output.shape[-1] == ceil_output("last_window_starts_inside", *axis)
+    found = infer(case, output, x, {})
+    assert found is not None and found.contains(window)
 
 
 def _outcome(case, output):

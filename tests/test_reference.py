@@ -8,9 +8,9 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from harness.case import Padding
+from harness.families.conv.strategies import cases
 from harness.model import inputs
 from harness.model.reference import conv, pad
-from harness.model.strategies import cases
 
 pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 

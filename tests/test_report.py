@@ -15,7 +15,8 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from harness.cli import _case_from_flags, build_parser
+from harness.cli.cases import case_from_flags
+from harness.cli.parser import build_parser
 from harness.reporting import findings, groups, messages, report
 from harness.reporting.facts import Survey
 from harness.running.store import Store
@@ -237,7 +238,7 @@ def test_every_repro_line_is_a_case_the_cli_reads(written, which):
     parser = build_parser()
     for line in lines:
         args = parser.parse_args(shlex.split(line)[1:])
-        assert _case_from_flags(args).command() in line
+        assert case_from_flags(args).command() in line
 
 
 @needs("jax")

@@ -9,10 +9,10 @@ import sys
 
 import pytest
 
+from harness.families.conv.record import CLASSIC
 from harness.model import inputs
-from harness.ops.conv import CLASSIC
 from harness.reporting.repro import script
-from harness.suite.helpers import needs
+from harness.suite.helpers import importable, needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
 
@@ -129,3 +129,129 @@ def test_repro_from_a_store_takes_the_adapters_that_diverged(tmp_path):
 def test_bad_repro_arguments_get_one_line(argv, message):
     done = subprocess.run([*CLI, *argv], capture_output=True, text=True)
     assert done.returncode == 2 and message in done.stderr and done.stderr.count("\n") == 1
+
+
+# A case per family and padding form, small enough to run quickly on every adapter.
+SCRIPTED = [
+    {
+        "op": "conv2d",
+        "input": [1, 3, 9, 9],
+        "out_channels": 4,
+        "kernel": 3,
+        "stride": 2,
+        "padding": 1,
+    },
+    {
+        "op": "conv2d",
+        "input": [1, 2, 9, 8],
+        "out_channels": 2,
+        "kernel": 3,
+        "stride": 2,
+        "padding": "same",
+    },
+    {
+        "op": "conv1d",
+        "input": [2, 4, 11],
+        "out_channels": 4,
+        "kernel": 3,
+        "groups": 2,
+        "padding": [1, 2],
+        "bias": False,
+    },
+    {"op": "conv3d", "input": [1, 2, 5, 6, 5], "out_channels": 3, "kernel": 2, "padding": 0},
+    {
+        "op": "conv_transpose2d",
+        "input": [1, 4, 5, 5],
+        "out_channels": 2,
+        "kernel": 3,
+        "stride": 2,
+        "padding": 1,
+        "output_padding": 1,
+        "groups": 2,
+    },
+    {
+        "op": "conv_transpose1d",
+        "input": [1, 3, 6],
+        "out_channels": 2,
+        "kernel": 3,
+        "stride": 2,
+        "padding": "same",
+    },
+    {"op": "max_pool2d", "input": [1, 2, 7, 8], "kernel": 3, "stride": 2, "padding": [1, 0]},
+    {"op": "avg_pool2d", "input": [1, 2, 7, 7], "kernel": 2, "stride": 2, "padding": 1},
+    {"op": "avg_pool1d", "input": [1, 3, 9], "kernel": 3, "stride": 2, "padding": "valid"},
+]
+
+# Run in a fresh process per variant (its environment set before any framework is imported):
+# every adapter of the variant runs each case it serves, then the script written for it runs in
+# the same process, and the two outputs are compared.
+_RUN_AND_SCRIPT = """
+import json, os, sys
+import numpy as np
+from harness.adapter_api import NotExpressible
+from harness.case import Case
+from harness.model import inputs
+from harness.reporting.repro import script
+from harness.catalog.variants import load
+
+variant = next(v for v in load() if v.name == sys.argv[1])
+os.environ.update(variant.env)
+module = __import__(variant.module, fromlist=["APIS"])
+found = []
+for data in json.loads(sys.argv[2]):
+    case = Case.from_json(data)
+    for api in module.APIS:
+        if api.api_for(case.op) is None:
+            continue
+        adapter = variant.adapter_name(api.adapter)
+        try:
+            ran = api.run(case, *inputs.arrays(case), "cpu")
+        except NotExpressible:
+            continue
+        except Exception as error:  # the framework refuses: the script must refuse too
+            ran = type(error).__name__
+        scope = {}
+        exec(compile(script(case, adapter)[1], adapter, "exec"), scope)
+        written = scope["y"]
+        same = (
+            written is None if isinstance(ran, str)
+            else written is not None and written.shape == ran.shape
+            and bool(np.array_equal(written, ran, equal_nan=True))
+        )
+        found.append([adapter, case.family, case.op, isinstance(ran, str), same])
+print(json.dumps(found))
+"""
+
+
+@pytest.mark.parametrize(
+    "variant, frameworks",
+    [
+        ("torch", ("torch",)),
+        ("torch-channels-last", ("torch",)),
+        ("tensorflow", ("tensorflow",)),
+        ("tensorflow-nchw", ("tensorflow",)),
+        ("keras-jax", ("keras", "jax")),
+        ("jax", ("jax",)),
+        ("jax-nhwc", ("jax",)),
+        ("flax", ("flax",)),
+    ],
+)
+def test_a_script_computes_what_the_run_computed(variant, frameworks, tmp_path):
+    if not importable(*frameworks):
+        pytest.skip(f"needs {', '.join(frameworks)}, not installed here")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    done = subprocess.run(
+        [sys.executable, "-c", _RUN_AND_SCRIPT, variant, json.dumps(SCRIPTED)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    differ = [row for row in found if not row[-1]]
+    assert not differ, differ
+    answered = {(adapter, family) for adapter, family, _, refused, _ in found if not refused}
+    families = {family for _, family in answered}
+    assert families == {"conv", "conv_transpose", "pool"}, answered  # every family compared

@@ -18,11 +18,11 @@ import fault_plugin
 import pytest
 
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.running import survey
 from harness.running.runner import Runner
-from harness.running.store import Plan, Store, merge
-from harness.running.variants import Variant
+from harness.running.store import SCHEMA_VERSION, Plan, Store, merge
 from harness.suite.helpers import ANY_FRAMEWORK, needs
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
@@ -291,7 +291,7 @@ def test_a_schema_1_store_opens_as_conv2d_and_gains_the_op_column_when_resumed(t
     )
     assert resumed.returncode in (0, 1), resumed.stderr
     with Store.open(old, writable=False) as store:
-        assert store.meta()["schema_version"] == 2 and not store.pending()
+        assert store.meta()["schema_version"] == SCHEMA_VERSION and not store.pending()
         assert store.db.execute("SELECT DISTINCT op FROM plan").fetchall() == [("conv2d",)]
         assert store.verdict_counts() == counts  # the one case ran again, with the same answer
 

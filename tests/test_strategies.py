@@ -9,9 +9,10 @@ import pytest
 
 from harness import ops
 from harness.case import OPS
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import cases, coverage
 from harness.model import inputs
-from harness.model.strategies import coverage, draw_cases, draw_plan
-from harness.ops.conv import CLASSIC
+from harness.model.strategies import draw_cases, draw_plan
 
 
 @pytest.mark.parametrize("op", list(OPS))
@@ -26,9 +27,10 @@ def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
 
 @pytest.mark.fast
 def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_alone():
-    plan = draw_plan(40, seed=2, ops=("conv1d", "conv2d", "conv3d"))
+    plain = lambda op: cases(op=op)  # noqa: E731 - the convolution's strategy, unfocused
+    plan = draw_plan(40, seed=2, ops=("conv1d", "conv2d", "conv3d"), strategy_of=plain)
     assert Counter(case.op for case in plan) == {"conv2d": 20, "conv1d": 10, "conv3d": 10}
-    every = draw_plan(64, seed=2, strategy_of=lambda op: ops.of_op(op).strategy(op))
+    every = draw_plan(64, seed=2, ops=tuple(OPS), strategy_of=lambda op: ops.of_op(op).strategy(op))
     counted = Counter(case.op for case in every)
     assert {op: n for op, n in counted.items() if "pool" not in op} == {
         "conv2d": 8,
@@ -39,13 +41,13 @@ def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_
         "conv_transpose3d": 4,
     }
     assert counted["max_pool2d"] == counted["avg_pool2d"] == 2 * counted["max_pool3d"] > 0
-    assert draw_plan(20, seed=2, ops=("conv2d",)) == draw_cases(20, seed=2)
+    assert draw_plan(20, seed=2, ops=("conv2d",), strategy_of=plain) == draw_cases(20, 2, cases())
 
 
 @pytest.mark.fast
 def test_drawing_is_deterministic_for_a_seed():
-    assert draw_cases(20, seed=7) == draw_cases(20, seed=7)
-    assert draw_cases(20, seed=7) != draw_cases(20, seed=8)
+    assert draw_cases(20, 7, cases()) == draw_cases(20, 7, cases())
+    assert draw_cases(20, 7, cases()) != draw_cases(20, 8, cases())
 
 
 @pytest.mark.fast

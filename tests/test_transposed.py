@@ -15,10 +15,11 @@ from hypothesis import strategies as st
 from harness import ops
 from harness.case import Case, CaseError, full_size
 from harness.cli import EXPLAIN_KEYS, main
-from harness.model import conventions, inputs, reference, registry, transposed
-from harness.model import transposed_inference as inference
+from harness.families.conv_transpose import inference
+from harness.families.conv_transpose.record import CLASSIC, CONV_TRANSPOSE
+from harness.families.conv_transpose.reference import conv_transpose
+from harness.model import conventions, inputs, reference, registry
 from harness.model.strategies import draw_cases
-from harness.ops.conv_transpose import CLASSIC, CONV_TRANSPOSE
 
 CLI = [sys.executable, "-m", "harness.cli"]
 
@@ -50,7 +51,7 @@ def test_conv_transpose_is_the_adjoint_of_conv(drawn):
     x, w, y, stride, dilation, groups = drawn
     none = (0,) * (2 * x.ndim - 4)
     forward = reference.conv(y, w, None, stride, dilation, none, groups)  # w as [O, C/g, *k]
-    back = transposed.conv_transpose(x, w, None, stride, dilation, none, groups)
+    back = conv_transpose(x, w, None, stride, dilation, none, groups)
     assert forward.shape == x.shape and back.shape == y.shape
     left, right = float((forward * x).sum()), float((y * back).sum())
     assert abs(left - right) <= 1e-10 * max(1.0, abs(left), float(np.abs(forward * x).sum()))
@@ -60,7 +61,7 @@ def test_conv_transpose_is_the_adjoint_of_conv(drawn):
 def test_a_crop_cuts_the_full_output_and_output_padding_extends_its_end():
     case = Case.from_json({**UPSAMPLER, "stride": 2, "padding": 1, "output_padding": 1})
     x, w, b = inputs.arrays(case)
-    full = transposed.conv_transpose(x, w, b, case.stride, case.dilation, (0,) * 4, 1)
+    full = conv_transpose(x, w, b, case.stride, case.dilation, (0,) * 4, 1)
     cropped = CONV_TRANSPOSE.reference(case, x, w, b, (1, 0, 1, 0))
     assert full.shape[2:] == (15, 15) and cropped.shape[2:] == (14, 14)
     assert np.array_equal(cropped, full[:, :, 1:, 1:])

@@ -10,13 +10,14 @@ import dataclasses
 
 import pytest
 
+from harness import ops
 from harness.case import Case, Padding
+from harness.catalog import plugins
+from harness.families.conv.record import CLASSIC
 from harness.model import conventions, inference, inputs, registry
 from harness.model.assess import Result, assess
 from harness.model.reference import conv
 from harness.model.verdicts import judge
-from harness.ops.conv import CLASSIC
-from harness.running import plugins
 from harness.running import survey as surveying
 from harness.running.runner import Runner
 from harness.suite.helpers import by_adapter
@@ -355,7 +356,7 @@ def test_a_divergence_without_a_registry_entry_is_unexplained(runner, installed)
     case = CLASSIC[1]
     arrays = inputs.arrays(case)
     outcomes = _outcomes(runner, case)
-    full = assess(case, outcomes, arrays)
-    empty = assess(case, outcomes, arrays, registry=registry.Registry(()))
+    full = assess(case, outcomes, arrays, ops.family(case))
+    empty = assess(case, outcomes, arrays, ops.family(case), registry=registry.Registry(()))
     assert full.divergences and not full.unexplained
     assert {d.aspect for d in empty.unexplained} == {"accept"}

@@ -4,6 +4,7 @@ project's code gives a new worker and stops the stale one; a busy one is not sha
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -14,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.cli import build_parser, main
 from harness.running import warm
 from harness.running.runner import Runner
-from harness.running.variants import Variant
 from harness.suite.helpers import ANY_FRAMEWORK
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
@@ -87,7 +88,7 @@ def test_a_worker_busy_with_another_command_is_not_shared():
 
 
 def test_workers_start_status_and_stop(capsys, monkeypatch):
-    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
     assert main(["workers", "start", "--variants", "fault", "--idle", "60"]) == 0
     assert capsys.readouterr().out.startswith("fault: pid ")
     assert main(["workers", "status"]) == 0
@@ -118,21 +119,38 @@ EXPLAIN_FLAGS = ["explain", "--input", "1,1,4,4", "--out-channels", "2", "--kern
 def test_explain_starts_warm_workers_on_first_use_and_the_next_explain_reuses_them(
     capsys, monkeypatch
 ):
-    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
     monkeypatch.delenv("CONVHARNESS_WARM")
     assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 0
     first = warm.described()
-    assert [about["idle"] for _, about in first] == [warm.EXPLAIN_IDLE]
+    assert [about["idle"] for _, about in first] == [warm.FIRST_USE_IDLE]
     assert main([*EXPLAIN_FLAGS, "--variants", "fault", "--padding", "same"]) == 0
     assert warm.described() == first  # the same worker, still running
     assert capsys.readouterr().out.count("PASS") == 2
+
+
+def test_run_starts_warm_workers_by_default_and_the_next_run_reuses_them(
+    capsys, monkeypatch, tmp_path
+):
+    monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
+    monkeypatch.delenv("CONVHARNESS_WARM")
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text("".join(json.dumps(_case(h).to_json()) + "\n" for h in (4, 5)))
+    run = ["run", "--cases", str(cases), "--variants", "fault", "--quiet"]
+    assert main([*run, "--store", str(tmp_path / "one.db")]) == 0
+    first = warm.described()
+    assert [about["idle"] for _, about in first] == [warm.FIRST_USE_IDLE]
+    assert main([*run, "--store", str(tmp_path / "two.db")]) == 0
+    assert warm.described() == first  # the same worker, still running
+    assert main([*run, "--store", str(tmp_path / "three.db"), "--no-warm"]) == 0
+    assert warm.described() == first  # its own worker came and went; the warm one stays
 
 
 @pytest.mark.parametrize(
     "off", [["--no-warm"], ["--no-pool"], ["CONVHARNESS_WARM=0"], ["CONVHARNESS_POOL=0"]]
 )
 def test_explain_without_warm_workers_leaves_none_running(off, capsys, monkeypatch):
-    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
     monkeypatch.delenv("CONVHARNESS_WARM")
     flags = [word for word in off if word.startswith("--")]
     for word in off:
@@ -145,7 +163,7 @@ def test_explain_without_warm_workers_leaves_none_running(off, capsys, monkeypat
 
 @pytest.mark.fast
 def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
-    monkeypatch.setattr("harness.running.variants.load", lambda: (FAULT,))
+    monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
     monkeypatch.setenv("CONVHARNESS_WARM", "yes")
     assert main([*EXPLAIN_FLAGS, "--variants", "fault"]) == 2
     error = capsys.readouterr().err

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from harness import ops
 from harness.case import Case, Padding
+from harness.catalog import variants
+from harness.families.conv.strategies import cases
 from harness.model import wide
-from harness.model.strategies import cases, draw_cases
-from harness.running import memory, variants
+from harness.model.strategies import draw_cases
+from harness.running import memory
 from harness.running.runner import Runner
 from harness.suite.helpers import needs
 

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.running.runner import Runner
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 from harness.running.workers import Absence
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness.running import variants
+from harness.catalog import variants
 
 pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 

@@ -12,12 +12,12 @@ import itertools
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from harness import ops
-from harness.case import Case, Pads
+from harness.case import OPS, Case, Pads
+from harness.families import OPERATORS
 from harness.model import conventions as conventions_data
 from harness.model import registry as registry_data
 from harness.model.conventions import Convention, Resolved
@@ -42,8 +42,9 @@ class Result:
         return self.judgement.verdict not in EXPECTED and self.known is None
 
     def record(self, op: str = "") -> dict[str, Any]:
-        """The JSON form `explain --json` prints (plus the fields after max_abs_err); for an
-        average pooling `op`, also the divisor rule its values prove (`divisor`)."""
+        """The JSON form `explain --json` prints (plus the fields after max_abs_err), and the
+        keys `op`'s family adds (Operators.result_keys: an average's proven `divisor`), read
+        from what the values prove."""
         info, outcome, judgement = self.outcome.info, self.outcome, self.judgement
         error = None
         if outcome.status == "rejected":
@@ -75,9 +76,9 @@ class Result:
             "rule": judgement.rule,
             "known": self.known,
         }
-        if op.startswith("avg_"):
-            inferred = judgement.inferred
-            record["divisor"] = inferred.divisor if accepted and inferred else None
+        inferred = judgement.inferred
+        for key in OPERATORS[OPS[op][0]].result_keys(op) if op else ():
+            record[key] = getattr(inferred, key) if accepted and inferred else None
         return record
 
 
@@ -255,17 +256,33 @@ def stored_divergences(
     return compare(case, answers, registry, values_differ, resolved)
 
 
+class Arithmetic(Protocol):
+    """What assessing needs of the case's family (its record, harness/ops)."""
+
+    @property
+    def reference(self) -> Callable[..., np.ndarray]:
+        """reference(case, x, w, b, pads): the float64 output under explicit pads."""
+        ...
+
+    @property
+    def infer(self) -> Callable[..., Inferred | None]:
+        """infer(case, output, x, w, b, dense_cache): the pads an output proves."""
+        ...
+
+
 def assess(
     case: Case,
     outcomes: list[Outcome],
     arrays: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
+    operator: Arithmetic,
     registry: Registry | None = None,
     conventions: dict[str, Convention] | None = None,
 ) -> CaseReport:
+    """Every outcome of `case` judged, with `operator` the case's family (its reference and
+    inference), then compared across frameworks."""
     registry = registry if registry is not None else registry_data.load()
     conventions = conventions if conventions is not None else conventions_data.load()
     x, w, b = arrays
-    operator = ops.family(case)
     cache: dict[Pads, np.ndarray] = {}
     dense: dict[int, np.ndarray] = {}
     inferred: dict[tuple, Inferred | None] = {}  # outputs equal to the bit infer once

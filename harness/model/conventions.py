@@ -14,12 +14,14 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from harness.case import OPS, Case, Pads
-from harness.model import oracle, transposed
+from harness.case import DEFAULT_OP, OPS, Case, Pads
+from harness.catalog import plugins, variants
+from harness.families import OPERATORS
+from harness.families.operators import FamilyRules
+from harness.model import oracle
 from harness.model.features import check_when, features, matches, output_spatial
-from harness.model.pool_rules import PoolRules, pool_rules
 
-FAMILIES = tuple(sorted({family for family, _ in OPS.values()}))
+FAMILIES = tuple(sorted(OPERATORS))
 
 
 @dataclass(frozen=True)
@@ -88,12 +90,15 @@ class Rules:
     same: SameRule | None
     same_lower: SameRule | None
     refusals: tuple[Refusal, ...] = ()
-    transpose: transposed.TransposeRules | None = None  # a transposed family: its crops
-    pooling: PoolRules | None = None  # ceil_mode and the average's divisor, for pooling
+    # the family's own rules beyond the words (a transposed convolution's crops, pooling's
+    # ceil_mode and divisor): its Operators.parse_rules
+    family: FamilyRules | None = None
 
     def pads(self, case: Case) -> Pads | None:
-        if self.transpose is not None:
-            return self.transpose.crops(case)
+        pads = self._word_pads(case)
+        return pads if self.family is None else self.family.pads(case, pads, self.output)
+
+    def _word_pads(self, case: Case) -> Pads | None:
         kind = case.padding.kind
         if kind == "valid":
             pads: Pads | None = (0,) * (2 * case.rank)
@@ -102,9 +107,7 @@ class Rules:
         else:
             rule = self.same if kind == "same" else self.same_lower
             pads = rule.pads(case) if rule else None
-        if pads is not None and self.pooling:
-            return self.pooling.window_pads(case, pads, self.output)
-        return None if case.ceil_mode else pads
+        return pads
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,7 @@ class Convention:
             facts=facts,
             negative=min(spatial) < 0,
             rules=rules.refusals,
-            divisor=rules.pooling.divisor_of(case) if rules.pooling else None,
+            divisor=rules.family.divisor_of(case) if rules.family else None,
         )
 
 
@@ -149,7 +152,7 @@ def _same_rule(data: Any, where: str) -> SameRule | None:
     return rule
 
 
-def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
+def _rules(family: str, body: dict[str, Any], where: str, ids: set[str]) -> Rules:
     if body.get("output") not in oracle.ROUNDINGS:
         raise ValueError(f"{where}: output must be one of {', '.join(oracle.ROUNDINGS)}")
     refusals = []
@@ -176,10 +179,7 @@ def _rules(body: dict[str, Any], where: str, ids: set[str]) -> Rules:
         same=_same_rule(body.get("same"), where),
         same_lower=_same_rule(body.get("same_lower"), where),
         refusals=tuple(refusals),
-        transpose=(
-            transposed.parse_rules(body, where) if body["output"].startswith("transpose") else None
-        ),
-        pooling=pool_rules(body, where),
+        family=OPERATORS[family].parse_rules(body, where),
     )
 
 
@@ -197,13 +197,14 @@ def parse(data: dict[str, Any]) -> dict[str, Convention]:
     for framework, body in data["frameworks"].items():
         where = f"conventions: {framework}"
         if schema == 1:
-            families = {"conv": _rules(body, where, ids)}
+            first = OPS[DEFAULT_OP][0]  # the family of a case without "op"
+            families = {first: _rules(first, body, where, ids)}
         else:
             unknown = sorted(set(body) - {"name", *FAMILIES})
             if unknown:
                 raise ValueError(f"{where}: unknown operator family {unknown}")
             families = {
-                family: _rules(body[family], f"{where}.{family}", ids)
+                family: _rules(family, body[family], f"{where}.{family}", ids)
                 for family in FAMILIES
                 if family in body
             }
@@ -219,8 +220,6 @@ def parse_text(text: str) -> dict[str, Convention]:
 @cache
 def load() -> dict[str, Convention]:
     """data/conventions.toml, and the CONVENTIONS every variant's adapter module carries."""
-    from harness.running import variants
-
     return with_modules([variant.module for variant in variants.load()], _base())
 
 
@@ -234,8 +233,6 @@ def with_modules(
     modules: list[str], base: dict[str, Convention] | None = None
 ) -> dict[str, Convention]:
     """The conventions, plus those the named adapter modules carry for their frameworks."""
-    from harness.running import plugins
-
     found = dict(load() if base is None else base)
     for text in plugins.data(modules, "CONVENTIONS"):
         found.update(parse_text(text))

@@ -1,7 +1,9 @@
 """Named facts about a case: the vocabulary of every `when` in the data files.
 
 Refusal rules and registry entries select cases by these names alone, so the
-data files stay declarative and this module is the one place that computes them.
+data files stay declarative. This module computes the shared ones; each operator family adds
+its own words (Operators.vocabulary and .features, harness/families/<family>/), which are
+false on a case of another family.
 """
 
 from __future__ import annotations
@@ -9,12 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from harness.case import Case, Pads, pairs
-from harness.model import transposed
+from harness.families import OPERATORS
 from harness.model.oracle import effective_kernel, output_size, same_total
 
 # name -> the kind of value it takes in a `when` table
 FEATURES: dict[str, type] = {
-    "op": str,  # conv1d | conv2d | conv3d
+    "op": str,  # an operator of case.OPS: conv2d, conv_transpose1d, avg_pool3d, ...
     "rank": int,  # spatial axes
     "padding": str,  # valid | same | same_lower | explicit
     "dtype": str,
@@ -29,28 +31,27 @@ FEATURES: dict[str, type] = {
     "crop_past_input": bool,  # the negative pads alone remove more than an axis holds
     "same_crops": bool,  # a 'same' word whose unclamped total is negative (stride > kernel)
     "output": str,  # positive | zero | negative: the smallest output dim, framework's rounding
-    # transposed ops
-    "output_padding_past": bool,  # output_padding >= max(stride, dilation) on some axis
-    "output_padding_past_stride": bool,  # output_padding >= stride on some axis
-    # the output size stated (output_shape, or what the pads, output_padding or Keras's word
-    # give) is not 0..stride-1 past the smallest one the padding allows, on some axis
-    "output_size_past_stride": bool,
-    "output_shape": bool,  # the case asks for an output size
-    "output_padding": bool,  # the case gives an output_padding (even 0)
     "stride_past_kernel": bool,  # a stride larger than the dilated kernel on some axis
-    # an output_shape a stride or more past the full output, (i - 1)s + d(k-1) + 1, on some axis
-    "output_shape_past_full": bool,
-    # the stride-dilated input, padded by d(k-1) - crop per side, is smaller than nothing:
-    # an output size below 1 - d(k-1) (lax.conv_transpose's refusal)
-    "dilated_padded_negative": bool,
-    "ceil_mode": bool,  # pooling rounds the output size up
-    "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
     "pad_past_half": bool,  # an explicit pad > half the (undilated) kernel, k // 2
     "kernel_exceeds_input": bool,  # the dilated kernel is larger than the padded input
     "input_under_kernel": bool,  # the input, before any padding, is smaller than the kernel
     "pad_reaches_kernel": bool,  # an explicit pad >= the (undilated) kernel
+    "pad_reaches_dilated_kernel": bool,  # an explicit pad >= the dilated kernel, d(k-1) + 1
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
     "last_axis_strided_to_one": bool,  # the last spatial axis: stride > 1, one output
+}
+# and each family's own words (Operators.vocabulary), false on another family's case
+OWN: dict[str, dict[str, type]] = {name: entry.vocabulary for name, entry in OPERATORS.items()}
+FEATURES.update({word: kind for vocabulary in OWN.values() for word, kind in vocabulary.items()})
+ELSEWHERE: dict[str, dict[str, Any]] = {
+    name: {
+        word: False
+        for other, vocabulary in OWN.items()
+        if other != name
+        for word in vocabulary
+        if word not in OWN[name]
+    }
+    for name in OWN
 }
 
 
@@ -95,8 +96,6 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         and any(same_total("unclamped", i, k, s, d) < 0 for i, k, s, d, _ in axes),
         "crop_past_input": any(max(-a, 0) + max(-b, 0) > i for i, *_, (a, b) in axes),
         "output": "negative" if smallest < 0 else "zero" if smallest == 0 else "positive",
-        "ceil_mode": case.ceil_mode,
-        "count_include_pad": case.count_include_pad,
         "pad_past_half": explicit and any(max(a, b) > k // 2 for k, _, (a, b) in asked),
         "kernel_exceeds_input": any(
             i + a + b < effective_kernel(k, d)
@@ -107,68 +106,17 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
             for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
         ),
         "pad_reaches_kernel": explicit and any(max(a, b) >= k for k, _, (a, b) in asked),
+        "pad_reaches_dilated_kernel": explicit
+        and any(max(a, b) >= effective_kernel(k, d) for k, d, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
         "last_axis_strided_to_one": case.stride[-1] > 1
         and output_spatial(case, pads, rounding)[-1] == 1,
-        **_transposed_features(case),
-        "dilated_padded_negative": case.family == "conv_transpose"
-        and any(
-            o + d * (k - 1) < 0
-            for o, k, d in zip(
-                output_spatial(case, pads, "transpose"), case.kernel, case.dilation, strict=True
-            )
-        ),
-    }
-
-
-def _extra(case: Case) -> tuple[int, ...]:
-    """Per axis of a transposed case, how far the output size it states (output_shape, or
-    the size its pads and output_padding give; Keras's for a word) goes past the smallest one
-    its padding gives: one strided forward convolution maps back from s sizes, extras 0..s-1.
-    Under 'same' the smallest is (i - 1)s + 1 (TensorFlow's 'SAME' range ends at i·s)."""
-    if case.family != "conv_transpose":
-        return (0,) * case.rank
-    if case.output_shape is None and case.padding.kind == "explicit":
-        return case.output_padding or (0,) * case.rank
-    asked = transposed.implied_spatial(case)
-    pairs_ = case.padding.pairs() if case.padding.kind == "explicit" else [(0, 0)] * case.rank
-    found = []
-    for axis, (low, high) in enumerate(pairs_):
-        i, k, s, d = (v[axis] for v in (case.spatial, case.kernel, case.stride, case.dilation))
-        smallest = (i - 1) * s + d * (k - 1) + 1 - low - high
-        if case.padding.kind in ("same", "same_lower"):
-            smallest = (i - 1) * s + 1
-        found.append(asked[axis] - smallest)
-    return tuple(found)
-
-
-def _transposed_features(case: Case) -> dict[str, Any]:
-    given = _extra(case)
-    axes = list(zip(given, case.stride, case.dilation, strict=True))
-    given_ = case.output_padding or (0,) * case.rank
-    literal = list(zip(given_, case.stride, case.dilation, strict=True))
-    return {
-        "output_padding_past": any(p >= max(s, d) for p, s, d in literal),
-        "output_padding_past_stride": any(p >= s for p, s, _ in literal),
-        "output_size_past_stride": any(not 0 <= p < s for p, s, _ in axes),
-        "output_shape": case.output_shape is not None,
-        "output_padding": bool(case.output_padding),
-        "output_shape_past_full": case.output_shape is not None
-        and any(
-            o - ((i - 1) * s + d * (k - 1) + 1) >= s
-            for o, i, k, s, d in zip(
-                case.output_shape,
-                case.spatial,
-                case.kernel,
-                case.stride,
-                case.dilation,
-                strict=True,
-            )
-        ),
         "stride_past_kernel": any(
             s > d * (k - 1) + 1
             for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
         ),
+        **ELSEWHERE[case.family],
+        **case.operators.features(case, pads, rounding),
     }
 
 

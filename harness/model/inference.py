@@ -1,4 +1,6 @@
-"""Infer the padding a framework applied, per side of every spatial axis, from its output values.
+"""Infer the padding a framework applied, per side of every spatial axis, from its output values:
+the convolution's inference, and the machinery (Inferred, Range, fit_box) the other families'
+own inference builds on.
 
 The reference is computed once with generous padding and stride 1 (a "dense" map); the
 output for low-side pads p and stride s is then the strided slice of that map starting at
@@ -37,7 +39,7 @@ class Inferred:
 
     ranges: tuple[Range, ...]
     proven: bool = True
-    divisor: str | None = None  # average pooling: include, exclude or either (pool_inference)
+    divisor: str | None = None  # average pooling: include, exclude or either (families/pool)
 
     def contains(self, pads: tuple[int, ...]) -> bool:
         return all(lo <= p <= hi for p, (lo, hi) in zip(pads, self.ranges, strict=True))

@@ -34,10 +34,10 @@ def representable(values: np.ndarray, bits: int = SIGNIFICANT_BITS) -> np.ndarra
 
 def arrays(case: Case) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """(x [N, C, *spatial], w [O, C/groups, *kernel], b or None), float64, exact in every tested
-    dtype; pooling has no weight and no bias (None, None)."""
+    dtype; a family without a weight (pooling) has no weight and no bias (None, None)."""
     rng = np.random.default_rng(int(data_id(case), 16))
     x = representable(rng.standard_normal(case.input_shape))
-    if case.family == "pool":
+    if not case.operators.weighted:
         return x, None, None
     w = representable(rng.standard_normal(case.weight_shape))
     b = representable(rng.standard_normal(case.out_channels)) if case.bias else None

@@ -23,10 +23,15 @@ class Status(StrEnum):
 STATUSES = tuple(Status)
 
 
+def unreleased(adapter: str) -> str:
+    """An adapter's name without a release variant's release: jax.lax{jax==0.8.3} -> jax.lax."""
+    return adapter.split("{", 1)[0]
+
+
 @dataclass(frozen=True)
 class AdapterInfo:
     """Who answered: adapter (variant-qualified) name, framework, version, API, device, variant,
-    and the operators the adapter serves."""
+    the operators the adapter serves, and the release set a release variant ran on."""
 
     adapter: str
     framework: str
@@ -35,6 +40,7 @@ class AdapterInfo:
     device: str
     variant: str = ""
     apis: tuple[tuple[str, str], ...] = ()  # (op, dotted call) for each operator it serves
+    release: str = ""  # "" for the harness's own environment, else e.g. "jax==0.8.3"
 
     def serving(self, op: str) -> AdapterInfo | None:
         """This adapter as it answers `op` (its `api` the call for that op), or None."""

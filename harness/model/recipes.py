@@ -3,26 +3,26 @@
 A recipe's explicit "twin" of a case keeps the data and everything else, and replaces the
 word with the pads the source framework documents for it; the target runs the twin. The
 survey plans twins next to the cases they port, so every run checks every recipe.
-The word may also be `ceil_mode` (pooling): the twin drops it and writes the overhang its
-last windows need out as high pads; an average that counts the padding has no such twin (the
-overhang would be counted).
+How a twin is written is the case's family's (its record's `twin`: a padding word written out
+by default; pooling's `ceil_mode` as high pads; a transposed recipe's `form`, the crops in the
+target's spelling, harness/families/<family>/recipes.py).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from harness.case import OPS, Case, Padding
-from harness.model import conventions, transposed_recipes
+from harness.case import DEFAULT_OP, OPS, Case
+from harness.model import conventions
+from harness.ops import FAMILIES, family, of_op
 
-CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")  # a recipe's default
-
-CONV_OPS = tuple(op for op, (family, _) in OPS.items() if family == "conv")
+# a recipe's default operators: those of the family of a case without "op"
+DEFAULT_OPS = of_op(DEFAULT_OP).ops
+FORMS = tuple(form for record in FAMILIES.values() for form in record.recipe_forms)
 
 
 @dataclass(frozen=True)
@@ -36,35 +36,25 @@ class Recipe:
     )
     target: str  # adapter that runs the explicit twin
     construction: str
-    ops: tuple[str, ...] = CONV_OPS  # the operators the target can state the pads for
-    form: str = ""  # a transposed recipe's: how the target states the crops (transposed_recipes)
+    ops: tuple[str, ...] = DEFAULT_OPS  # the operators the target can state the pads for
+    form: str = ""  # how the target states the pads, where its family has forms (FORMS)
 
     def twin(self, case: Case) -> Case | None:
         """The case with this recipe's word replaced by the source's pads, if it has the word
         and the recipe holds for its operator."""
         if case.op not in self.ops:
             return None
-        if self.form:
-            if not transposed_recipes.selects(self.word, case):
-                return None
-            crops = conventions.load()[self.framework].pads(case)
-            return None if crops is None else transposed_recipes.twin(self.form, case, crops)
-        if self.word == "ceil_mode":
-            if not case.ceil_mode or case.count_include_pad:
-                return None
-        elif case.padding.kind != self.word:
-            return None
-        pads = conventions.load()[self.framework].pads(case)
-        assert pads is not None
-        return dataclasses.replace(case, padding=Padding.explicit(*pads), ceil_mode=False)
+        return family(case).twin(
+            self.word, self.form, case, lambda: conventions.load()[self.framework].pads(case)
+        )
 
 
 def _recipe(raw: dict) -> Recipe:
-    ops = tuple(raw.pop("ops", CONV_OPS))
+    ops = tuple(raw.pop("ops", DEFAULT_OPS))
     unknown = sorted(set(ops) - set(OPS))
     if unknown:
         raise ValueError(f"recipes: {raw.get('id')}: unknown ops {unknown}")
-    if raw.get("form", "") not in ("", *transposed_recipes.FORMS):
+    if raw.get("form", "") not in ("", *FORMS):
         raise ValueError(f"recipes: {raw.get('id')}: unknown form {raw['form']!r}")
     return Recipe(**{**raw, "construction": raw["construction"].strip()}, ops=ops)
 

@@ -21,8 +21,10 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from harness.catalog import plugins, variants
 from harness.model.conventions import refusal_ids
 from harness.model.features import check_when, matches
+from harness.model.outcome import unreleased
 from harness.model.verdicts import EXPECTED, VERDICTS
 
 KINDS = ("convention", "upstream_bug")
@@ -60,7 +62,7 @@ class Registry:
         for entry in self.entries:
             if (
                 (entry.kind == "upstream_bug" or entry.verdicts)
-                and adapter in entry.adapters
+                and unreleased(adapter) in entry.adapters
                 and verdict in entry.verdicts
                 and matches(entry.when, facts)
             ):
@@ -75,7 +77,7 @@ class Registry:
             if (
                 entry.kind == "convention"
                 and aspect in entry.aspects
-                and set(adapters) & set(entry.adapters)
+                and {unreleased(a) for a in adapters} & set(entry.adapters)
                 and matches(entry.when, facts)
             ):
                 return entry.id
@@ -148,8 +150,6 @@ def parse(data: dict[str, Any]) -> Registry:
 @cache
 def load() -> Registry:
     """data/registry.toml, and the REGISTRY every variant's adapter module carries."""
-    from harness.running import plugins, variants
-
     text = resources.files("harness").joinpath("data/registry.toml").read_text()
     data = tomllib.loads(text)
     for extra in plugins.data([v.module for v in variants.load()], "REGISTRY"):

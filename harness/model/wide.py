@@ -1,7 +1,7 @@
 """The wide regime: where frameworks pick other kernels. Every family's small edge cases are
 drawn as they are; some of them are then widened: channel counts up to 64, depthwise (groups =
-C_in, with a channel multiplier) for the convolutions, the 1x1 and 3x3 kernels the fast paths
-take (Winograd's 3x3 at stride 1), spatial sizes up to 64 and a few larger.
+C_in, with a channel multiplier) for the families with a weight, the 1x1 and 3x3 kernels the
+fast paths take (Winograd's 3x3 at stride 1), spatial sizes up to 64 and a few larger.
 
 `widened(strategy, memory)` is the combinator every family's strategy goes through
 (harness/ops/__init__.py); `coverage(case)` names the wide regions a case falls in and
@@ -19,6 +19,7 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 from harness.case import OPS, Case, CaseError
+from harness.families import OPERATORS
 
 WIDE_SHARE = 0.3  # the share of drawn cases that are widened: the small edges keep the rest
 WIDE_MEMORY = 16 * 2**20  # bytes: a quarter of the default budget of a machine of 1 GiB
@@ -32,7 +33,7 @@ SIZES = {1: (64, 32, 48, 128, 256), 2: (32, 64, 48, 96), 3: (16, 32, 24)}  # spa
 
 def _channels(draw, case: Case) -> Case:
     """Wider channels: dense, grouped wide, or depthwise (groups = C_in = C_out / multiplier)."""
-    if case.family == "pool":
+    if not case.operators.weighted:  # channels pass through
         choice = draw(st.sampled_from(["keep", "wide"]))
         if choice == "keep":
             return case
@@ -69,8 +70,8 @@ def _kernel(draw, case: Case) -> Case:
     stride, dilation = case.stride, case.dilation
     if choice == "3x3 stride 1":
         stride, dilation = (1,) * case.rank, (1,) * case.rank
-    elif case.family == "pool" and case.stride == case.kernel:
-        stride = kernel  # the pooling default: the stride is the kernel
+    elif case.operators.stride_defaults_to_kernel and case.stride == case.kernel:
+        stride = kernel  # the family's default: the stride is the kernel
     return replace(case, kernel=kernel, stride=stride, dilation=dilation)
 
 
@@ -99,7 +100,7 @@ def widen(draw, case: Case, memory: Callable[[Case], int]) -> Case:
         return case
     try:
         wide = _channels(draw, case)
-        if case.output_shape is None:  # an asked-for output size is about the drawn sizes
+        if not case.operators.asks_size(case):  # an asked-for size is about the drawn ones
             wide = _spatial(draw, _kernel(draw, wide))
     except CaseError:
         return case
@@ -124,8 +125,8 @@ def coverage(case: Case) -> list[str]:
     """The wide regions a case falls in."""
     labels = {
         "channels > 16": max(case.in_channels, case.out_channels) > 16,
-        "depthwise": case.family != "pool" and case.groups == case.in_channels > 1,
-        "depthwise with multiplier": case.family != "pool"
+        "depthwise": case.operators.weighted and case.groups == case.in_channels > 1,
+        "depthwise with multiplier": case.operators.weighted
         and case.groups == case.in_channels > 1
         and case.out_channels > case.in_channels,
         "kernel 1x1": set(case.kernel) == {1},
@@ -137,8 +138,8 @@ def coverage(case: Case) -> list[str]:
 
 
 def regions(op: str) -> tuple[str, ...]:
-    """The wide regions `op` must reach: depthwise for the convolutions only."""
-    convolution = OPS[op][0] != "pool"
+    """The wide regions `op` must reach: depthwise for a family with a weight only."""
+    convolution = OPERATORS[OPS[op][0]].weighted
     return tuple(
         name
         for name in (

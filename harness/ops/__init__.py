@@ -1,11 +1,14 @@
-"""The operator families: one record per family (its operators, reference, output sizes,
-padding inference, strategies, coverage regions, classic cases) drives every room that needs
-to know which operator a case carries. The rest of the harness asks `family(case)`.
+"""The registry of the operator families' records: one record per family (harness/families/
+<family>/record.py: its operators, reference, padding inference, strategies, coverage regions,
+classic cases, focus moves, recipe twins) drives every room above the model that needs to know
+which operator a case carries. Those rooms ask `family(case)` or `of_op(op)`; a room of the
+model is handed the record by its caller.
 
 Every family is drawn through one focusing (harness/model/focus.py: some cases moved into the
-corners where frameworks are known to go wrong) and one widening (harness/model/wide.py): its
-own small edge cases, some made wide (many channels, depthwise, 1x1 and 3x3 kernels, large
-spatial sizes), and its coverage regions with the focus and wide ones added.
+corners where frameworks are known to go wrong, a region drawn among every family's moves) and
+one widening (harness/model/wide.py): its own small edge cases, some made wide (many channels,
+depthwise, 1x1 and 3x3 kernels, large spatial sizes), and its coverage regions with the focus
+and wide ones added.
 """
 
 from __future__ import annotations
@@ -13,27 +16,32 @@ from __future__ import annotations
 from dataclasses import replace
 
 from harness.case import OPS, Case
+from harness.families.conv.record import CONV
+from harness.families.conv_transpose.record import CONV_TRANSPOSE
+from harness.families.family import Family
+from harness.families.pool.record import POOL
 from harness.model import focus, wide
-from harness.ops.conv import CONV
-from harness.ops.conv_transpose import CONV_TRANSPOSE
-from harness.ops.family import Family
-from harness.ops.pool import POOL
+
+RECORDS = (CONV, CONV_TRANSPOSE, POOL)
+MOVES = focus.all_moves(record.focus for record in RECORDS)  # the focus regions a draw picks
 
 
 def _widened(record: Family) -> Family:
-    """The family as every survey and suite draws it: its strategy widened, its coverage and
-    regions with the wide regime's."""
+    """The family as every survey and suite draws it: its strategy focused and widened, its
+    coverage and regions with the wide regime's."""
+
+    def strategy(op: str):
+        return wide.widened(focus.focused(record.strategy(op), MOVES, record.focus), record.memory)
+
     return replace(
         record,
-        strategy=lambda op: wide.widened(focus.focused(record.strategy(op)), record.memory),
+        strategy=strategy,
         coverage=lambda case: record.coverage(case) + wide.coverage(case) + focus.coverage(case),
         regions=lambda op: record.regions(op) + wide.regions(op),
     )
 
 
-FAMILIES: dict[str, Family] = {
-    record.name: _widened(record) for record in (CONV, CONV_TRANSPOSE, POOL)
-}
+FAMILIES: dict[str, Family] = {record.name: _widened(record) for record in RECORDS}
 
 
 def family(case: Case) -> Family:

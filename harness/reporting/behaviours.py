@@ -2,16 +2,18 @@
 (rounding, where 'same' puts the odd pixel, strided 'same', stride with dilation, negative pads,
 empty outputs and batches, ...), measured from this run's answers, one row per behaviour.
 
-A behaviour is data: which cases ask the question, and how one answer reads. Every cell of the
-matrix summarises the answers of one adapter group to those cases; a registered upstream bug
-that marked any of them becomes a footnote. Operators whose family has no behaviours of its own
-get one row: whether the adapter runs them.
+A behaviour is data: which cases ask the question, and how one answer reads. Each family's
+behaviours are its report module's (harness/reporting/<family>_section.py, BEHAVIOURS),
+reached through harness/reporting/sections.py. Every cell of the matrix summarises the answers
+of one adapter group to those cases; a registered upstream bug that marked any of them becomes
+a footnote. Operators whose family has no behaviours of its own get one row: whether the
+adapter runs them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from harness.case import OPS, Case
@@ -36,7 +38,7 @@ def answer(cell: Cell, case: Case) -> str | None:
     return _WRONG.get(cell.verdict) or _STATUS.get(cell.status, cell.status)
 
 
-def _valid_sizes(case: Case) -> tuple[list[int], list[int]]:
+def valid_sizes(case: Case) -> tuple[list[int], list[int]]:
     floor, ceil = [], []
     for i, k, s, d in zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True):
         span = i - oracle.effective_kernel(k, d)
@@ -48,7 +50,7 @@ def _valid_sizes(case: Case) -> tuple[list[int], list[int]]:
 def rounding(cell: Cell, case: Case) -> str | None:
     if cell.status != "ok" or not cell.shape:
         return answer(cell, case)
-    floor, ceil = _valid_sizes(case)
+    floor, ceil = valid_sizes(case)
     spatial = cell.shape[2:]
     return "floor" if spatial == floor else "ceil" if spatial == ceil else "other size"
 
@@ -73,13 +75,13 @@ def odd_pixel(cell: Cell, case: Case) -> str | None:
     )
 
 
-def _empty(cell: Cell, case: Case) -> str | None:
+def empty(cell: Cell, case: Case) -> str | None:
     if cell.status != "ok":
         return answer(cell, case)
     return "empty result" if cell.verdict == "PASS" else _WRONG.get(cell.verdict, cell.verdict)
 
 
-def _plain(case: Case, strict: bool, **allowed: bool) -> bool:
+def plain(case: Case, strict: bool, **allowed: bool) -> bool:
     """A case that is ordinary in everything a behaviour does not ask about: batch >= 1,
     padding 'valid', no dilation, a non-empty output and, when strict, float32 and one group."""
     return (
@@ -88,37 +90,7 @@ def _plain(case: Case, strict: bool, **allowed: bool) -> bool:
         and (not strict or allowed.get("groups", False) or case.groups == 1)
         and (allowed.get("dilation", False) or max(case.dilation) == 1)
         and (allowed.get("padding", False) or case.padding.kind == "valid")
-        and (allowed.get("empty", False) or min(_valid_sizes(case)[0]) > 0)
-    )
-
-
-def _odd_same(case: Case, strict: bool) -> bool:
-    return (
-        _plain(case, strict, padding=True, empty=True)
-        and case.padding.kind == "same"
-        and any(
-            oracle.same_total("minimal", i, k, s, d) % 2
-            for i, k, s, d in zip(
-                case.spatial, case.kernel, case.stride, case.dilation, strict=True
-            )
-        )
-    )
-
-
-def _negative(case: Case, strict: bool) -> bool:
-    return (
-        _plain(case, strict, padding=True, empty=True)
-        and case.padding.kind == "explicit"
-        and min(case.padding.pads) < 0
-    )
-
-
-def _asymmetric(case: Case, strict: bool) -> bool:
-    return (
-        _plain(case, strict, padding=True)
-        and case.padding.kind == "explicit"
-        and min(case.padding.pads) >= 0
-        and case.padding.symmetric() is None
+        and (allowed.get("empty", False) or min(valid_sizes(case)[0]) > 0)
     )
 
 
@@ -130,150 +102,20 @@ class Behaviour:
     reads: Callable[[Cell, Case], str | None]  # how one answer reads; None: not counted
 
 
-CONV = (
-    Behaviour(
-        "output size, 'valid', stride > 1",
-        lambda c, strict: _plain(c, strict) and max(c.stride) > 1,
-        rounding,
-    ),
-    Behaviour("'same': where the odd pixel goes", _odd_same, odd_pixel),
-    Behaviour(
-        "'same' with stride > 1",
-        lambda c, strict: (
-            _plain(c, strict, padding=True, empty=True)
-            and c.padding.kind == "same"
-            and max(c.stride) > 1
-        ),
-        answer,
-    ),
-    Behaviour(
-        "stride > 1 with dilation > 1",
-        lambda c, strict: (
-            _plain(c, strict, dilation=True) and max(c.stride) > 1 and max(c.dilation) > 1
-        ),
-        answer,
-    ),
-    Behaviour("asymmetric explicit pads", _asymmetric, answer),
-    Behaviour("negative explicit pads (a crop)", _negative, answer),
-    Behaviour(
-        "empty output (kernel larger than the input)",
-        lambda c, strict: _plain(c, strict, empty=True) and min(_valid_sizes(c)[0]) <= 0,
-        _empty,
-    ),
-    Behaviour(
-        "empty batch", lambda c, strict: _plain(c, strict, batch=True) and c.batch == 0, _empty
-    ),
-    Behaviour(
-        "groups > 1", lambda c, strict: _plain(c, strict, groups=True) and c.groups > 1, answer
-    ),
-    Behaviour(
-        "float64", lambda c, strict: _plain(c, strict, dtype=True) and c.dtype == "float64", answer
-    ),
-    Behaviour(
-        "float16, bfloat16",
-        lambda c, strict: _plain(c, strict, dtype=True) and c.dtype in ("float16", "bfloat16"),
-        answer,
-    ),
-)
-POOL = (
-    Behaviour(
-        "pooling: output size, 'valid', stride > 1",
-        lambda c, strict: _plain(c, strict) and max(c.stride) > 1 and not c.ceil_mode,
-        rounding,
-    ),
-    Behaviour(
-        "pooling: ceil_mode",
-        lambda c, strict: _plain(c, strict, padding=True) and c.ceil_mode,
-        answer,
-    ),
-    Behaviour(
-        "pooling: 'same'",
-        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
-        answer,
-    ),
-    Behaviour(
-        "pooling: a pad past half the kernel",
-        lambda c, strict: (
-            _plain(c, strict, padding=True, empty=True)
-            and c.padding.kind == "explicit"
-            and any(
-                max(lo, hi) > k // 2
-                for (lo, hi), k in zip(c.padding.pairs(), c.kernel, strict=True)
-            )
-        ),
-        answer,
-    ),
-    Behaviour(
-        "average pooling counting the padding",
-        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.count_include_pad,
-        answer,
-    ),
-    Behaviour(
-        "max pooling with dilation > 1",
-        lambda c, strict: (
-            _plain(c, strict, dilation=True) and c.op.startswith("max") and max(c.dilation) > 1
-        ),
-        answer,
-    ),
-)
-TRANSPOSED = (
-    Behaviour(
-        "transposed: explicit crops",
-        lambda c, strict: (
-            _plain(c, strict, padding=True, empty=True)
-            and c.padding.kind == "explicit"
-            and min(c.padding.pads) >= 0
-        ),
-        answer,
-    ),
-    Behaviour(
-        "transposed: output_padding > 0",
-        lambda c, strict: (
-            _plain(c, strict, padding=True, empty=True) and max(c.output_padding or (0,)) > 0
-        ),
-        answer,
-    ),
-    Behaviour(
-        "transposed: an output_shape asked for",
-        lambda c, strict: (
-            _plain(c, strict, padding=True, empty=True) and c.output_shape is not None
-        ),
-        answer,
-    ),
-    Behaviour(
-        "transposed: 'same'",
-        lambda c, strict: _plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
-        answer,
-    ),
-    Behaviour(
-        "transposed: dilation > 1",
-        lambda c, strict: _plain(c, strict, dilation=True, empty=True) and max(c.dilation) > 1,
-        answer,
-    ),
-    Behaviour(
-        "transposed: groups > 1",
-        lambda c, strict: _plain(c, strict, groups=True, empty=True) and c.groups > 1,
-        answer,
-    ),
-)
-BY_FAMILY: dict[str, tuple[Behaviour, ...]] = {
-    "conv": CONV,
-    "pool": POOL,
-    "conv_transpose": TRANSPOSED,
-}
-
-
 def _is_op(op: str) -> Callable[[Case, bool], bool]:
     return lambda case, strict: case.op == op
 
 
-def behaviours(survey: Survey) -> list[tuple[str, Behaviour]]:
+ByFamily = Mapping[str, tuple["Behaviour", ...]]  # each family's behaviours, by its name
+
+
+def behaviours(survey: Survey, by_family: ByFamily) -> list[tuple[str, Behaviour]]:
     """(family, behaviour) for every family this run covers; one 'runs it' row per operator of
     a family without behaviours of its own."""
     rows: list[tuple[str, Behaviour]] = []
     for family in dict.fromkeys(OPS[op][0] for op in survey.ops()):
-        if family in BY_FAMILY:
-            rows += [(family, b) for b in BY_FAMILY[family]]
+        if by_family.get(family):
+            rows += [(family, b) for b in by_family[family]]
         else:
             rows += [
                 (family, Behaviour(f"{op}: runs", _is_op(op), answer))
@@ -325,11 +167,13 @@ def _asked(survey: Survey, family: str, behaviour: Behaviour) -> list[str]:
     return [cid for cid in ours if behaviour.asks(survey.cases[cid], False)]
 
 
-def matrix(survey: Survey) -> tuple[list[str], list[tuple[str, ...]], list[str]]:
+def matrix(
+    survey: Survey, by_family: ByFamily
+) -> tuple[list[str], list[tuple[str, ...]], list[str]]:
     """(column names, rows, footnotes): one column per set of adapters whose cells read alike
-    in every row; each row a behaviour and one summary per column, with footnote numbers for
-    the registered bugs that marked its cases."""
-    rows = behaviours(survey)
+    in every row; each row a behaviour of `by_family` and one summary per column, with footnote
+    numbers for the registered bugs that marked its cases."""
+    rows = behaviours(survey, by_family)
     asked = {b.title: _asked(survey, family, b) for family, b in rows}
     columns: dict[tuple, list[str]] = {}
     for label in survey.labels:

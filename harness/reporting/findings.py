@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from enum import IntEnum
 
 from harness.case import Case
+from harness.model.outcome import unreleased
 from harness.model.registry import Entry
 from harness.model.verdicts import Verdict
 from harness.reporting.facts import Survey, _size
@@ -153,7 +154,9 @@ def _registered(survey: Survey, entry: Entry) -> Finding:
         for aspect, left, right, why, _ in survey.divergences[case_id]:
             if why == entry.id:
                 hit[case_id].update(
-                    label for label in (left, right) if label.split("@")[0] in entry.adapters
+                    label
+                    for label in (left, right)
+                    if unreleased(label.split("@")[0]) in entry.adapters
                 )
                 aspects.add(aspect)
     marked = {

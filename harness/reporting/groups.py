@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from harness.reporting.document import Section, Table
+
 _TAGGED = re.compile(r"^(?P<base>[^\[@]+)(?:\[(?P<tag>[^\]]+)\])?(?P<device>@.+)?$")
 
 
@@ -76,3 +78,18 @@ def merge(
         else:
             groups.append([label])
     return [Group(tuple(group)) for group in groups]
+
+
+def merged(section: Section) -> Section:
+    """The section with the rows of its adapter tables that read alike merged into one, named
+    as a group."""
+    for index, block in enumerate(section.blocks):
+        if not isinstance(block, Table) or not block.header or block.header[0] != "adapter":
+            continue
+        alike: dict[tuple[str, ...], list[str]] = {}
+        for row in block.rows:
+            alike.setdefault(tuple(row[1:]), []).append(row[0])
+        section.blocks[index] = Table(
+            block.header, tuple((group_name(names), *cells) for cells, names in alike.items())
+        )
+    return section

@@ -1,13 +1,18 @@
-"""The report's pooling section: the classic pooling questions, answered from a store's own
-outcomes. The ResNet stem's MaxPool2d(3, stride=2, padding=1) on 112x112, ceil_mode on an odd
-size, and the divisor AvgPool2d(3, stride=2, padding=1) uses at the border."""
+"""Pooling's part of the report: its rows of the convention matrix, and the classic pooling
+questions, answered from a store's own outcomes: the ResNet stem's MaxPool2d(3, stride=2,
+padding=1) on 112x112, ceil_mode on an odd size, and the divisor AvgPool2d(3, stride=2,
+padding=1) uses at the border."""
 
 from __future__ import annotations
 
 from typing import Any, Protocol
 
-from harness.ops.pool import CLASSIC
+from harness.families.pool.record import CLASSIC, POOL
+from harness.reporting.behaviours import Behaviour, answer, plain, rounding
 from harness.reporting.document import Paragraph, Section, Table
+from harness.reporting.groups import merged
+
+FAMILY = POOL.name  # whose part of the report this is
 
 # One short heading per classic pooling case, in CLASSIC's order.
 HEADINGS = (
@@ -34,12 +39,18 @@ def _answer(case_index: int, cell: Any) -> str:
     shape = "x".join(map(str, cell.shape[2:])) if cell.shape else "?"
     answer = f"{shape} {cell.verdict}"
     case = CLASSIC[case_index]
-    if case.op.startswith("avg_") and cell.verdict == "PASS" and case.padding.kind != "valid":
+    averages = "divisor" in case.operators.result_keys(case.op)  # an average proves its divisor
+    if averages and cell.verdict == "PASS" and case.padding.kind != "valid":
         answer += f", {CORNER[case.count_include_pad]}"
     return answer
 
 
-def pooling_section(survey: Outcomes) -> Section:
+def section(survey: Outcomes) -> Section:
+    """The pooling questions, with the adapters that answered alike merged into one row."""
+    return merged(_section(survey))
+
+
+def _section(survey: Outcomes) -> Section:
     section = Section("Pooling: the ResNet stem, ceil_mode on an odd size, the average's divisor")
     held = [i for i, case in enumerate(CLASSIC) if case.id in survey.recorded]
     if not held:
@@ -76,3 +87,46 @@ def pooling_section(survey: Outcomes) -> Section:
             Paragraph(f"{HEADINGS[i]} (`{case.command()}`): PASS on {', '.join(passed) or 'none'}.")
         )
     return section
+
+
+BEHAVIOURS = (
+    Behaviour(
+        "pooling: output size, 'valid', stride > 1",
+        lambda c, strict: plain(c, strict) and max(c.stride) > 1 and not c.ceil_mode,
+        rounding,
+    ),
+    Behaviour(
+        "pooling: ceil_mode",
+        lambda c, strict: plain(c, strict, padding=True) and c.ceil_mode,
+        answer,
+    ),
+    Behaviour(
+        "pooling: 'same'",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.padding.kind == "same",
+        answer,
+    ),
+    Behaviour(
+        "pooling: a pad past half the kernel",
+        lambda c, strict: (
+            plain(c, strict, padding=True, empty=True)
+            and c.padding.kind == "explicit"
+            and any(
+                max(lo, hi) > k // 2
+                for (lo, hi), k in zip(c.padding.pairs(), c.kernel, strict=True)
+            )
+        ),
+        answer,
+    ),
+    Behaviour(
+        "average pooling counting the padding",
+        lambda c, strict: plain(c, strict, padding=True, empty=True) and c.count_include_pad,
+        answer,
+    ),
+    Behaviour(
+        "max pooling with dilation > 1",
+        lambda c, strict: (
+            plain(c, strict, dilation=True) and c.op.startswith("max") and max(c.dilation) > 1
+        ),
+        answer,
+    ),
+)

@@ -16,104 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from harness import __version__
-from harness.ops.conv import CLASSIC
-from harness.reporting import behaviours, charts, document, findings, results, transposed_classic
+from harness.releases import matrix as release_axis
+from harness.reporting import behaviours, charts, document, findings, results
 from harness.reporting.document import Code, Figure, Paragraph, Section, Table
-from harness.reporting.facts import Cell, Survey
-from harness.reporting.pool_section import pooling_section
+from harness.reporting.facts import Survey
+from harness.reporting.sections import BEHAVIOURS, REPORTS
 from harness.running.store import Store
 
 TITLE = "Compatibility report: convolution, transposed convolution, pooling"
 RESULTS_SCHEMA = results.SCHEMA
-
-
-def classic_section(survey: Survey) -> Section:
-    """The question the project starts from, answered from this store's own outcomes."""
-    section = Section("The classic question: 28x28 input, 3x3 kernel, stride 2")
-    same, one = (case.id for case in CLASSIC[1:])
-    if not {same, one} <= set(survey.recorded):
-        section.blocks.append(Paragraph("This store does not hold the classic cases."))
-        return section
-    rows, told_apart = [], []
-    for label in _firsts(survey, [same, one]):
-        a, b = survey.cells[same].get(label), survey.cells[one].get(label)
-        if a is None or b is None:
-            continue
-        rows.append((_grouped(survey, label, [same, one]), *(_answer(cell) for cell in (a, b))))
-        if a.inferred and b.inferred and a.verdict == b.verdict == "PASS":
-            told_apart.append((label, a.inferred, b.inferred))
-    section.blocks.append(
-        Paragraph(
-            "The same input through `padding='same'` and through `padding=1`: the shape each "
-            "adapter returned, and the pads [top, bottom, left, right] its values prove."
-        )
-    )
-    section.blocks.append(Table(("adapter", "padding='same'", "padding=1"), tuple(rows)))
-    for label, p, q in told_apart[:1]:  # the pads 'same' and padding=1 prove
-        shapes = survey.cells[same][label].shape, survey.cells[one][label].shape
-        differ = "different" if (p[0], p[2]) != (q[0], q[2]) else "the same"
-        section.blocks.append(
-            Paragraph(
-                f"For example `{label}`: "
-                f"{'equal' if shapes[0] == shapes[1] else 'different'} shapes "
-                f"({shapes[0]} and {shapes[1]}) and {differ} values. The values prove top/left "
-                f"pads {p[0][0]}/{p[2][0]} for 'same' and {q[0][0]}/{q[2][0]} for padding=1; "
-                f"bottom/right only within {p[1]} and {q[1]}, as no window reads the last pad row."
-            )
-        )
-    return section
-
-
-def _answer(cell: Cell) -> str:
-    if cell.status != "ok":
-        return f"{cell.status}: {cell.error}" if cell.status == "rejected" else cell.status
-    return f"{cell.shape}, proves {cell.inferred}"
-
-
-def _firsts(survey: Survey, case_ids: list[str]) -> list[str]:
-    """One adapter per set answering these cases alike (shape, pads, verdict, status)."""
-    seen: dict[tuple, str] = {}
-    for label in survey.labels:
-        key = tuple(
-            (c.status, c.verdict, str(c.shape), str(c.inferred), c.error_type)
-            if (c := survey.cells[cid].get(label))
-            else None
-            for cid in case_ids
-        )
-        seen.setdefault(key, label)
-    return list(seen.values())
-
-
-def _grouped(survey: Survey, label: str, case_ids: list[str]) -> str:
-    """The adapters answering these cases as `label` does, named as a group."""
-    from harness.reporting.groups import group_name
-
-    def key(lab: str) -> tuple:
-        return tuple(
-            (c.status, c.verdict, str(c.shape), str(c.inferred), c.error_type)
-            if (c := survey.cells[cid].get(lab))
-            else None
-            for cid in case_ids
-        )
-
-    return group_name([lab for lab in survey.labels if key(lab) == key(label)])
-
-
-def _merged(section: Section) -> Section:
-    """The section with the rows of its adapter tables that read alike merged into one, named
-    as a group."""
-    from harness.reporting.groups import group_name
-
-    for index, block in enumerate(section.blocks):
-        if not isinstance(block, Table) or not block.header or block.header[0] != "adapter":
-            continue
-        alike: dict[tuple[str, ...], list[str]] = {}
-        for row in block.rows:
-            alike.setdefault(tuple(row[1:]), []).append(row[0])
-        section.blocks[index] = Table(
-            block.header, tuple((group_name(names), *cells) for cells, names in alike.items())
-        )
-    return section
 
 
 def _pct(agreeing: int, total: int) -> str:
@@ -205,7 +116,7 @@ def _findings(survey: Survey, store_name: str) -> Section:
 
 def _convention_matrix(survey: Survey, store_name: str) -> Section:
     section = Section("Convention matrix")
-    names, rows, notes = behaviours.matrix(survey)
+    names, rows, notes = behaviours.matrix(survey, BEHAVIOURS)
     section.blocks.append(
         Paragraph(
             "What each framework does, measured from this run's answers (not from its "
@@ -680,10 +591,9 @@ def sections(survey: Survey, store_name: str, trend: list[dict] | None = None) -
         _opening(survey, store_name),
         _findings(survey, store_name),
         _convention_matrix(survey, store_name),
+        *release_axis.sections(survey),
         _verdicts(survey, store_name),
-        classic_section(survey),
-        _merged(transposed_classic.section(survey)),
-        _merged(pooling_section(survey)),
+        *(family.section(survey) for family in REPORTS.values()),  # each family's questions
         _how_same_resolves(survey, store_name),
         _where_frameworks_differ(survey, store_name),
         _porting_recipes(survey, store_name),

@@ -14,10 +14,11 @@ from types import ModuleType
 
 from harness.adapter_api import ConvApi, NotExpressible
 from harness.case import Case
+from harness.catalog.variants import Variant
+from harness.catalog.variants import load as load_variants
 from harness.errors import UsageError
 from harness.model import inputs
-from harness.running.variants import Variant
-from harness.running.variants import load as load_variants
+from harness.model.outcome import unreleased
 
 TEMPLATE = '''"""convharness case {case_id} on {adapter} ({api}).
 
@@ -73,7 +74,7 @@ def _find(adapter: str) -> tuple[Variant, ModuleType, ConvApi]:
     for variant in load_variants():
         module = importlib.import_module(variant.module)  # adapters import no framework here
         for api in module.APIS:
-            if variant.adapter_name(api.adapter) == adapter:
+            if variant.adapter_name(api.adapter) == unreleased(adapter):  # any release
                 return variant, module, api
     raise UsageError(f"unknown adapter {adapter!r}")
 

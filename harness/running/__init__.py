@@ -1,3 +1,2 @@
-"""The running machinery: adapter variants and plugins, worker processes, the runner that feeds
-them, the SQLite store, and the survey that ties them together.
-"""
+"""The running machinery: worker processes, the runner that feeds them, the SQLite store, and
+the survey that ties them together."""

@@ -21,13 +21,13 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.model import conventions as conventions_data
 from harness.model.conventions import Convention
 from harness.model.outcome import AdapterInfo, Outcome
 from harness.running import memory
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 from harness.running.warm import IDLE, WarmWorker
 from harness.running.workers import Absence, Worker
 

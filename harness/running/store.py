@@ -34,7 +34,8 @@ from harness.model.assess import Answer, CaseReport, stored_divergences
 from harness.model.inference import Inferred
 from harness.model.verdicts import EXPECTED
 
-SCHEMA_VERSION = 2  # 2: the plan names each case's operator (schema 1: every case is conv2d)
+SCHEMA_VERSION = 3  # 2: the plan names each case's operator (schema 1: every case is conv2d);
+# 3: each outcome names the release set it ran on (schema 2: the harness's own environment)
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,7 +57,7 @@ CREATE TABLE outcomes (
     framework TEXT, version TEXT, api TEXT, status TEXT NOT NULL, verdict TEXT NOT NULL,
     known TEXT, rule TEXT, shape TEXT, pads TEXT, pads_inferred TEXT, error_type TEXT,
     message TEXT,
-    max_abs_err REAL, rel_err REAL, detail TEXT, seconds REAL,
+    max_abs_err REAL, rel_err REAL, detail TEXT, seconds REAL, release TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (case_id, adapter, device)
 );
 CREATE TABLE divergences (
@@ -64,6 +65,12 @@ CREATE TABLE divergences (
     detail TEXT, explained_by TEXT
 );
 """
+
+
+OUTCOME_COLUMNS = (  # every outcome column a store of any schema has, in the table's order
+    "case_id, adapter, device, variant, framework, version, api, status, verdict, known, rule, "
+    "shape, pads, pads_inferred, error_type, message, max_abs_err, rel_err, detail, seconds"
+)
 
 
 @dataclass(frozen=True)
@@ -92,19 +99,38 @@ def _read_schema_1(db: sqlite3.Connection, writable: bool) -> None:
     if writable:
         with db:
             db.execute("ALTER TABLE plan ADD COLUMN op TEXT NOT NULL DEFAULT 'conv2d'")
-            db.execute(
-                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
-            )
     else:
         db.execute(
             "CREATE TEMP VIEW plan AS SELECT idx, case_id, json, 'conv2d' AS op FROM main.plan"
         )
 
 
+def _read_schema_2(db: sqlite3.Connection, writable: bool) -> None:
+    """A store of schema 1 or 2 ran every outcome on the harness's own environment: opened to
+    write, its outcomes gain the `release` column (''); opened to read, a temporary view."""
+    if has_release_column(db):
+        pass
+    elif writable:
+        with db:
+            db.execute("ALTER TABLE outcomes ADD COLUMN release TEXT NOT NULL DEFAULT ''")
+    else:
+        db.execute("CREATE TEMP VIEW outcomes AS SELECT *, '' AS release FROM main.outcomes")
+    if writable:
+        with db:
+            db.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+
+
+def has_release_column(db: sqlite3.Connection, schema: str = "main") -> bool:
+    """Whether a store's outcomes table (in `schema`, e.g. an attached one) has `release`."""
+    return any(row[1] == "release" for row in db.execute(f"PRAGMA {schema}.table_info(outcomes)"))
+
+
 def _command() -> str:
     """This process's command line, short, for a refused writer to read."""
     name = Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python"
-    words = ["convharness" if name in ("cli.py", "__main__.py") else name, *sys.argv[1:]]
+    words = ["convharness" if name == "__main__.py" else name, *sys.argv[1:]]
     text = shlex.join(words)
     return text if len(text) <= 200 else text[:197] + "..."
 
@@ -291,6 +317,8 @@ class Store:
             db.execute("PRAGMA synchronous=NORMAL")
         if version == 1:
             _read_schema_1(db, writable)
+        if version < 3:
+            _read_schema_2(db, writable)
         return cls(path, db, own)
 
     def close(self) -> None:
@@ -337,6 +365,28 @@ class Store:
             label = verdict + (" (known)" if known else "")
             counts.setdefault(f"{adapter}@{device}", Counter())[label] += n
         return counts
+
+    def release_counts(self) -> dict[str, Counter]:
+        """framework==version (the release each answer ran on) -> verdict -> count; answers
+        with no version (a framework that did not run) are left out."""
+        counts: dict[str, Counter] = {}
+        rows = self.db.execute(
+            "SELECT framework || '==' || version, verdict, known IS NOT NULL, COUNT(*) "
+            "FROM outcomes WHERE COALESCE(version, '') != '' GROUP BY 1, 2, 3 ORDER BY 1"
+        )
+        for release, verdict, known, n in rows:
+            label = verdict + (" (known)" if known else "")
+            counts.setdefault(release, Counter())[label] += n
+        return counts
+
+    def release_rows(self) -> Iterable[tuple]:
+        """Every answer with its release: case id, adapter, device, framework, version,
+        release, status, verdict, known, shape, pads_inferred, error_type, message."""
+        return self.db.execute(
+            "SELECT case_id, adapter, device, framework, version, release, status, verdict, "
+            "known, shape, pads_inferred, error_type, message FROM outcomes "
+            "WHERE COALESCE(version, '') != '' ORDER BY case_id, adapter, device"
+        )
 
     def attention(self) -> tuple[int, int]:
         """(unexpected verdicts, unexplained divergences) over every recorded case."""
@@ -564,11 +614,13 @@ class Store:
                     _number(r["rel_err"]),
                     r["detail"],
                     result.outcome.seconds,
+                    result.outcome.info.release,
                 )
             )
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO outcomes VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO outcomes VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
             self.db.execute("DELETE FROM divergences WHERE case_id = ?", (case_id,))
@@ -630,7 +682,10 @@ def merge(sources: Iterable[Path], out: Path) -> Store:
             "FROM src.runs",
             (offset,),
         )
-        merged.db.execute("INSERT OR IGNORE INTO outcomes SELECT * FROM src.outcomes")
+        release = "release" if has_release_column(merged.db, "src") else "''"
+        merged.db.execute(
+            f"INSERT OR IGNORE INTO outcomes SELECT {OUTCOME_COLUMNS}, {release} FROM src.outcomes"
+        )
         alone = [(cid,) for cid in recorded if planned_in[cid] == 1]  # a shard's own case
         merged.db.executemany(
             "INSERT INTO divergences SELECT * FROM src.divergences WHERE case_id = ?", alone

@@ -108,11 +108,13 @@ def reports(
     runner: Runner, cases: list[Case], devices: tuple[str, ...] = ()
 ) -> Iterator[CaseReport]:
     """Each case assessed as it completes; `devices` (prefixes such as "gpu") narrows it."""
+    from harness import ops  # here, as in full_plan
+
     conventions = runner.conventions()
     for case, outcomes in runner.run(cases):
         if devices:
             outcomes = [o for o in outcomes if o.info.device.startswith(devices)]
-        yield assess(case, outcomes, inputs.arrays(case), conventions=conventions)
+        yield assess(case, outcomes, inputs.arrays(case), ops.family(case), conventions=conventions)
 
 
 def execute(runner: Runner, store: Store, cases: list[Case], total: int, quiet: bool) -> None:

@@ -34,14 +34,14 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
+from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.running import workers
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 from harness.running.workers import Worker
 
 IDLE = 900.0  # seconds a warm worker waits for a command before it exits
-EXPLAIN_IDLE = 600.0  # the same, for one that `explain` started on first use
+FIRST_USE_IDLE = 600.0  # the same, for one that `explain` or `run` started on first use
 _ROOT = Path(__file__).resolve().parent.parent.parent  # the project: harness/ and adapters/
 
 
@@ -134,6 +134,7 @@ def key_of(variant: Variant, env: dict[str, str], headroom: int | None) -> Key:
     module = code_hash((module_file,)) if module_file else ""  # a plugin's, outside harness/
     rest = _hash(
         [variant.module, module, variant.requires, env, headroom, sys.executable, sys.path]
+        + ([variant.python, variant.release] if variant.python else [])  # a release's env
     )
     return Key(variant.name, code_hash(), installed_hash(), rest)
 
@@ -205,7 +206,8 @@ def _serve(spec: Spec) -> None:
 def main() -> None:
     """`python -m harness.running.warm`: a warm worker, its Spec pickled on stdin."""
     spec: Spec = pickle.load(sys.stdin.buffer)
-    sys.path[:] = spec.sys_path
+    if spec.sys_path:  # none for a release variant: its environment's own, and the project
+        sys.path[:] = spec.sys_path
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # leave no socket behind
     _serve(spec)
 
@@ -273,9 +275,14 @@ def _launch(spec: Spec) -> subprocess.Popen:
     _, _, _, log_path = _files(spec.key.name)
     log_path.write_text("")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    python = spec.variant.python or sys.executable
+    if spec.variant.python:  # a release variant: its environment's interpreter
+        from harness.releases.interpreter import child_env
+
+        env = child_env(spec.variant.module)
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "harness.running.warm"],
+            [python, "-m", "harness.running.warm"],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=log,
@@ -348,7 +355,14 @@ class WarmWorker(Worker):
     def _launch(self) -> None:
         """Start a warm worker for this key (stopping stale ones) and connect to it."""
         stop_stale(self.variant.name, self.key)
-        spec = Spec(self.variant, self.env, self.headroom, self.key, self.idle, sys.path)
+        spec = Spec(
+            self.variant,
+            self.env,
+            self.headroom,
+            self.key,
+            self.idle,
+            [] if self.variant.python else sys.path,
+        )
         process = _launch(spec)
         self.conn = _connect(_files(self.key.name)[0], process, self.start_limit)
         if self.conn is None:

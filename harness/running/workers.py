@@ -35,11 +35,12 @@ import numpy as np
 
 from harness.adapter_api import NotExpressible
 from harness.case import Case
+from harness.catalog.variants import Variant
 from harness.model import inputs
 from harness.model.outcome import AdapterInfo, Outcome, Status
+from harness.releases.drift import older_api
 from harness.running import memory
 from harness.running.timeouts import TimeoutPolicy
-from harness.running.variants import Variant
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "3", "GRPC_VERBOSITY": "ERROR"}
 OUT_OF_MEMORY = "out of memory"  # how a crashed case's message begins when an allocation failed
@@ -90,6 +91,7 @@ def _describe(module, variant: Variant) -> tuple[list[AdapterInfo], Absence | No
             device,
             variant.name,
             tuple(api.apis.items()),
+            variant.release,
         )
 
     absent = _absent(module, variant)
@@ -116,6 +118,8 @@ def _run_one(api, info: AdapterInfo, case: Case, x, w, b) -> Outcome:
     except NotExpressible as error:
         return Outcome(info, "not_expressible", message=str(error))
     except Exception as error:  # a framework's refusal, whatever its class
+        if info.release and (missing := older_api(error, info)):  # an API this release lacks
+            return Outcome(info, "not_expressible", message=missing)
         if memory.is_out_of_memory(error):  # past the worker's limit: not the framework's answer
             text = one_line(f"{type(error).__name__}: {error}")
             return Outcome(info, Status.CRASHED, message=f"{OUT_OF_MEMORY}: {text}")
@@ -223,6 +227,12 @@ class Worker:
 
     def spawn(self) -> None:
         self._spawned = time.monotonic()
+        if self.variant.python:  # a release variant: its environment's interpreter
+            from harness.releases.interpreter import ForeignProcess
+
+            self._process = ForeignProcess(self.variant.python, self.variant.module, self.log_path)
+            self.conn = self._process.start((self.variant, self.env, self.log_path, self.headroom))
+            return
         context = multiprocessing.get_context("spawn")
         parent, child = context.Pipe()
         self._process = context.Process(

@@ -8,10 +8,8 @@ import pytest
 from hypothesis import strategies as st
 
 from harness import ops
-from harness.case import OPS, Case
+from harness.case import Case
 from harness.model.assess import CaseReport, Result
-from harness.model.pool_strategies import pool_cases
-from harness.model.strategies import cases
 
 
 def by_adapter(report: CaseReport, device: str = "cpu") -> dict[str, Result]:
@@ -45,16 +43,14 @@ def selected_ops() -> tuple[str, ...]:
 
 def drawn_cases(**narrowed) -> st.SearchStrategy[Case]:
     """Cases of every selected operator, from its family's strategy, narrowed as
-    strategies.cases takes it (pooling operators by pool_strategies.pool_cases, which takes the
-    same narrowing; transposed ones only when nothing is narrowed)."""
+    strategies.cases takes it (the family record's `narrowable` strategy; a family without one
+    draws only when nothing is narrowed)."""
 
     def of(op: str) -> st.SearchStrategy[Case] | None:
-        family = OPS[op][0]
-        if family == "conv":
-            return cases(op=op, **narrowed)
-        if family == "pool":
-            return pool_cases(op=op, **narrowed)
-        return None if narrowed else ops.FAMILIES[family].strategy(op)
+        record = ops.of_op(op)
+        if record.narrowable is None:
+            return None if narrowed else record.strategy(op)
+        return record.narrowable(op=op, **narrowed)
 
     return st.deferred(lambda: st.one_of(*[s for s in map(of, selected_ops()) if s is not None]))
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from harness.case import Case, Padding
+from harness.families.conv.record import CLASSIC
+from harness.families.pool.record import CLASSIC as POOL_CLASSIC
 from harness.model import conventions
-from harness.ops.conv import CLASSIC
-from harness.ops.pool import CLASSIC as POOL_CLASSIC
 from harness.suite.helpers import by_adapter, problems
 
 ACCEPTS_STRIDED_SAME = ["tf.nn", "keras[tensorflow]", "jax.lax", "flax.linen", "flax.nnx"]

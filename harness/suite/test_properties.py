@@ -9,8 +9,8 @@ from hypothesis import event, example, given, note
 from hypothesis import strategies as st
 
 from harness.case import Padding
-from harness.model.strategies import coverage
-from harness.ops.conv import CLASSIC
+from harness.families.conv.record import CLASSIC
+from harness.families.conv.strategies import coverage
 from harness.suite.helpers import (
     drawn_cases,
     problems,

@@ -7,11 +7,11 @@ from hypothesis import event, given, note
 from hypothesis import strategies as st
 
 from harness.case import Padding
+from harness.families.conv.record import CLASSIC
+from harness.families.conv_transpose.record import CLASSIC as UPSAMPLER
+from harness.families.pool.record import CLASSIC as POOL_CLASSIC
 from harness.model import recipes
 from harness.model.verdicts import TOLERANCE, relative_error
-from harness.ops.conv import CLASSIC
-from harness.ops.conv_transpose import CLASSIC as UPSAMPLER
-from harness.ops.pool import CLASSIC as POOL_CLASSIC
 from harness.suite.helpers import by_adapter, drawn_cases
 
 words = st.sampled_from([Padding("same"), Padding("same_lower")])

@@ -179,7 +179,7 @@ APIS = [
     ConvApi("mindspore.nn", calls.LAYER, layer, layer_code),
 ]
 
-# Data, read by the harness (harness/running/plugins.py): conventions with citations, known bugs.
+# Data, read by the harness (harness/catalog/plugins.py): conventions with citations, known bugs.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
 REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()
 

@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from harness.adapter_api import NotExpressible, crop_pairs
+from harness.adapter_api import NotExpressible, crop_pairs, effective_kernel
 from harness.case import Case
-from harness.model.oracle import effective_kernel
 
 RANKS = (1, 2, 3)
 

@@ -109,7 +109,7 @@ APIS = [
     ConvApi("tinygrad.nn", calls.LAYER_APIS, run_layer, code_layer),
 ]
 
-# Data, read by the harness (see harness/running/plugins.py): conventions with citations and
+# Data, read by the harness (see harness/catalog/plugins.py): conventions with citations and
 # the measured departures.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()
 REGISTRY = resources.files(__name__).joinpath("registry.toml").read_text()

@@ -1,0 +1,26 @@
+"""TensorFlow's adapter: tf.nn, serving the families of the modules beside this one (conv,
+transposed, pool) at rank 1, 2 and 3, channels-last (or channels-first where the variant asks:
+_common.py)."""
+
+from __future__ import annotations
+
+from adapters.tensorflow import conv, pool, transposed
+from harness.adapter_api import apis_of
+
+FRAMEWORK = "tensorflow"
+REQUIRES = "tensorflow"
+
+
+def version() -> str:
+    import tensorflow as tf
+
+    return tf.__version__
+
+
+def devices() -> list[str]:
+    import tensorflow as tf
+
+    return ["cpu"] + [f"gpu:{i}" for i in range(len(tf.config.list_logical_devices("GPU")))]
+
+
+APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)

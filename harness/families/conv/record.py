@@ -1,0 +1,87 @@
+"""Convolution (conv1d, conv2d, conv3d): the family record, and the classic question.
+
+The convolution's arithmetic is the rank-generic core the other families build on, in the
+model: oracle (output size per axis, 'same' totals and splits), reference (float64 NumPy
+convolution), inference (pads proven by values), features (the facts data files speak of).
+Its own are here: strategies (cases and their coverage regions) and focus (its focus moves).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from harness.case import Case, Padding, Pads
+from harness.families.conv import focus, strategies
+from harness.families.conv.operators import OPERATORS
+from harness.families.family import Family, footprint
+from harness.model import inference, oracle, reference
+from harness.model.inference import Inferred
+
+# The classic question: 28x28 input, 3x3 kernel, stride 2, with padding 0, 'same' and 1.
+CLASSIC = tuple(
+    Case(
+        batch=1,
+        in_channels=3,
+        out_channels=16,
+        spatial=(28, 28),
+        kernel=(3, 3),
+        stride=(2, 2),
+        padding=Padding.parse(spec),
+    )
+    for spec in (0, "same", 1)
+)
+
+
+def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
+    return reference.conv(x, w, b, case.stride, case.dilation, pads, case.groups)
+
+
+def _infer(
+    case: Case, output: np.ndarray, x, w, b, dense: dict[int, np.ndarray]
+) -> Inferred | None:
+    def dense_for(margin: int) -> np.ndarray:
+        if margin not in dense:
+            dense[margin] = inference.dense_reference(case, x, w, b, margin)
+        return dense[margin]
+
+    return inference.infer(case, output, dense_for)
+
+
+def _memory(case: Case) -> int:
+    """The case's footprint: its output at the most padding its padding can mean ('same' at
+    most d(k-1) per axis), and the dense map the inference builds for that output."""
+    pairs = case.padding.pairs() if case.padding.pads else [(0, 0)] * case.rank
+    out = []
+    for axis, (i, k, s, d) in enumerate(
+        zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True)
+    ):
+        low, high = pairs[axis]
+        if case.padding.kind in ("same", "same_lower"):
+            low, high = 0, oracle.effective_kernel(k, d) - 1
+        out.append(max(oracle.output_size(i, k, s, d, low, high), 0))
+    margin = inference.margin_for(case, tuple(out))
+    dense = [
+        max(i + 2 * margin - oracle.effective_kernel(k, d) + 1, 0)
+        for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
+    ]
+    channels = case.batch * case.out_channels
+    return footprint(case, channels * math.prod(out), channels * math.prod(dense))
+
+
+CONV = Family(
+    name=OPERATORS.name,
+    ops=tuple(OPERATORS.ops),
+    title="Convolution",
+    reference=_reference,
+    infer=_infer,
+    strategy=lambda op: strategies.cases(op=op),
+    coverage=strategies.coverage,
+    regions=strategies.regions,
+    classic=CLASSIC,
+    memory=_memory,
+    operators=OPERATORS,
+    focus=focus.MOVES,
+    narrowable=strategies.cases,
+)

@@ -1,0 +1,231 @@
+"""The report's release axis, measured from the store (never written by hand): the release
+matrix (which releases of a framework show each registered bug and each convention: first
+seen, last seen, fixed in) and the cases whose answer changed between two releases of a
+framework (shape, pads, values, accept or refuse), each with its repro on both.
+
+An answer's release is its framework and version as the store recorded them; the sections
+appear only for a store that ran more than one release of some framework.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+
+from harness.model import registry
+from harness.model.outcome import unreleased
+from harness.releases.sets import version_key
+from harness.reporting.document import Paragraph, Section, Table
+from harness.reporting.facts import Cell, Survey
+
+ACCEPTED = ("ok",)
+CHANGES_SHOWN = 200  # rows of "changed between releases" before the rest is counted
+
+
+def _release(cell: Cell) -> str:
+    return f"{cell.framework}=={cell.version}"
+
+
+def releases_of(survey: Survey) -> dict[str, list[str]]:
+    """framework -> its releases in the store (those that answered), oldest first."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for cells in survey.cells.values():
+        for cell in cells.values():
+            if cell.version:
+                found[cell.framework].add(cell.version)
+    return {f: sorted(v, key=version_key) for f, v in sorted(found.items())}
+
+
+def several(survey: Survey) -> bool:
+    return any(len(v) > 1 for v in releases_of(survey).values())
+
+
+# ---- the matrix ---------------------------------------------------------------------------
+
+
+def _shown_by(survey: Survey, entry: registry.Entry) -> dict[str, set[str]]:
+    """framework -> the releases with an answer the entry marks, or a difference it explains,
+    or (a convention) a documented refusal it lists."""
+    shown: dict[str, set[str]] = defaultdict(set)
+    for case_id in survey.recorded:
+        cells = survey.cells[case_id]
+        for cell in cells.values():
+            if cell.known == entry.id or (cell.rule and cell.rule in entry.rules):
+                shown[cell.framework].add(cell.version)
+        for _, left, right, why, _ in survey.divergences[case_id]:
+            if why != entry.id:
+                continue
+            for label in (left, right):
+                side = cells.get(label)
+                if side and unreleased(label.split("@")[0]) in entry.adapters:
+                    shown[side.framework].add(side.version)
+    return shown
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where one entry shows among the releases of one framework the store ran."""
+
+    entry: str
+    kind: str
+    framework: str
+    shows: tuple[str, ...]
+    ran: tuple[str, ...]
+
+    @property
+    def first_seen(self) -> str:
+        return self.shows[0]
+
+    @property
+    def last_seen(self) -> str:
+        return self.shows[-1]
+
+    @property
+    def fixed_in(self) -> str | None:
+        """The first release after the last one that shows it, where one ran."""
+        later = [v for v in self.ran if version_key(v) > version_key(self.last_seen)]
+        return later[0] if later else None
+
+
+def spans(survey: Survey) -> list[Span]:
+    """Every registered entry the store reached, per framework, with its releases."""
+    ran = releases_of(survey)
+    found = []
+    for entry in registry.load().entries:
+        for framework, versions in sorted(_shown_by(survey, entry).items()):
+            shows = tuple(sorted(versions, key=version_key))
+            found.append(Span(entry.id, entry.kind, framework, shows, tuple(ran[framework])))
+    return found
+
+
+def matrix_section(survey: Survey) -> Section:
+    section = Section("Release matrix")
+    ran = releases_of(survey)
+    section.blocks.append(
+        Paragraph(
+            "Which releases show each registered bug and convention, measured from this "
+            "store's answers: "
+            + "; ".join(f"{f} {', '.join(v)}" for f, v in ran.items() if len(v) > 1)
+            + ". `fixed in` is the first release after the last one that shows it."
+        )
+    )
+    rows = tuple(
+        (
+            span.entry,
+            span.kind,
+            span.framework,
+            ", ".join(span.shows),
+            span.first_seen,
+            span.last_seen,
+            span.fixed_in or "-",
+            ", ".join(v for v in span.ran if v not in span.shows) or "-",
+        )
+        for span in spans(survey)
+        if len(span.ran) > 1
+    )
+    section.blocks.append(
+        Table(
+            ("entry", "kind", "framework", "shows on", "first seen", "last seen", "fixed in")
+            + ("not on",),
+            rows,
+        )
+        if rows
+        else Paragraph("No registered entry was reached on a framework run at several releases.")
+    )
+    return section
+
+
+# ---- changed between releases -------------------------------------------------------------
+
+
+def _facts(cell: Cell) -> dict[str, str]:
+    return {
+        "accepts": "accepts" if cell.status in ACCEPTED else cell.status,
+        "shape": "x".join(map(str, cell.shape)) if cell.shape else "-",
+        "pads": json.dumps(cell.inferred) if cell.inferred else "-",
+        "verdict": cell.verdict,
+    }
+
+
+@dataclass(frozen=True)
+class Change:
+    case_id: str
+    adapter: str  # without its release
+    framework: str
+    before: str  # release
+    after: str
+    aspects: tuple[str, ...]
+    was: str
+    now: str
+
+
+def changes(survey: Survey) -> list[Change]:
+    """Every case whose answer on one adapter differs between two consecutive releases of its
+    framework that both answered it."""
+    found = []
+    for case_id in survey.recorded:
+        by_adapter: dict[tuple[str, str], dict[str, Cell]] = defaultdict(dict)
+        for label, cell in survey.cells[case_id].items():
+            if cell.version and cell.status not in ("skipped",):
+                by_adapter[(unreleased(label.split("@")[0]), cell.framework)][cell.version] = cell
+        for (adapter, framework), per_release in sorted(by_adapter.items()):
+            ordered = sorted(per_release, key=version_key)
+            for old, new in zip(ordered, ordered[1:], strict=False):
+                a, b = _facts(per_release[old]), _facts(per_release[new])
+                aspects = tuple(k for k in a if a[k] != b[k])
+                if aspects:
+                    was = ", ".join(a[k] for k in aspects)
+                    now = ", ".join(b[k] for k in aspects)
+                    found.append(Change(case_id, adapter, framework, old, new, aspects, was, now))
+    return found
+
+
+def _repro(change: Change, survey: Survey) -> str:
+    return (
+        f"`convharness repro {change.case_id} --store {survey.name} --adapters {change.adapter}`, "
+        f"run under {change.framework}=={change.before} and {change.framework}=={change.after}"
+    )
+
+
+def changes_section(survey: Survey) -> Section:
+    section = Section("Changed between releases")
+    found = changes(survey)
+    if not found:
+        section.blocks.append(
+            Paragraph("Every case answered alike on every release of its framework.")
+        )
+        return section
+    section.blocks.append(
+        Paragraph(
+            f"{len(found)} answers changed between two releases of a framework (accept or "
+            "refuse, shape, pads proven by values, or the verdict: values or the refusal). "
+            "Each repro is the framework's own code; run it in an environment of each release "
+            "(`convharness envs add`)."
+        )
+    )
+    rows = tuple(
+        (
+            c.case_id,
+            c.adapter,
+            f"{c.framework} {c.before} -> {c.after}",
+            ", ".join(c.aspects),
+            c.was,
+            c.now,
+            _repro(c, survey),
+        )
+        for c in found[:CHANGES_SHOWN]
+    )
+    section.blocks.append(
+        Table(("case", "adapter", "releases", "changed", "before", "after", "repro"), rows)
+    )
+    if len(found) > CHANGES_SHOWN:
+        section.blocks.append(Paragraph(f"... and {len(found) - CHANGES_SHOWN} more."))
+    return section
+
+
+def sections(survey: Survey) -> list[Section]:
+    """The release axis's sections, where the store ran several releases of a framework."""
+    if not several(survey):
+        return []
+    return [matrix_section(survey), changes_section(survey)]

@@ -1,0 +1,110 @@
+"""`convharness upstream ENTRY`: a registered bug as a report ready to file with the framework:
+its minimal repro in the framework's own code (no convharness in it), the releases it shows on
+(the repro run in each release's environment, now), expected and actual, the citation.
+
+Expected is what the repro's own comments say the documentation promises; actual is what each
+release printed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from harness.errors import UsageError
+from harness.model import registry
+from harness.releases import environments, sets
+from harness.releases.bisection import entry, install_line, run_script
+from harness.releases.sets import version_key
+
+_EXPECTED = re.compile(r"#\s*(.*\b(expected|documented|as on)\b.*)$", re.IGNORECASE)
+
+
+def framework_of(found: registry.Entry) -> sets.Framework:
+    """The framework whose releases the entry's repro runs on (the module it requires)."""
+    known = sets.load()
+    if found.requires not in known:
+        raise UsageError(f"{found.id} needs {found.requires}, whose releases are not known here")
+    return known[found.requires]
+
+
+def expected_of(found: registry.Entry) -> list[str]:
+    """The repro's comments that say what should happen."""
+    return [
+        m.group(1).strip() for line in found.repro.splitlines() if (m := _EXPECTED.search(line))
+    ]
+
+
+def outputs(
+    found: registry.Entry,
+    framework: sets.Framework,
+    versions: list[str],
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, str]:
+    """release -> what the repro printed there."""
+    from harness.releases.bisection import FindingProbe
+
+    env = FindingProbe(framework, found)._env()
+    printed = {}
+    for version in sorted(versions, key=version_key):
+        if progress:
+            progress(f"{framework.name}=={version}: running the repro")
+        environment = environments.ensure(framework.requirements(version))
+        printed[version] = run_script(environment, found.repro, env)
+    return printed
+
+
+def report(
+    entry_id: str,
+    versions: list[str] | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> str:
+    """The Markdown text to file."""
+    found = entry(entry_id)
+    framework = framework_of(found)
+    chosen = versions or list(
+        dict.fromkeys([framework.pinned, framework.latest, *framework.earlier])
+    )
+    printed = outputs(found, framework, chosen, progress)
+    shows = [v for v in printed if found.shows in printed[v]]
+    failed = [v for v in printed if v not in shows and "(exit status" in printed[v]]
+    clean = [v for v in printed if v not in shows and v not in failed]
+    newest = max(printed, key=version_key)
+    lines = [
+        f"## {found.summary.split('. ')[0].rstrip('.')}",
+        "",
+        found.summary,
+        "",
+        "### Minimal reproduction",
+        "",
+        f"`{install_line(framework, newest)}`, then:",
+        "",
+        "```python",
+        found.repro.strip(),
+        "```",
+        "",
+        "### Releases",
+        "",
+        f"Shows on: {', '.join(f'{framework.name} {v}' for v in shows) or 'none of those run'}.",
+        f"Does not show on: {', '.join(f'{framework.name} {v}' for v in clean) or '-'}.",
+        *(
+            [f"Could not run on: {', '.join(failed)} (the repro failed; see below)."]
+            if failed
+            else []
+        ),
+        "",
+        "### Expected",
+        "",
+        *(f"- {text}" for text in expected_of(found) or [f"not `{found.shows}`"]),
+        "",
+        f"### Actual ({framework.name} {newest})",
+        "",
+        "```",
+        printed[newest],
+        "```",
+        "",
+        "### Documentation and references",
+        "",
+        found.citation,
+    ]
+    return "\n".join(lines)

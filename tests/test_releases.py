@@ -1,0 +1,309 @@
+"""Releases as an axis: the release data, the environments' keys, release variants run by
+another interpreter, the store's release column (and older stores), an API a release lacks,
+and, where the package index can be reached, a run over releases, its report and a bisection
+that re-finds a measured change."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from harness.case import Case
+from harness.catalog.variants import Variant
+from harness.errors import UsageError
+from harness.model.outcome import AdapterInfo, unreleased
+from harness.releases import drift, environments, sets
+from harness.releases.bisection import version_key
+from harness.running import warm
+from harness.running.runner import Runner
+from harness.running.store import SCHEMA_VERSION, Plan, Store, merge
+from harness.running.workers import _run_one
+
+ROOT = Path(__file__).resolve().parent.parent
+CLI = [sys.executable, "-m", "harness.cli"]
+FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
+
+
+def _pins() -> dict[str, str]:
+    lines = (ROOT / "constraints/pins.txt").read_text().splitlines()
+    pairs = [line.split("==") for line in lines if "==" in line and not line.startswith("#")]
+    return {environments.normalize(name): version for name, version in pairs}
+
+
+def test_the_release_data_follows_the_pins_and_enough_earlier_releases():
+    pins, frameworks = _pins(), sets.load()
+    assert {"jax", "flax", "keras", "tensorflow", "onnxruntime"} <= set(frameworks)
+    for framework in frameworks.values():
+        assert pins[environments.normalize(framework.packages[0])] == framework.pinned
+        assert version_key(framework.pinned) <= version_key(framework.latest)
+        assert len(framework.earlier) >= 2
+        assert all(version_key(v) < version_key(framework.pinned) for v in framework.earlier)
+        followed = framework.followed()
+        assert framework.requirements(framework.pinned) in followed
+    prereleases = {p[0] for f in frameworks.values() for p in f.prerelease}
+    assert {"tf-nightly", "keras-nightly"} <= prereleases
+
+
+@pytest.mark.parametrize(
+    "text, complaint",
+    [
+        ("schema = 2\n", "unsupported schema"),
+        (
+            'schema = 1\n[framework.x]\npackages = ["x"]\npinned = "1.0"\nlatest = "1.0"\n'
+            'earlier = ["0.9"]\n',
+            "fewer than two",
+        ),
+        (
+            'schema = 1\n[framework.x]\npackages = ["x"]\npinned = "one"\nlatest = "1.0"\n'
+            'earlier = ["0.9", "0.8"]\n',
+            "not a release version",
+        ),
+        (
+            'schema = 1\n[framework.x]\npackages = ["x"]\npinned = "1.0"\nlatest = "1.0"\n'
+            'earlier = ["0.9", "0.8"]\ncolour = "red"\n',
+            "unknown keys",
+        ),
+        ('schema = 1\n[[change]]\nframework = "x"\n', "a change needs"),
+    ],
+)
+def test_malformed_release_data_is_refused_naming_what(text, complaint):
+    with pytest.raises(ValueError, match=complaint):
+        sets.parse(text)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["run", "--releases", "jax"],
+        ["run", "--releases", "nosuchframework=1.0"],
+        ["run", "--releases", "jax=0.8.3!"],
+        ["envs", "add", "jax===0.8"],
+        ["envs", "add"],
+        ["bisect", "nosuchframework", "--case", "{}"],
+        ["bisect", "keras", "--case", "not json"],
+        ["upstream", "no-such-entry"],
+    ],
+)
+def test_bad_release_input_is_one_line_and_exit_2(args, tmp_path):
+    env = {"CONVHARNESS_ENVS": str(tmp_path / "envs"), "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([*CLI, *args], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("convharness: error: ") and done.stderr.count("\n") == 1
+
+
+def test_a_release_set_is_checked_and_its_key_is_the_resolved_set():
+    assert environments.requirement_set(["jaxlib==0.8.3", " jax==0.8.3"]) == (
+        "jax==0.8.3",
+        "jaxlib==0.8.3",
+    )
+    with pytest.raises(UsageError):
+        environments.requirement_set(["jax @ https://example.invalid/jax.whl"])
+    one = environments.key_of({"jax": "0.8.3", "numpy": "2.4.6"})
+    assert one == environments.key_of({"numpy": "2.4.6", "jax": "0.8.3"})
+    assert one != environments.key_of({"jax": "0.8.3", "numpy": "1.26.4"})
+
+
+def test_a_release_variant_is_named_by_its_release_and_keys_its_own_warm_worker():
+    release = dataclasses.replace(
+        FAULT, name="fault@fault==1.0", release="fault==1.0", python="/some/env/bin/python"
+    )
+    assert release.adapter_name("fault.api") == "fault.api{fault==1.0}"
+    assert unreleased("fault.api[tag]{fault==1.0}") == "fault.api[tag]"
+    assert sets.split_name(release.name) == ("fault", "fault==1.0")
+    assert warm.key_of(release, {}, None).name != warm.key_of(FAULT, {}, None).name
+
+
+def _info(release: str) -> AdapterInfo:
+    return AdapterInfo("fault.api", "fault", "1.0", "fault.call", "cpu", "fault", (), release)
+
+
+class _Lacking:
+    """An adapter API whose call meets an older API: it raises what Python raises for one."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def run(self, case, x, w, b, device):
+        raise self.error
+
+
+def _raised(code: str) -> BaseException:
+    try:
+        exec(code, {})
+    except Exception as error:  # what Python itself raises for the missing piece
+        return error
+    raise AssertionError(f"{code!r} raised nothing")
+
+
+@pytest.mark.parametrize(
+    "code, lacks",
+    [
+        ("from harness import no_such_name_in_this_release", "no harness.no_such_name"),
+        ("import harness.no_such_module_in_this_release", "no module harness.no_such"),
+        ("import harness; harness.no_such_attribute", "no harness.no_such_attribute"),
+        ("def conv(x): pass\nconv(1, use_consistent_padding=True)", "no keyword"),
+    ],
+)
+def test_an_api_a_release_lacks_is_not_expressible_there_and_a_refusal_here(code, lacks):
+    error = _raised(code)
+    assert lacks in drift.lacks(error)
+    case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
+    on_release = _run_one(_Lacking(error), _info("fault==1.0"), case, None, None, None)
+    assert on_release.status == "not_expressible"
+    assert "fault 1.0 (fault==1.0)" in on_release.message and lacks in on_release.message
+    on_own = _run_one(_Lacking(error), _info(""), case, None, None, None)
+    assert on_own.status == "rejected"  # the harness's own environment: the suite flags it
+
+
+def test_other_errors_are_not_taken_for_a_missing_api():
+    assert drift.lacks(_raised("1 / 0")) is None
+    assert drift.lacks(_raised("raise ValueError('padding must be valid or same')")) is None
+    assert drift.lacks(_raised("def f(x): pass\nf()")) is None  # a missing argument, not a keyword
+
+
+def test_a_worker_runs_under_another_interpreter_and_survives_its_crashes(tmp_path, monkeypatch):
+    """The release path of the worker machinery (a subprocess of the environment's Python with
+    the project linked onto its path), on this Python as the 'environment'."""
+    monkeypatch.setenv("CONVHARNESS_ENVS", str(tmp_path / "envs"))
+    foreign = dataclasses.replace(
+        FAULT, name="fault@fault==1.0", release="fault==1.0", python=sys.executable
+    )
+    heights = [4, 13, 5, 17, 6]
+    cases = [
+        Case(batch=1, in_channels=1, out_channels=2, spatial=(h, 4), kernel=(1, 1)) for h in heights
+    ]
+    with Runner([foreign], timeout=5, batch_size=4) as runner:
+        answered = {case.spatial[0]: outcomes for case, outcomes in runner.run(cases)}
+    status = {h: answered[h][0].status for h in heights}
+    assert status == {4: "ok", 13: "crashed", 5: "ok", 17: "timeout", 6: "ok"}
+    assert "killed by SIGABRT" in answered[13][0].message
+    assert {o.info.release for h in heights for o in answered[h]} == {"fault==1.0"}
+    assert answered[4][0].info.adapter.endswith("{fault==1.0}")
+    links = list((tmp_path / "envs" / ".project").iterdir())
+    assert len(links) == 1 and {p.name for p in links[0].iterdir()} >= {"harness", "adapters"}
+
+
+def _store_of_schema_2(path: Path) -> None:
+    """A store as schema 2 wrote it: no release column; one answer in it."""
+    case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
+    Store.create(path, Plan(cases=[(0, case)], plan_id="p", variants=("jax",))).close()
+    with closing(sqlite3.connect(path)) as db, db:
+        db.execute("ALTER TABLE outcomes DROP COLUMN release")
+        db.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+        db.execute(
+            "INSERT INTO outcomes (case_id, adapter, device, variant, framework, version, api, "
+            "status, verdict) VALUES (?, 'jax.lax', 'cpu', 'jax', 'jax', '0.4.30', "
+            "'jax.lax.conv_general_dilated', 'ok', 'PASS')",
+            (case.id,),
+        )
+        db.execute("INSERT INTO recorded VALUES (?, 1, 0, 0)", (case.id,))
+
+
+def test_a_schema_2_store_reads_as_the_harness_own_environment_and_upgrades_when_written(tmp_path):
+    old = tmp_path / "old.db"
+    _store_of_schema_2(old)
+    before = old.read_bytes()
+    with Store.open(old, writable=False) as store:
+        rows = list(store.release_rows())
+        assert [(r[1], r[4], r[5]) for r in rows] == [("jax.lax", "0.4.30", "")]
+        assert store.release_counts() == {"jax==0.4.30": {"PASS": 1}}
+    assert old.read_bytes() == before  # reading wrote nothing
+    merged = merge([old], tmp_path / "merged.db")  # an older store merges into a new one
+    with merged:
+        assert [r[5] for r in merged.release_rows()] == [""]
+    with Store.open(old) as store:  # opened to write: it gains the column
+        assert store.meta()["schema_version"] == SCHEMA_VERSION
+        assert [r[5] for r in store.release_rows()] == [""]
+
+
+# ---- with the package index ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def index():
+    """Skips unless the package index answers (release environments are built from it)."""
+    try:
+        environments.resolve(("keras==3.13.2", "jax", "jaxlib"))
+    except UsageError as error:
+        pytest.skip(f"the package index cannot be reached to build release environments: {error}")
+
+
+KERAS_CHANGE = next(c for c in sets.changes() if c.framework == "keras")
+
+
+@pytest.mark.network
+def test_a_run_over_releases_records_each_release_and_reports_the_change(index, tmp_path):
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(KERAS_CHANGE.case + "\n")
+    store = tmp_path / "releases.db"
+    done = subprocess.run(
+        [*CLI, "run", "--cases", str(cases), "--variants", "keras-jax", "--shrink-budget", "0"]
+        + ["--releases", f"keras={KERAS_CHANGE.last_before}", "--store", str(store)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 1, done.stderr  # the older release's refusal is unexpected
+    assert "verdicts per release:" in done.stdout
+    older, pinned = f"keras=={KERAS_CHANGE.last_before}", f"keras=={sets.load()['keras'].pinned}"
+    with Store.open(store, writable=False) as opened:
+        counts = opened.release_counts()
+        releases = {(r[1], r[5]) for r in opened.release_rows()}
+    assert counts[older] != counts[pinned]
+    assert (f"keras[jax]{{{older}}}", older) in releases and ("keras[jax]", "") in releases
+    report = tmp_path / "report"
+    subprocess.run([*CLI, "report", str(store), "--out", str(report)], check=True, timeout=300)
+    text = (report / "REPORT.md").read_text()
+    assert "## Release matrix" in text and "## Changed between releases" in text
+    case_id = Case.from_json(json.loads(KERAS_CHANGE.case)).id
+    row = next(line for line in text.splitlines() if line.startswith(f"| {case_id} | keras[jax] |"))
+    assert f"keras {KERAS_CHANGE.last_before} -> {sets.load()['keras'].pinned}" in row
+
+
+@pytest.mark.network
+def test_bisect_finds_the_measured_release_of_the_keras_change(index):
+    """Re-runs the bisection whose result data/releases.toml records."""
+    change = KERAS_CHANGE
+    versions = [change.good, "3.12.4", change.last_before, change.first, change.bad]
+    done = subprocess.run(
+        [*CLI, "bisect", change.framework, "--case", change.case, "--adapter", change.adapter]
+        + ["--good", change.good, "--bad", change.bad, "--versions", ",".join(versions)],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        f"first release of keras whose answer differs: keras=={change.first} (the release "
+        f"before it among those probed: keras=={change.last_before})"
+    ) in done.stdout
+    assert f"--- on keras=={change.last_before}" in done.stdout
+    assert f"--- on keras=={change.first}" in done.stdout
+    repro = done.stdout.split("repro (the framework's own code):")[1].split("--- on")[0]
+    assert "import keras" in repro and "import harness" not in repro
+    assert "from harness" not in repro and "keras.layers.Conv2D(" in repro
+
+
+@pytest.mark.network
+def test_upstream_report_is_the_framework_code_with_the_releases_it_shows_on(index):
+    done = subprocess.run(
+        [*CLI, "upstream", "xla-cpu-negative-low-padding", "--versions", "0.10.2"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    text = done.stdout
+    assert "```python\nimport numpy as np, jax" in text
+    assert "pip install jax==0.10.2 jaxlib==0.10.2" in text
+    shows = next(line for line in text.splitlines() if line.startswith("Shows on:"))
+    clean = next(line for line in text.splitlines() if line.startswith("Does not show on:"))
+    assert ("jax 0.10.2" in shows) != ("jax 0.10.2" in clean)  # measured, one way or the other
+    assert "https://github.com/openxla/xla/issues/48713" in text
