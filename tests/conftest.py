@@ -1,9 +1,47 @@
-"""Test-wide settings: commands run in the tests start their own workers (CONVHARNESS_WARM=0),
-so no test leaves warm workers behind or finds a developer's; the tests of warm workers say
-otherwise where they mean it."""
+"""Test-wide settings: the commands the tests run, in this process or as subprocesses, share
+the session's warm workers (CONVHARNESS_WARM=1, in a directory of the session's own named by
+CONVHARNESS_WARM_DIR), so each framework is imported once a session rather than once a
+command. They are stopped when the session ends; no test finds a developer's warm workers or
+leaves any behind. The tests of a command's own workers (their start, crashes and hangs) say
+CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories of their
+own."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 
-os.environ["CONVHARNESS_WARM"] = "0"
+import pytest
+
+_SESSION_SETTINGS = ("CONVHARNESS_WARM", "CONVHARNESS_WARM_DIR", "CONVHARNESS_POOL_DIR")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # a short path: a Unix socket's name is at most 107 bytes
+    directory = tempfile.mkdtemp(prefix="chw-")
+    config.stash[_DIRECTORY] = (
+        directory,
+        {name: os.environ.get(name) for name in _SESSION_SETTINGS},
+    )
+    os.environ.pop("CONVHARNESS_POOL_DIR", None)
+    os.environ["CONVHARNESS_WARM"] = "1"
+    os.environ["CONVHARNESS_WARM_DIR"] = directory
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the session's warm workers and give the settings back as they were."""
+    from harness.running import warm
+
+    directory, before = config.stash[_DIRECTORY]
+    os.environ["CONVHARNESS_WARM_DIR"] = directory
+    warm.stop_all()
+    shutil.rmtree(directory, ignore_errors=True)
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+_DIRECTORY = pytest.StashKey[tuple[str, dict[str, str | None]]]()

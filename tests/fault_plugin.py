@@ -11,7 +11,8 @@ TESTS = Path(__file__).resolve().parent
 
 def install(site: Path) -> dict[str, str]:
     """Register fault_adapter through the `convharness.adapters` entry point in `site`; give
-    back the environment that runs the command line with it."""
+    back the environment that runs the command line with it, on the command's own workers (the
+    tests that use it crash, hang and kill them)."""
     info = site / "convharness_fault_for_tests-0.0.1.dist-info"
     info.mkdir(parents=True)
     (info / "METADATA").write_text(
@@ -19,4 +20,8 @@ def install(site: Path) -> dict[str, str]:
     )
     (info / "entry_points.txt").write_text("[convharness.adapters]\nfault = fault_adapter\n")
     path = [str(site), str(TESTS), os.environ.get("PYTHONPATH", "")]
-    return {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in path if p)}
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(p for p in path if p),
+        "CONVHARNESS_WARM": "0",
+    }

@@ -12,6 +12,8 @@ import pytest
 
 from harness.adapter_api import Call, Case, NotExpressible, Ref, Served, by_family, spell
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 ADAPTERS = Path(__file__).resolve().parent.parent / "adapters"
 
 

@@ -12,6 +12,8 @@ from harness.case import Case, CaseError, Padding
 from harness.families.conv.record import CLASSIC
 from harness.families.conv.strategies import cases, paddings
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 
 @given(paddings())
 def test_padding_survives_its_own_spelling(padding):

@@ -118,6 +118,7 @@ def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
     assert path.read_bytes() == before
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "argv, message",
     [
@@ -159,6 +160,7 @@ def test_bad_arguments_get_one_line_and_exit_2(capsys, argv, message):
     assert message in captured.err
 
 
+@pytest.mark.fast
 def test_a_malformed_case_line_is_named(tmp_path, capsys):
     path = tmp_path / "cases.jsonl"
     path.write_text('{"input": [1,3,8,8], "out_channels": 4, "kernel": [3,3]}\n{"input": [1,3\n')
@@ -166,6 +168,7 @@ def test_a_malformed_case_line_is_named(tmp_path, capsys):
     assert f"{path}:2:" in capsys.readouterr().err
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "command",
     [
@@ -189,6 +192,7 @@ def test_a_case_given_twice_is_refused_in_one_line_naming_both_lines(tmp_path, c
     assert not store.exists() and list(tmp_path.iterdir()) == [path]
 
 
+@pytest.mark.fast
 def test_the_installed_command_refuses_a_case_given_twice_without_a_traceback(tmp_path):
     path = tmp_path / "cases.jsonl"
     case = '{"input": [1,3,8,8], "out_channels": 4, "kernel": [3,3]}'
@@ -198,12 +202,14 @@ def test_the_installed_command_refuses_a_case_given_twice_without_a_traceback(tm
     assert "Traceback" not in done.stderr and ":2: the same case as line 1" in done.stderr
 
 
+@pytest.mark.fast
 def test_the_installed_command_refuses_bad_input_without_a_traceback():
     done = _cli("run", "--examples", "-1")
     assert done.returncode == 2
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "line, message",
     [
@@ -233,6 +239,7 @@ def test_a_case_file_of_another_rank_is_refused_in_one_line_and_nothing_is_writt
     assert not store.exists() and list(tmp_path.iterdir()) == [path]
 
 
+@pytest.mark.fast
 def test_every_command_prints_its_help(capsys):
     """Every help text formats (argparse reads '%' as a placeholder in them)."""
     from harness.cli import build_parser

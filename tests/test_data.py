@@ -10,6 +10,8 @@ import pytest
 
 from harness.model import conventions, registry
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 
 def _toml(name):
     return tomllib.loads(resources.files("harness").joinpath(f"data/{name}").read_text())

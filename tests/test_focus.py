@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import collections
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -19,6 +20,7 @@ BASE = {record.name: record for record in (CONV, CONV_TRANSPOSE, POOL)}  # unfoc
 NAMED = [name for name in ops.MOVES if not name.startswith("plain")]
 
 
+@pytest.mark.fast
 def test_every_region_is_drawn_in_the_order_it_always_was():
     """The region a draw picks is an index into every family's moves: plans drawn before the
     moves moved into the family folders are drawn again only in this order."""
@@ -32,6 +34,7 @@ def test_every_region_is_drawn_in_the_order_it_always_was():
     )
 
 
+@pytest.mark.fast
 @given(st.sampled_from(list(OPS)), st.sampled_from(list(ops.MOVES)), st.data())
 def test_a_move_lands_its_case_in_the_region_it_names_or_gives_none(op, name, data):
     record = BASE[OPS[op][0]]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +12,8 @@ from harness.families.conv.record import CLASSIC
 from harness.families.conv.strategies import cases
 from harness.model import inputs, reference
 from harness.model.inference import dense_reference, fit_box, infer
+
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
 pads = st.tuples(*[st.integers(-2, 4)] * 4).map(lambda p: Padding.explicit(*p))
 many = settings(max_examples=5 * settings().max_examples)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "harness"
 

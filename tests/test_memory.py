@@ -20,6 +20,7 @@ from harness.running import memory
 HUGE = {"input": [1, 1, 30000, 30000], "out_channels": 1, "kernel": 3}
 
 
+@pytest.mark.fast
 def test_the_estimate_counts_at_least_the_arrays_the_assessment_really_builds():
     for case in CLASSIC:
         x, w, b = inputs.arrays(case)
@@ -30,6 +31,7 @@ def test_the_estimate_counts_at_least_the_arrays_the_assessment_really_builds():
         assert memory.estimate(case) >= held + output.nbytes + dense.nbytes
 
 
+@pytest.mark.fast
 def test_a_huge_case_is_estimated_in_gigabytes_and_a_bigger_dtype_costs_more():
     huge = Case.from_json(HUGE)
     assert memory.estimate(huge) > 30000 * 30000 * 8 * 3
@@ -39,6 +41,7 @@ def test_a_huge_case_is_estimated_in_gigabytes_and_a_bigger_dtype_costs_more():
     assert memory.estimate(same) > memory.estimate(huge)  # its output is larger
 
 
+@pytest.mark.fast
 def test_a_size_is_read_as_a_person_writes_it():
     assert memory.parse_size("2GiB") == 2 * 2**30
     assert memory.parse_size("1.5g") == int(1.5 * 2**30)
@@ -49,6 +52,7 @@ def test_a_size_is_read_as_a_person_writes_it():
             memory.parse_size(bad)
 
 
+@pytest.mark.fast
 def test_explain_refuses_a_case_over_the_budget_in_one_line(capsys):
     argv = ["explain", "--input", "1,1,30000,30000", "--out-channels", "1", "--kernel", "3"]
     assert main(argv) == 2
@@ -57,6 +61,7 @@ def test_explain_refuses_a_case_over_the_budget_in_one_line(capsys):
     assert "needs about" in err and "GiB" in err and "over --max-case-memory" in err
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("command", ["explain", "run"])
 def test_a_case_file_with_a_case_over_the_budget_is_refused_and_nothing_runs(
     command, tmp_path, capsys
@@ -73,6 +78,7 @@ def test_a_case_file_with_a_case_over_the_budget_is_refused_and_nothing_runs(
     assert not store.exists()
 
 
+@pytest.mark.fast
 def test_a_budget_that_is_not_a_size_is_refused_in_one_line(capsys):
     assert main(["explain", "--cases", "x.jsonl", "--max-case-memory", "lots"]) == 2
     err = capsys.readouterr().err
@@ -90,6 +96,7 @@ def test_the_strategies_draw_no_case_anywhere_near_the_smallest_budget():
             assert largest < smallest / 4, (op, memory.readable(largest))
 
 
+@pytest.mark.fast
 def test_a_family_without_its_own_estimate_is_charged_for_its_input_and_output():
     case = Case(batch=2, in_channels=3, out_channels=4, spatial=(10, 10), kernel=(3, 3))
     doubled = Case(batch=4, in_channels=3, out_channels=4, spatial=(10, 10), kernel=(3, 3))

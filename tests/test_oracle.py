@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from harness.model.oracle import effective_kernel, output_size, same_total, split
+
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
 many = settings(max_examples=20 * settings().max_examples)
 i_ = st.integers(1, 64)

@@ -20,6 +20,8 @@ from harness.model import conventions, recipes
 from harness.model.outcome import AdapterInfo, Outcome
 from harness.model.verdicts import judge
 
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
+
 STEM = {"op": "max_pool2d", "input": [1, 3, 112, 112], "kernel": 3, "stride": 2, "padding": 1}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from harness.case import Padding
 from harness.families.conv.strategies import cases
 from harness.model import inputs
 from harness.model.reference import conv, pad
+
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
 
 def naive_conv(x, w, b, stride, dilation, pads, groups):

@@ -168,6 +168,7 @@ def test_the_report_opens_in_headless_chromium(written, tmp_path):
     assert dom.count("<svg") >= 4 and html.escape(report.TITLE) in dom
 
 
+@pytest.mark.fast
 def test_report_refuses_a_missing_store(tmp_path):
     done = subprocess.run(
         [*CLI, "report", str(tmp_path / "none.db"), "--out", str(tmp_path)],
@@ -315,6 +316,7 @@ def test_merged_adapters_answered_every_case_alike(store_path):
             assert len(answers) == 1, (group.name, cid)
 
 
+@pytest.mark.fast
 def test_group_names_say_which_variants_they_merge():
     assert (
         groups.group_name(
@@ -331,6 +333,7 @@ def test_group_names_say_which_variants_they_merge():
     assert groups.group_name(["tf.nn", "keras[torch]"]) == "tf.nn, keras[torch]"
 
 
+@pytest.mark.fast
 def test_messages_stay_readable():
     message = (
         "ValueError: The `2nd entry of padding` got padding=((2, -2),) for "
@@ -345,12 +348,14 @@ def test_messages_stay_readable():
     assert len(cut) <= 52 and cut.endswith(" …") and cut[:-2].split()[-1] == "word"
 
 
+@pytest.mark.fast
 def test_findings_rank_silent_wrong_values_first():
     assert findings.severity({"VALUE_MISMATCH", "UNEXPECTED_REJECT"}) is findings.Severity(1)
     assert findings.severity({"SHAPE_MISMATCH"}) < findings.severity({"UNEXPECTED_ACCEPT"})
     assert findings.severity(set(), {"pads"}).words == "silent wrong values"
 
 
+@pytest.mark.fast
 def test_the_readme_quotes_the_published_report():
     readme = (ROOT / "README.md").read_text()
     results = json.loads((PUBLISHED / "results.json").read_text())

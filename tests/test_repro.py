@@ -17,6 +17,7 @@ from harness.suite.helpers import importable, needs
 CLI = [sys.executable, "-m", "harness.cli"]
 
 
+@pytest.mark.fast
 def test_a_script_rebuilds_exactly_the_harness_data():
     _, source = script(CLASSIC[1], "jax.lax")
     data = source.split("try:")[0]  # the part before the framework call
@@ -26,6 +27,7 @@ def test_a_script_rebuilds_exactly_the_harness_data():
     assert (scope["x"] == x).all() and (scope["w"] == w).all() and (scope["b"] == b).all()
 
 
+@pytest.mark.fast
 def test_scripts_are_written_without_importing_a_framework():
     for adapter in ("torch.padded", "tf.nn[no-onednn]", "keras.padded[jax]", "flax.nnx"):
         name, source = script(CLASSIC[2], adapter)
@@ -114,6 +116,7 @@ def test_repro_from_a_store_takes_the_adapters_that_diverged(tmp_path):
     assert any("torch_functional" in n for n in names) and any("jax_lax" in n for n in names)
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "argv, message",
     [

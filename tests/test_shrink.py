@@ -9,6 +9,7 @@ import sys
 import time
 
 import fault_plugin
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,6 +40,7 @@ DRAWN = Case(
 )
 
 
+@pytest.mark.fast
 @settings(max_examples=60, deadline=None)
 @given(st.data(), cases())
 def test_every_candidate_is_no_larger_than_the_drawn_case(data, drawn):
@@ -71,6 +73,7 @@ def test_a_shrunk_case_is_smaller_and_keeps_the_same_difference():
         assert shrink.shows(run(done.case), target)
 
 
+@pytest.mark.fast
 def test_shrink_refuses_bad_input_in_one_line(tmp_path):
     missing = subprocess.run(
         [*CLI, "shrink", "abc", "--store", str(tmp_path / "none.db")],
@@ -81,6 +84,7 @@ def test_shrink_refuses_bad_input_in_one_line(tmp_path):
     assert "no store at" in missing.stderr
 
 
+@pytest.mark.fast
 def test_a_cap_bounds_a_variants_limit_however_its_times_go():
     policy = TimeoutPolicy(floor=2.0, ceiling=100.0, multiple=10.0, samples=5, cap=3.0)
     assert policy.timer().limit == 3.0  # too few times known: the cap, not the ceiling
@@ -121,6 +125,7 @@ def test_a_shrink_whose_adapter_hangs_ends_within_its_budget_and_one_limit(tmp_p
     assert took < 60, took
 
 
+@pytest.mark.fast
 def test_a_shrink_learns_each_variants_limit_from_its_case_times_in_the_store(tmp_path):
     from harness.catalog.variants import Variant
     from harness.cli.shrink import case_limits
@@ -154,6 +159,7 @@ def test_shrinking_after_a_run_starts_no_worker_of_its_own(tmp_path, monkeypatch
         "load",
         lambda: (Variant(name="fault", framework="fault", module="fault_adapter"),),
     )
+    monkeypatch.setenv("CONVHARNESS_WARM", "0")  # the run's own worker, counted here
     monkeypatch.setenv("FAULT_CALM", "1")  # height 17 answers instead of hanging
     spawned = []
     spawn = Worker.spawn

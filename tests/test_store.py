@@ -220,6 +220,7 @@ def test_run_takes_a_case_file(tmp_path):
     assert _counts(path) == {"jax.lax@cpu": Counter({"PASS": 1})}
 
 
+@pytest.mark.fast
 def test_shard_of_splits_round_robin():
     cases = [_case(h) for h in range(1, 11)]
     parts = [survey.shard_of(cases, (i, 3)) for i in (1, 2, 3)]

@@ -25,6 +25,7 @@ def test_every_interesting_region_is_drawn_in_at_least_one_percent_of_cases(op):
     assert not rare, f"{op}: regions drawn in fewer than 1% of 1000 cases: {rare}"
 
 
+@pytest.mark.fast
 def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_alone():
     plain = lambda op: cases(op=op)  # noqa: E731 - the convolution's strategy, unfocused
     plan = draw_plan(40, seed=2, ops=("conv1d", "conv2d", "conv3d"), strategy_of=plain)
@@ -43,17 +44,20 @@ def test_a_plan_over_every_operator_shares_the_cases_by_weight_and_keeps_conv2d_
     assert draw_plan(20, seed=2, ops=("conv2d",), strategy_of=plain) == draw_cases(20, 2, cases())
 
 
+@pytest.mark.fast
 def test_drawing_is_deterministic_for_a_seed():
     assert draw_cases(20, 7, cases()) == draw_cases(20, 7, cases())
     assert draw_cases(20, 7, cases()) != draw_cases(20, 8, cases())
 
 
+@pytest.mark.fast
 def test_classic_cases_sit_where_the_question_is():
     valid, same, one = (coverage(case) for case in CLASSIC)
     assert "odd total 'same' padding" in same  # 28 with k3 s2 needs 1 pixel: where does it go?
     assert "stride does not divide (i + pads - eff)" in valid
 
 
+@pytest.mark.fast
 def test_inputs_are_the_same_experiment_every_time_and_exact_in_bfloat16():
     x1, w1, b1 = inputs.arrays(CLASSIC[1])
     x2, w2, b2 = inputs.arrays(CLASSIC[1])

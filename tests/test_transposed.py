@@ -43,6 +43,7 @@ def adjoint_cases(draw):
     return x, w, y, stride, dilation, groups
 
 
+@pytest.mark.fast
 @settings(max_examples=60, deadline=None)
 @given(adjoint_cases())
 def test_conv_transpose_is_the_adjoint_of_conv(drawn):
@@ -56,6 +57,7 @@ def test_conv_transpose_is_the_adjoint_of_conv(drawn):
     assert abs(left - right) <= 1e-10 * max(1.0, abs(left), float(np.abs(forward * x).sum()))
 
 
+@pytest.mark.fast
 def test_a_crop_cuts_the_full_output_and_output_padding_extends_its_end():
     case = Case.from_json({**UPSAMPLER, "stride": 2, "padding": 1, "output_padding": 1})
     x, w, b = inputs.arrays(case)
@@ -77,6 +79,7 @@ def _dense(case, x, w, b):
     return dense_for
 
 
+@pytest.mark.fast
 def test_the_crop_is_read_back_from_the_values_and_a_flipped_kernel_has_none():
     case = Case.from_json({**UPSAMPLER, "stride": 2, "padding": [2, 0, 1, 1]})
     x, w, b = inputs.arrays(case)
@@ -98,6 +101,7 @@ def test_transposed_cases_reach_every_region(op):
     assert not missing, f"{op}: regions never drawn in 400 cases: {sorted(missing)}"
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "fields, message",
     [
@@ -113,6 +117,7 @@ def test_a_case_that_cannot_be_is_refused(fields, message):
         Case.from_json({**UPSAMPLER, **fields})
 
 
+@pytest.mark.fast
 def test_a_transposed_case_round_trips_and_defaults_leave_its_id_alone():
     case = Case.from_json({**UPSAMPLER, "stride": 2, "padding": 1, "output_padding": [1, 0]})
     assert Case.from_json(json.loads(json.dumps(case.to_json()))) == case
@@ -121,6 +126,7 @@ def test_a_transposed_case_round_trips_and_defaults_leave_its_id_alone():
     assert "--output-padding 1,0" in case.command()
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize(
     "flags, message",
     [
@@ -139,6 +145,7 @@ def test_bad_transposed_flags_get_one_line_and_exit_2(capsys, flags, message):
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.fast
 def test_the_upsampler_question_resolves_to_one_crop_everywhere():
     """k=4, s=2: PyTorch padding=1, and 'same' in Keras, TensorFlow, JAX, Flax and ONNX."""
     padding_one, same = CLASSIC
@@ -149,6 +156,7 @@ def test_the_upsampler_question_resolves_to_one_crop_everywhere():
         assert found[framework].resolve(same).shape == (1, 8, 16, 16), framework
 
 
+@pytest.mark.fast
 def test_the_family_record_is_registered():
     registered = ops.FAMILIES["conv_transpose"]  # the record, its strategy widened
     assert (registered.name, registered.ops, registered.reference, registered.memory) == (

@@ -161,6 +161,7 @@ def test_explain_without_warm_workers_leaves_none_running(off, capsys, monkeypat
     assert warm.described() == []
 
 
+@pytest.mark.fast
 def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
     monkeypatch.setattr("harness.catalog.variants.load", lambda: (FAULT,))
     monkeypatch.setenv("CONVHARNESS_WARM", "yes")
@@ -169,6 +170,7 @@ def test_a_warm_setting_that_is_not_0_or_1_is_one_line(capsys, monkeypatch):
     assert error == "convharness: error: CONVHARNESS_WARM takes 0 or 1, got 'yes'\n"
 
 
+@pytest.mark.fast
 def test_each_python_environment_has_warm_workers_of_its_own(monkeypatch, tmp_path):
     """Two virtual environments never serve, nor stop as stale, each other's workers."""
     monkeypatch.delenv("CONVHARNESS_WARM_DIR")
@@ -182,6 +184,7 @@ def test_each_python_environment_has_warm_workers_of_its_own(monkeypatch, tmp_pa
     assert warm.directory() == one
 
 
+@pytest.mark.fast
 def test_the_older_spelling_of_the_directory_still_names_it(monkeypatch, tmp_path):
     """CONVHARNESS_POOL_DIR, deprecated, names the directory where CONVHARNESS_WARM_DIR is unset."""
     monkeypatch.delenv("CONVHARNESS_WARM_DIR")
@@ -191,6 +194,7 @@ def test_the_older_spelling_of_the_directory_still_names_it(monkeypatch, tmp_pat
     assert warm.directory() == tmp_path / "newer"
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("command", [["explain", "--help"], ["run", "--help"]])
 def test_the_older_flags_say_they_are_deprecated(command, capsys):
     with pytest.raises(SystemExit):

@@ -31,12 +31,14 @@ def test_wide_cases_stay_within_their_bounds_and_the_default_budget(op):
     assert len(widened) < len(drawn) / 2  # the small edge cases keep the majority
 
 
+@pytest.mark.fast
 @settings(max_examples=40, deadline=None)
 @given(st.data(), cases(op="conv3d"))
 def test_a_wide_case_over_its_memory_bound_gives_back_the_drawn_case(data, drawn):
     assert wide.widen(data.draw, drawn, lambda case: wide.WIDE_MEMORY + 1) == drawn
 
 
+@pytest.mark.fast
 @settings(max_examples=40, deadline=None)
 @given(st.data(), cases(op="conv2d"))
 def test_a_widened_convolution_keeps_everything_but_channels_kernel_and_sizes(data, drawn):

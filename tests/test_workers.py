@@ -100,6 +100,7 @@ def test_a_variant_that_hangs_on_some_cases_costs_seconds_not_the_ceiling():
     assert timings["hanging"] < 2 * timings["quick"] + hung * (policy.floor + 2 * start_cost)
 
 
+@pytest.mark.fast
 def test_a_timeout_is_a_multiple_of_the_variants_slow_cases_within_floor_and_ceiling():
     timer = TimeoutPolicy(floor=2.0, ceiling=100.0, multiple=10.0, samples=5).timer()
     assert timer.limit == 100.0  # too few times known: the ceiling
@@ -113,6 +114,7 @@ def test_a_timeout_is_a_multiple_of_the_variants_slow_cases_within_floor_and_cei
     assert TimeoutPolicy(fixed=7.0).timer().limit == 7.0
 
 
+@pytest.mark.fast
 def test_a_missing_framework_is_reported_as_skipped_with_its_reason():
     with Runner([MISSING]) as runner:
         ((_, (outcome,)),) = runner.run([_case(4)])
@@ -121,6 +123,7 @@ def test_a_missing_framework_is_reported_as_skipped_with_its_reason():
     assert outcome.info.adapter == "missing.conv"
 
 
+@pytest.mark.fast
 def test_not_installed_installed_but_broken_and_a_missing_backend_are_told_apart():
     with Runner([MISSING, BROKEN, NEEDS]) as runner:
         told = {w.variant.name: (w.absence, w.skipped) for w in runner.workers}
@@ -144,6 +147,7 @@ def test_not_installed_installed_but_broken_and_a_missing_backend_are_told_apart
     assert "fails to import" in outcomes[1].message
 
 
+@pytest.mark.fast
 def test_what_was_asked_for_or_is_installed_must_import():
     with Runner([MISSING, BROKEN, NEEDS]) as runner:
         runner.check(None, None, broken=False)  # nothing asked for: each is skipped, with why

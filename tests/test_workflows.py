@@ -7,10 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
 
 from harness.catalog import variants
 from harness.releases import sets
+
+pytestmark = pytest.mark.fast  # the inner-loop subset: python -m pytest -m fast
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKFLOWS = ROOT / ".github" / "workflows"
