@@ -342,7 +342,7 @@ def test_flax_without_nnx_answers_not_expressible_naming_the_release(index, tmp_
     assert answers["flax.linen{flax==0.7.5}"][0] == "ok"
     status, message = answers["flax.nnx{flax==0.7.5}"]
     assert status == "not_expressible" and message.startswith(
-        "flax 0.7.5 (flax==0.7.5) has no flax.nnx"
+        "flax 0.7.5 (flax==0.7.5) has no module flax.nnx"
     )
 
 

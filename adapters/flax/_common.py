@@ -10,12 +10,15 @@ from adapters.jax.common import CODE_HEAD, array, device_map, jax_module
 from harness.adapter_api import Call, Case, Served, channels_first, channels_last, kernel_last
 
 
-def flax_module():
-    """flax, with flax.linen and flax.nnx imported: the root the calls' names start from."""
+def flax_module(api: str):
+    """flax, with the API's module (flax.linen or flax.nnx) imported: the root the calls' names
+    start from. Only that module: a release without flax.nnx still runs flax.linen."""
     import flax
-    import flax.linen
-    import flax.nnx
 
+    if api == "flax.nnx":  # an import statement here: a release without it is named (drift.py)
+        import flax.nnx
+    else:
+        import flax.linen
     return flax
 
 
@@ -28,7 +31,7 @@ def features(case: Case, api: str) -> dict:
 
 def run_linen(case: Case, layer: Call, x, w, b, device: str) -> np.ndarray:
     """A flax.linen layer applied under jax.jit, its params the case's kernel and bias."""
-    flax, jax = flax_module(), jax_module()
+    flax, jax = flax_module("flax.linen"), jax_module()
     with jax.default_device(device_map()[device]):
         params = {"kernel": array(kernel_last(w), case.dtype)}
         if b is not None:
@@ -40,7 +43,7 @@ def run_linen(case: Case, layer: Call, x, w, b, device: str) -> np.ndarray:
 def run_nnx(case: Case, layer: Call, x, w, b, device: str) -> np.ndarray:
     """A flax.nnx layer built with the case's kernel and bias (its initializers hand them over),
     applied eagerly."""
-    flax, jax = flax_module(), jax_module()
+    flax, jax = flax_module("flax.nnx"), jax_module()
     with jax.default_device(device_map()[device]):
         kernel = array(kernel_last(w), case.dtype)
         bias = array(b if b is not None else 0.0, case.dtype)

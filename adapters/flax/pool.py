@@ -43,7 +43,7 @@ def call(case: Case, api: str) -> Call:
 
 def run(case: Case, x, w, b, device: str, api: str) -> np.ndarray:
     pool = call(case, api)
-    flax, jax = flax_module(), jax_module()
+    flax, jax = flax_module(api), jax_module()
     with jax.default_device(device_map()[device]):
         xt = array(channels_last(x), case.dtype)
         y = jax.jit(lambda xt: pool(flax, xt))(xt)
