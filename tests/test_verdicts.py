@@ -360,3 +360,17 @@ def test_a_divergence_without_a_registry_entry_is_unexplained(runner, installed)
     empty = assess(case, outcomes, arrays, ops.family(case), registry=registry.Registry(()))
     assert full.divergences and not full.unexplained
     assert {d.aspect for d in empty.unexplained} == {"accept"}
+
+
+@pytest.mark.parametrize("op", ["max_pool2d", "avg_pool1d"])
+def test_a_flax_worker_whose_first_case_is_pooling_serves_both_apis(op):
+    """Each API imports its own module on first use: a pooling call under flax.nnx, first in
+    its worker, finds flax.nnx imported (no convolution before it did so)."""
+    from harness.catalog import variants
+
+    pytest.importorskip("flax")
+    case = Case.from_json({"op": op, "input": [1, 2, 5, 6][: int(op[-2]) + 2], "kernel": 2})
+    with Runner(variants.select(None, ["flax"])) as runner:
+        (report,) = surveying.reports(runner, [case])
+    verdicts = {name: str(r.judgement.verdict) for name, r in by_adapter(report).items()}
+    assert verdicts == {"flax.linen": "PASS", "flax.nnx": "PASS"}, by_adapter(report)

@@ -11,11 +11,12 @@ from harness.adapter_api import Call, Case, Served, channels_first, channels_las
 
 
 def flax_module(api: str):
-    """flax, with the API's module (flax.linen or flax.nnx) imported: the root the calls' names
-    start from. Only that module: a release without flax.nnx still runs flax.linen."""
+    """flax, with the module of `api` (an adapter's API, flax.linen or flax.nnx, or a call's
+    name under one) imported: the root the calls' names start from. Only that module: a release
+    without flax.nnx still runs flax.linen."""
     import flax
 
-    if api == "flax.nnx":  # an import statement here: a release without it is named (drift.py)
+    if api.split(".")[:2] == ["flax", "nnx"]:  # a release without it is named (drift.py)
         import flax.nnx
     else:
         import flax.linen
