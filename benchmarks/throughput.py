@@ -65,24 +65,36 @@ def _tree(root: int) -> list[int]:
     return found
 
 
-def _memory(pids: list[int]) -> tuple[int, int]:
-    """(RSS, PSS) bytes of these processes, from /proc.
+PAGE = os.sysconf("SC_PAGE_SIZE")
+PSS_EVERY = 2.0  # seconds: reading smaps_rollup walks a process's page tables (tens of ms for a
+# framework's worker, under its memory lock), so at every tick it would slow what it measures
 
-    RSS counts a shared library page once per process that maps it; PSS splits it
-    between them, so the PSS sum is the memory the tree really holds.
-    """
-    rss = pss = 0
+
+def _rss(pids: list[int]) -> int:
+    """RSS bytes of these processes, from /proc/PID/statm (a counter: cheap to read). RSS counts
+    a shared library page once per process that maps it."""
+    rss = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm") as statm:
+                rss += int(statm.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+    return rss
+
+
+def _pss(pids: list[int]) -> int:
+    """PSS bytes of these processes, from smaps_rollup: PSS splits a shared page between the
+    processes that map it, so the sum is the memory the tree really holds."""
+    pss = 0
     for pid in pids:
         try:
             with open(f"/proc/{pid}/smaps_rollup") as rollup:
-                for line in rollup:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1]) * 1024
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1]) * 1024
+                lines = [line for line in rollup if line.startswith("Pss:")]
+            pss += sum(int(line.split()[1]) * 1024 for line in lines)
         except OSError:
             pass
-    return rss, pss
+    return pss
 
 
 def _cpu(pid: int) -> tuple[str, float] | None:
@@ -125,19 +137,27 @@ def timed(
     command: list[str], ok: tuple[int, ...] = (0, 1), env: dict[str, str] | None = None
 ) -> tuple[float, tuple[int, int], str, dict[str, float]]:
     """(wall seconds, peak (RSS, PSS) in bytes, stdout, CPU seconds by role) of a command exiting
-    in `ok`, counting its process tree and the warm workers of its CONVHARNESS_WARM_DIR. CPU is
-    sampled every 0.2 s: a process's last sample counts, less what it had used before."""
+    in `ok`, counting its process tree and the warm workers of its CONVHARNESS_WARM_DIR. CPU and
+    RSS are sampled every 0.2 s (a process's last CPU sample counts, less what it had used
+    before), PSS every PSS_EVERY s, the warm workers looked for every second."""
     warm_dir = (env or {}).get("CONVHARNESS_WARM_DIR")
     before = {pid: sample[1] for pid in _warm_workers(warm_dir) if (sample := _cpu(pid))}
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env
     )
-    peak = (0, 0)
+    peak_rss = peak_pss = 0
     last: dict[int, tuple[str, float]] = {}
+    warm: list[int] = []
+    looked = pss_at = float("-inf")
     while process.poll() is None:
-        pids = sorted(set(_tree(process.pid)) | set(_warm_workers(warm_dir)))
-        peak = max(peak, _memory(pids))
+        now = time.perf_counter()
+        if now - looked >= 1.0:
+            warm, looked = _warm_workers(warm_dir), now
+        pids = sorted(set(_tree(process.pid)) | set(warm))
+        peak_rss = max(peak_rss, _rss(pids))
+        if now - pss_at >= PSS_EVERY:
+            peak_pss, pss_at = max(peak_pss, _pss(pids)), now
         for pid in pids:
             if (sample := _cpu(pid)) is not None:
                 spent = sample[1] - before.get(pid, 0.0)
@@ -149,7 +169,7 @@ def timed(
     cpu: dict[str, float] = {}
     for role, seconds in last.values():
         cpu[role] = cpu.get(role, 0.0) + seconds
-    return time.perf_counter() - started, peak, out, cpu
+    return time.perf_counter() - started, (peak_rss, peak_pss), out, cpu
 
 
 def _split(cpu: dict[str, float]) -> str:

@@ -23,13 +23,16 @@ from harness.running import memory, survey, warm
 from harness.running.runner import Runner
 from harness.running.store import Plan, Store, StoreLock
 
+Planned = tuple[Callable[[], Store], list[Case]]
+
 
 def _plan(
     args: argparse.Namespace, stack: contextlib.ExitStack
-) -> tuple[Callable[[], Store], list[Case], list[variants.Variant]]:
+) -> tuple[Callable[[], Planned], list[variants.Variant]]:
     """Validate every argument and take the store's lock (held until `stack` closes: a second
-    run on the store is refused); give back what creates (or reopens) the store, the cases to
-    run and the variants. Nothing is written yet."""
+    run on the store is refused); give back the variants and what draws the plan (the costly
+    part, which the workers' start-up overlaps) and so gives what creates (or reopens) the
+    store and the cases to run. Nothing is written yet."""
     if args.resume:
         given = [
             flag
@@ -52,7 +55,7 @@ def _plan(
         store = stack.enter_context(Store.open(args.store))  # held: pending stays pending
         names, pending = list(store.meta()["variants"]), store.pending()
         memory.check(pending, max_case_memory(args))
-        return (lambda: store), pending, release_commands.select_names(names)
+        return (lambda: ((lambda: store), pending)), release_commands.select_names(names)
     if args.examples is not None and args.examples < 1:
         raise UsageError(f"--examples must be >= 1, got {args.examples}")
     if args.examples is not None and args.cases is not None:
@@ -73,42 +76,55 @@ def _plan(
             f"{path} already exists; use --resume to continue it, or choose another --store"
         )
     seed = args.seed if args.seed is not None else 0
-    if args.cases is not None:
-        full = read_cases(args.cases)
-    else:
-        examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
-        full = survey.full_plan(examples, seed, chosen_ops)
-    memory.check(full, max_case_memory(args))
-    plan = Plan(
-        cases=survey.shard_of(full, shard),
-        plan_id=survey.plan_id(full),
-        shard=shard,
-        seed=None if args.cases else seed,
-        profile=args.profile,
-        variants=tuple(v.name for v in chosen),
-    )
-    cases = [case for _, case in plan.cases]
+    full = read_cases(args.cases) if args.cases is not None else None
+    if full is not None:
+        memory.check(full, max_case_memory(args))
     lock = stack.enter_context(StoreLock.take(path))
-    return (lambda: stack.enter_context(Store.create(path, plan, lock))), cases, chosen
+
+    def draw() -> Planned:
+        cases = full
+        if cases is None:
+            examples = args.examples or survey.PROFILE_EXAMPLES[args.profile]
+            cases = survey.full_plan(examples, seed, chosen_ops)
+            memory.check(cases, max_case_memory(args))
+        plan = Plan(
+            cases=survey.shard_of(cases, shard),
+            plan_id=survey.plan_id(cases),
+            shard=shard,
+            seed=None if args.cases else seed,
+            profile=args.profile,
+            variants=tuple(v.name for v in chosen),
+        )
+        return (lambda: stack.enter_context(Store.create(path, plan, lock))), [
+            case for _, case in plan.cases
+        ]
+
+    return draw, chosen
 
 
 def run(args: argparse.Namespace) -> int:
     env = survey.compile_cache_env(args.compile_cache)
     with contextlib.ExitStack() as stack:
-        opened, cases, chosen = _plan(args, stack)
-        runner = None
+        draw, chosen = _plan(args, stack)
+        runner: Runner | None = Runner(
+            chosen,
+            env=env,
+            timeout=args.timeout,
+            headroom=headroom(max_case_memory(args)),
+            warm=use_warm(args, default=True),
+            idle=warm.FIRST_USE_IDLE,
+        )
+        with contextlib.ExitStack() as starting:  # the workers import while the plan is drawn
+            starting.callback(runner.__exit__)
+            runner.start()
+            opened, cases = draw()
+            starting.pop_all()
         if cases:  # a variant asked for that cannot run stops it before the store is written
-            runner = stack.enter_context(
-                Runner(
-                    chosen,
-                    env=env,
-                    timeout=args.timeout,
-                    headroom=headroom(max_case_memory(args)),
-                    warm=use_warm(args, default=True),
-                    idle=warm.FIRST_USE_IDLE,
-                )
-            )
+            runner = stack.enter_context(runner)
             runner.check(args.frameworks, args.variants, broken=False)
+        else:
+            runner.__exit__()
+            runner = None
         store = opened()
         total = len(store.planned())
         try:

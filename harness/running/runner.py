@@ -60,6 +60,7 @@ class Runner:
         self.window = window
         self.window_bytes = window_bytes
         self._owns_workers = True
+        self._started = False
 
     @classmethod
     def sharing(cls, workers: list[Worker]) -> Runner:
@@ -70,12 +71,19 @@ class Runner:
         runner._owns_workers = False
         return runner
 
+    def start(self) -> None:
+        """Start every worker without waiting for it: each imports its framework meanwhile.
+        Entering the runner waits for them (and starts them, if this was not called)."""
+        if self._owns_workers and not self._started:
+            self._started = True
+            for worker in self.workers:
+                worker.spawn()
+
     def __enter__(self) -> Runner:
         if not self._owns_workers:
             return self
         try:
-            for worker in self.workers:
-                worker.spawn()
+            self.start()
             for worker in self.workers:
                 worker.ready()
         except BaseException:
