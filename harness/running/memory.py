@@ -18,7 +18,6 @@ from collections.abc import Iterable
 
 from harness.case import Case
 from harness.errors import UsageError
-from harness.ops import family
 
 CASE_FRACTION = 16  # the default budget per case: this fraction of the machine's memory
 WORKER_FACTOR = 4  # a worker may grow this many budgets beyond its size after import
@@ -42,7 +41,10 @@ def default_budget() -> int:
 
 
 def estimate(case: Case) -> int:
-    """Bytes the case needs, by its family's own account."""
+    """Bytes the case needs, by its family's own account. (The records are imported here: a
+    worker, which needs only the limits below, does not load the strategies they carry.)"""
+    from harness.ops import family
+
     return family(case).memory(case)
 
 
