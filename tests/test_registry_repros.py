@@ -29,6 +29,8 @@ import pytest
 from harness.model import registry
 
 FORKS = Path(__file__).resolve().parent / "repro_forks.py"
+# one xdist worker runs the module: its fixture starts every selected repro
+pytestmark = pytest.mark.xdist_group("registry-repros")
 # a literal setting of an environment variable, the only kind a shared import can honour
 SETTING = re.compile(
     r'^os\.environ(?:\[("[^"]*")\] = |\.setdefault\(("[^"]*"), )("[^"]*")\)?\s*(#.*)?$'
