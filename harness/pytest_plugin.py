@@ -15,9 +15,9 @@ Fixtures: `runner` (one worker per selected variant), `survey` (run and assess o
 A property is a test that uses `runner` (directly or through `survey`). The workers start when
 the collected tests include one (under pytest-xdist, in the one xdist worker that runs the
 properties, all of which share the xdist group GROUP, when the first one starts), and a
-framework asked for (--conv-frameworks, --conv-variants)
-that is not installed or does not import, or an installed one that does not import, fails the
-run there, in one line (--conv-allow-missing skips it instead). A property that judged no
+framework asked for (--conv-frameworks, --conv-variants) that is not installed or does not
+import, or an installed one that does not import, fails the run there, in one line
+(--conv-allow-missing skips it instead). A property that judged no
 framework answer (none `ok` or `rejected`: every adapter skipped or could not express its cases)
 is skipped with the reason, never passed; each property records the answers it judged per
 framework (`convharness_judged_<framework>`, in JUnit XML), and a run in which every property
