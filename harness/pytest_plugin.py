@@ -13,9 +13,11 @@ Fixtures: `runner` (one worker per selected variant), `survey` (run and assess o
 `installed` (the adapters whose framework is installed).
 
 A property is a test that uses `runner` (directly or through `survey`). The workers start when
-the collected tests include one, and a framework asked for (--conv-frameworks, --conv-variants)
-that is not installed or does not import, or an installed one that does not import, fails the
-run there, in one line (--conv-allow-missing skips it instead). A property that judged no
+the collected tests include one (under pytest-xdist, in the one xdist worker that runs the
+properties, all of which share the xdist group GROUP, when the first one starts), and a
+framework asked for (--conv-frameworks, --conv-variants) that is not installed or does not
+import, or an installed one that does not import, fails the run there, in one line
+(--conv-allow-missing skips it instead). A property that judged no
 framework answer (none `ok` or `rejected`: every adapter skipped or could not express its cases)
 is skipped with the reason, never passed; each property records the answers it judged per
 framework (`convharness_judged_<framework>`, in JUnit XML), and a run in which every property
@@ -45,6 +47,8 @@ from harness.running.runner import Runner
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
 JUDGED = ("ok", "rejected")  # the outcome statuses that are a framework's own answer
 JUDGED_PROPERTY = "convharness_judged_"  # + framework: a property's user_properties entry
+GROUP = "convharness-frameworks"  # the xdist group of the properties: one set of workers
+MARKER = "convharness_property"  # the marker of a property, seen in its reports
 
 for _name, _examples in PROFILES.items():
     settings.register_profile(
@@ -122,8 +126,24 @@ def pytest_configure(config: pytest.Config) -> None:
         settings.load_profile(chosen)
     elif not config.getoption("--hypothesis-profile", default=None):
         settings.load_profile("dev")
+    config.addinivalue_line("markers", f"{MARKER}: a convharness property (uses its runner)")
+    config.addinivalue_line("markers", "xdist_group(name): pytest-xdist runs the group together")
     suite = config.stash[_SUITE] = Suite(config)
     config.pluginmanager.register(suite, "convharness-suite")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Name each grouped test's group in its node id, as xdist's --dist loadgroup schedules
+    by: xdist 3.8 writes it where pytest 9 no longer reads a node id from."""
+    if not config.getoption("loadgroup", default=False):
+        return
+    for item in items:
+        groups = sorted({str(m.args[0]) for m in item.iter_markers("xdist_group") if m.args})
+        if groups and "@" not in item.nodeid and hasattr(item, "_id"):
+            from _pytest.nodeid import NodeId  # pytest 9: the structured node id
+
+            item._id = NodeId.parse(f"{item.nodeid}@{'_'.join(groups)}")
 
 
 def _is_property(item: pytest.Item) -> bool:
@@ -143,12 +163,15 @@ class Suite:
         self.properties: dict[str, str] = {}  # nodeid -> outcome ("" until it has run)
         self.all_skipped = False
         self._runner: Runner | None = None
+        self._refused: pytest.UsageError | None = None  # why the workers cannot run
         self._stack = contextlib.ExitStack()
 
     def runner(self) -> Runner:
         """The workers, started once; a framework that must run and cannot is a usage error."""
         if self._runner is not None:
             return self._runner
+        if self._refused is not None:
+            raise self._refused
         frameworks = _names(self.config.getoption("--conv-frameworks"))
         names = _names(self.config.getoption("--conv-variants"))
         try:
@@ -175,9 +198,10 @@ class Suite:
                 runner.check(frameworks, names, broken=True)
             except UsageError as error:
                 self._stack.close()
-                raise pytest.UsageError(
+                self._refused = pytest.UsageError(
                     f"convharness: {error} (--conv-allow-missing skips it instead)"
-                ) from None
+                )
+                raise self._refused from None
         self._runner = runner
         return runner
 
@@ -186,11 +210,23 @@ class Suite:
             r.outcome.info.framework for r in report.results if r.outcome.status in JUDGED
         )
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Mark the properties, and put them in one xdist group: one xdist worker starts the
+        frameworks' workers for all of them (xdist reads the group after this hook)."""
+        for item in items:
+            if _is_property(item):
+                item.add_marker(MARKER)
+                item.add_marker(pytest.mark.xdist_group(GROUP))
+
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Start the workers at collection, so a broken framework fails before any test runs."""
+        """Start the workers at collection, so a broken framework fails before any test runs;
+        an xdist worker, which collects every test but runs its share, starts them when its
+        first property asks."""
         self.properties = {item.nodeid: "" for item in session.items if _is_property(item)}
-        if self.properties and not self.config.option.collectonly:
+        xdist_worker = hasattr(self.config, "workerinput")
+        if self.properties and not self.config.option.collectonly and not xdist_worker:
             self.runner()
 
     @pytest.hookimpl(wrapper=True)
@@ -216,6 +252,8 @@ class Suite:
         return result
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if MARKER in report.keywords:  # under xdist, the controller learns them from reports
+            self.properties.setdefault(report.nodeid, "")
         before = self.properties.get(report.nodeid)
         if before is None or before == "failed":
             return

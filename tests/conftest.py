@@ -1,10 +1,10 @@
 """Test-wide settings: the commands the tests run, in this process or as subprocesses, share
 the session's warm workers (CONVHARNESS_WARM=1, in a directory of the session's own named by
-CONVHARNESS_WARM_DIR), so each framework is imported once a session rather than once a
-command. They are stopped when the session ends; no test finds a developer's warm workers or
-leaves any behind. The tests of a command's own workers (their start, crashes and hangs) say
-CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories of their
-own."""
+CONVHARNESS_WARM_DIR; under pytest-xdist, each xdist worker's own), so each framework is
+imported once a session rather than once a command. They are stopped when the session ends;
+no test finds a developer's warm workers or leaves any behind. The tests of a command's own
+workers (their start, crashes and hangs) say CONVHARNESS_WARM=0 where they mean it, and the
+tests of warm workers use directories of their own."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from harness.suite.helpers import importable, needs
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = 'raise ImportError("broken on purpose")\n'
-SUITE = ["-m", "pytest", "--pyargs", "harness.suite", "-p", "no:cacheprovider", "-q"]
+SUITE = ["-m", "pytest", "--pyargs", "harness.suite", "-p", "no:cacheprovider", "-q", "-n", "0"]
 CHEAP = "test_padding_zero_gives_13x13_everywhere"
 EXPLAIN = ["-m", "harness.cli", "explain", "--input", "1,1,5,5", "--out-channels", "1"]
 

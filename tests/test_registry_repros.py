@@ -1,20 +1,40 @@
 """Every known upstream bug with a repro still shows, on the installed frameworks, what it claims.
 
 When a framework release fixes one, this fails: take the entry out of the registry.
+
+The repros that import the same framework with the same environment share its import: one
+Python imports it once and forks a child per repro (tests/repro_forks.py), each judged on its
+own output and exit status. A repro that sets an environment variable in any other way than
+a literal assignment before its imports, or starts Pythons of its own (to crash one on purpose),
+runs in a fresh Python of its own, as does any repro whose forked run does not show the bug:
+the fresh run is the judge.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from harness.model import registry
+
+FORKS = Path(__file__).resolve().parent / "repro_forks.py"
+# one xdist worker runs the module: its fixture starts every selected repro
+pytestmark = pytest.mark.xdist_group("registry-repros")
+# a literal setting of an environment variable, the only kind a shared import can honour
+SETTING = re.compile(
+    r'^os\.environ(?:\[("[^"]*")\] = |\.setdefault\(("[^"]*"), )("[^"]*")\)?\s*(#.*)?$'
+)
 
 
 def _cpu_flags() -> set[str]:
@@ -42,12 +62,79 @@ def _why_not(entry: registry.Entry) -> str | None:
     return None
 
 
-def _run(entry: registry.Entry) -> subprocess.CompletedProcess:
+@dataclass(frozen=True)
+class Shown:
+    """What a repro printed and how it ended."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+
+def _run(entry: registry.Entry) -> Shown:
     """The repro as a user runs it: a fresh Python that imports its framework."""
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    return subprocess.run(
-        [sys.executable, "-c", entry.repro], capture_output=True, text=True, env=env, timeout=300
+    done = subprocess.run(
+        [sys.executable, "-c", entry.repro], capture_output=True, text=True, env=_env(), timeout=300
     )
+    return Shown(done.returncode, done.stdout, done.stderr)
+
+
+def sharing_key(entry: registry.Entry) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+    """(module, environment settings) of the repros that can share an import, or None for a
+    repro that needs a Python of its own."""
+    if "subprocess" in entry.repro:
+        return None
+    settings: dict[str, str] = {}
+    for line in entry.repro.splitlines():
+        if "os.environ" not in line:
+            continue
+        found = SETTING.match(line.strip())
+        if found is None:
+            return None
+        name, default_name, value = found.group(1), found.group(2), found.group(3)
+        if name is not None:
+            settings[json.loads(name)] = json.loads(value)
+        elif json.loads(default_name) not in os.environ:
+            settings.setdefault(json.loads(default_name), json.loads(value))
+    return entry.requires, tuple(sorted(settings.items()))
+
+
+def _run_shared(
+    key: tuple[str, tuple[tuple[str, str], ...]], entries: list[registry.Entry]
+) -> dict[str, Shown]:
+    """The repros of one sharing key, each in a child of one Python that imported the module."""
+    module, settings = key
+    with tempfile.TemporaryDirectory(prefix="repros-") as folder:
+        subprocess.run(
+            [sys.executable, str(FORKS), module, folder],
+            input=json.dumps({entry.id: entry.repro for entry in entries}),
+            capture_output=True,
+            text=True,
+            env={**_env(), **dict(settings)},
+            timeout=300 * len(entries),
+        )
+        shown = {}
+        for entry in entries:
+            files = {part: Path(folder) / f"{entry.id}.{part}" for part in ("rc", "out", "err")}
+            if all(path.exists() for path in files.values()):
+                shown[entry.id] = Shown(
+                    int(files["rc"].read_text()),
+                    files["out"].read_text(errors="replace"),
+                    files["err"].read_text(errors="replace"),
+                )
+        return shown
+
+
+def _judged(entry: registry.Entry, shared: Future) -> Shown:
+    """The repro's run: the shared one where it shows the bug, else a fresh Python's."""
+    found = shared.result().get(entry.id)
+    if found is not None and found.returncode == 0 and entry.shows in found.stdout:
+        return found
+    return _run(entry)
 
 
 @pytest.fixture(scope="module")
@@ -60,9 +147,24 @@ def shown(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]]:
         for item in request.session.items
         if item.module is request.module and hasattr(item, "callspec")
     ]
+    runnable = [entry for entry in selected if _why_not(entry) is None]
+    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[registry.Entry]] = {}
+    for entry in runnable:
+        if (key := sharing_key(entry)) is not None:
+            groups.setdefault(key, []).append(entry)
     executor = ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1)
+    shared = {
+        entry.id: future
+        for key, entries in groups.items()
+        for future in [executor.submit(_run_shared, key, entries)]
+        for entry in entries
+    }
+    # the fresh runs queue before the shared ones' judging, which waits on its group's run
+    alone = {e.id: executor.submit(_run, e) for e in runnable if e.id not in shared}
     try:
-        yield {e.id: executor.submit(_run, e) for e in selected if _why_not(e) is None}
+        yield alone | {
+            e.id: executor.submit(_judged, e, shared[e.id]) for e in runnable if e.id in shared
+        }
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
 

@@ -23,6 +23,8 @@ from harness.running.store import Store
 from harness.suite.helpers import ANY_FRAMEWORK, installed_of, needs
 
 CLI = [sys.executable, "-m", "harness.cli"]
+# one xdist worker runs the module: its store is one survey, run once
+pytestmark = pytest.mark.xdist_group("report-store")
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = ROOT / "reports" / "pinned"
 SCHEMA = json.loads((ROOT / "reports" / "results.schema.json").read_text())

@@ -27,6 +27,8 @@ from harness.suite.helpers import ANY_FRAMEWORK, needs
 
 FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 CLI = [sys.executable, "-m", "harness.cli"]
+# one xdist worker runs the module: its uninterrupted run is run once
+pytestmark = pytest.mark.xdist_group("uninterrupted-store")
 PLAN = ["--examples", "24", "--frameworks", ANY_FRAMEWORK, "--seed", "5", "--quiet"]
 
 

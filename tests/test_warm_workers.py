@@ -101,7 +101,8 @@ def test_the_suite_on_warm_workers_twice_runs_on_the_same_workers(warm_directory
     """`--conv-warm`: the property suite's second session finds the first one's workers."""
     root = Path(__file__).resolve().parent.parent
     command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", "-p"]
-    command += ["no:cacheprovider", "-q", "-k", "13x13", "--conv-frameworks", ANY_FRAMEWORK]
+    command += ["no:cacheprovider", "-q", "-n", "0", "-k", "13x13"]
+    command += ["--conv-frameworks", ANY_FRAMEWORK]
     command += ["--conv-warm", "--noconftest"]  # as a framework's CI runs it: not this session's
     env = {**os.environ, "CONVHARNESS_WARM_DIR": warm_directory, "CONVHARNESS_PROFILE": "dev"}
     pids = []

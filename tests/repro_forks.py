@@ -1,0 +1,82 @@
+"""Runs registered repros that share a framework from one Python that imported it once: each
+repro runs in a child forked from it, in a fresh namespace (runpy), with its own stdout,
+stderr and exit status, as if it were a fresh `python -c` that found its framework imported.
+
+    python tests/repro_forks.py MODULE OUTDIR < {"id": "repro source", ...}
+
+For each id it writes OUTDIR/<id>.out, <id>.err and <id>.rc (the exit status; -N for a child
+killed by signal N, as subprocess gives it). A repro that runs past TIMEOUT seconds is killed.
+Only the import of MODULE happens before the fork, so a repro's first call is still the
+process's first call.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import runpy
+import signal
+import sys
+import time
+import traceback
+from pathlib import Path
+
+TIMEOUT = 300.0
+
+
+def _child(script: Path, out: Path, err: Path) -> None:
+    """Run the script as __main__ with fds 1 and 2 on its own files; never returns."""
+    for fd, path in ((1, out), (2, err)):
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(handle, fd)
+        os.close(handle)
+    status = 0
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as done:
+        if done.code is None or isinstance(done.code, int):
+            status = done.code or 0
+        else:
+            print(done.code, file=sys.stderr)
+            status = 1
+    except BaseException:
+        traceback.print_exc()
+        status = 1
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    os._exit(status)
+
+
+def _wait(pid: int) -> int:
+    """The child's exit status as subprocess gives it; killed after TIMEOUT seconds."""
+    deadline = time.monotonic() + TIMEOUT
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status)
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+        time.sleep(0.02)
+
+
+def main() -> None:
+    module, outdir = sys.argv[1], Path(sys.argv[2])
+    repros: dict[str, str] = json.load(sys.stdin)
+    importlib.import_module(module)
+    for name, source in repros.items():
+        script = outdir / f"{name}.py"
+        script.write_text(source)
+        out, err = outdir / f"{name}.out", outdir / f"{name}.err"
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            _child(script, out, err)
+        (outdir / f"{name}.rc").write_text(str(_wait(pid)))
+
+
+if __name__ == "__main__":
+    main()
