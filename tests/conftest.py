@@ -1,10 +1,11 @@
 """Test-wide settings: the commands the tests run, in this process or as subprocesses, share
 the session's warm workers (CONVHARNESS_WARM=1, in a directory of the session's own named by
-CONVHARNESS_WARM_DIR; under pytest-xdist, each xdist worker's own), so each framework is
-imported once a session rather than once a command. They are stopped when the session ends;
-no test finds a developer's warm workers or leaves any behind. The tests of a command's own
-workers (their start, crashes and hangs) say CONVHARNESS_WARM=0 where they mean it, and the
-tests of warm workers use directories of their own."""
+CONVHARNESS_WARM_DIR; under pytest-xdist, the controller's, which every xdist worker shares), so
+each framework is imported once a session rather than once a command or once an xdist worker.
+The session that made the directory stops them when it ends; no test finds a developer's warm
+workers or leaves any behind. The tests of a command's own workers (their start, crashes and
+hangs) say CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories
+of their own."""
 
 from __future__ import annotations
 
@@ -14,29 +15,36 @@ import tempfile
 
 import pytest
 
-_SESSION_SETTINGS = ("CONVHARNESS_WARM", "CONVHARNESS_WARM_DIR", "CONVHARNESS_POOL_DIR")
+SHARED = "CONVHARNESS_TESTS_WARM_DIR"  # the controller's directory, which its xdist workers share
+_SESSION_SETTINGS = ("CONVHARNESS_WARM", "CONVHARNESS_WARM_DIR", "CONVHARNESS_POOL_DIR", SHARED)
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # an xdist worker inherits its controller's environment, set here before it started them
+    shared = os.environ.get(SHARED) if hasattr(config, "workerinput") else None
     # a short path: a Unix socket's name is at most 107 bytes
-    directory = tempfile.mkdtemp(prefix="chw-")
+    directory = shared or tempfile.mkdtemp(prefix="chw-")
     config.stash[_DIRECTORY] = (
         directory,
         {name: os.environ.get(name) for name in _SESSION_SETTINGS},
+        shared is None,
     )
     os.environ.pop("CONVHARNESS_POOL_DIR", None)
     os.environ["CONVHARNESS_WARM"] = "1"
     os.environ["CONVHARNESS_WARM_DIR"] = directory
+    os.environ[SHARED] = directory
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    """Stop the session's warm workers and give the settings back as they were."""
+    """Stop the session's warm workers (where this session made their directory) and give the
+    settings back as they were."""
     from harness.running import warm
 
-    directory, before = config.stash[_DIRECTORY]
-    os.environ["CONVHARNESS_WARM_DIR"] = directory
-    warm.stop_all()
-    shutil.rmtree(directory, ignore_errors=True)
+    directory, before, owner = config.stash[_DIRECTORY]
+    if owner:
+        os.environ["CONVHARNESS_WARM_DIR"] = directory
+        warm.stop_all()
+        shutil.rmtree(directory, ignore_errors=True)
     for name, value in before.items():
         if value is None:
             os.environ.pop(name, None)
@@ -44,4 +52,4 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             os.environ[name] = value
 
 
-_DIRECTORY = pytest.StashKey[tuple[str, dict[str, str | None]]]()
+_DIRECTORY = pytest.StashKey[tuple[str, dict[str, str | None], bool]]()
