@@ -41,7 +41,8 @@ def devices() -> list[str]:
     return ["cpu"] + (["gpu:0"] if gpu else [])
 
 
-def _attributes(case: Case) -> dict:
+def conv_attributes(case: Case) -> dict:
+    """Conv's attributes for a case: its window, groups and padding (pads or auto_pad)."""
     attributes = dict(
         kernel_shape=list(case.kernel),
         strides=list(case.stride),
@@ -80,7 +81,7 @@ def _node(case: Case) -> tuple[str, list[str], dict]:
     """The node's type, inputs and attributes: Conv, or the case's family module's node."""
     if case.family in FAMILIES:
         return FAMILIES[case.family].node(case)
-    return "Conv", ["X", "W"] + (["B"] if case.bias else []), _attributes(case)
+    return "Conv", ["X", "W"] + (["B"] if case.bias else []), conv_attributes(case)
 
 
 def _weight(case: Case, w):
