@@ -234,6 +234,27 @@ def apis_of(**families: Mapping[str, Served]) -> list[ConvApi]:
     ]
 
 
+def family_modules(package: str) -> dict[str, Any]:
+    """The modules of an adapter package that serve a family (those with FAMILY and SERVED),
+    by family, in the families' order: a new family's module is found by being there."""
+    import importlib
+    import pkgutil
+
+    from harness.families import OPERATORS
+
+    found = {}
+    for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+        module = importlib.import_module(f"{package}.{info.name}")
+        if hasattr(module, "FAMILY") and hasattr(module, "SERVED"):
+            found[module.FAMILY] = module
+    return {name: found[name] for name in OPERATORS if name in found}
+
+
+def apis_in(package: str) -> list[ConvApi]:
+    """A framework's APIS from the family modules beside its entry module (apis_of)."""
+    return apis_of(**{name: module.SERVED for name, module in family_modules(package).items()})
+
+
 def crop_pairs(case: Case) -> list[tuple[int, int]]:
     """A transposed case's crop of its full output per axis, output_padding off the high side
     ((0, 0) for 'valid'): what APIs that pad the dilated input (lax) take as e - 1 - crop."""

@@ -11,12 +11,9 @@ from hypothesis import strategies as st
 
 from harness import ops
 from harness.case import OPS, Case, CaseError
-from harness.families.conv.record import CONV
-from harness.families.conv_transpose.record import CONV_TRANSPOSE
-from harness.families.pool.record import POOL
 from harness.running import survey
 
-BASE = {record.name: record for record in (CONV, CONV_TRANSPOSE, POOL)}  # unfocused, unwidened
+BASE = {record.name: record for record in ops.RECORDS}  # every family's, unfocused, unwidened
 NAMED = [name for name in ops.MOVES if not name.startswith("plain")]
 
 

@@ -7,12 +7,14 @@ the documentation (a convention), never the framework's answer.
 from __future__ import annotations
 
 import dataclasses
+import importlib
+import pkgutil
 
 import pytest
 
 from harness import ops
 from harness.case import Case, Padding
-from harness.catalog import plugins
+from harness.catalog import plugins, variants
 from harness.families.conv.record import CLASSIC
 from harness.model import conventions, inference, inputs, registry
 from harness.model.assess import Result, assess
@@ -210,8 +212,22 @@ def _plugin_cases() -> tuple[dict[str, tuple[str, Case]], list[tuple[str, str, s
     return cases, ranks
 
 
+def _module_cases() -> dict[str, tuple[str, Case]]:
+    """The refusal cases the adapters' modules carry beside their calls (a family module's
+    REFUSAL_CASES: rule -> (adapter, case as JSON)), found in every variant's package as the
+    adapters' family modules are: a new family's refusals come with its modules."""
+    cases: dict[str, tuple[str, Case]] = {}
+    for package in dict.fromkeys(variant.module for variant in variants.load()):
+        for info in pkgutil.iter_modules(importlib.import_module(package).__path__):
+            module = importlib.import_module(f"{package}.{info.name}")
+            for rule, (adapter, data) in getattr(module, "REFUSAL_CASES", {}).items():
+                cases[rule] = (adapter, Case.from_json(data))
+    return cases
+
+
 PLUGIN_CASES, PLUGIN_RANKS = _plugin_cases()
 REFUSAL_CASES.update(PLUGIN_CASES)
+REFUSAL_CASES.update(_module_cases())
 OTHER_RANKS += PLUGIN_RANKS
 
 

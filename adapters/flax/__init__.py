@@ -4,9 +4,8 @@ channels-last; JAX's set-up and devices come from adapters/jax/common.py."""
 
 from __future__ import annotations
 
-from adapters.flax import conv, pool, transposed
 from adapters.jax.common import devices as devices
-from harness.adapter_api import apis_of
+from harness.adapter_api import apis_in
 
 FRAMEWORK = "flax"
 REQUIRES = "flax"
@@ -18,4 +17,4 @@ def version() -> str:
     return flax.__version__
 
 
-APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)
+APIS = apis_in(__name__)  # one module per family beside this one (FAMILY, SERVED)

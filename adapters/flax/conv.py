@@ -27,4 +27,5 @@ def layer(case: Case, api: str) -> Call:
     return Call(api, features(case, api) | settings)
 
 
+FAMILY = "conv"  # the operator family this module serves
 SERVED = layers_served(LINEN, NNX, layer, "[*k, in, out]")

@@ -68,4 +68,5 @@ def _served(apis: dict) -> Served:
     )
 
 
+FAMILY = "pool"  # the operator family this module serves
 SERVED = {"flax.linen": _served(LINEN), "flax.nnx": _served(NNX)}

@@ -33,4 +33,5 @@ def layer(case: Case, api: str) -> Call:
     return Call(api, features(case, api) | settings)
 
 
+FAMILY = "conv_transpose"  # the operator family this module serves
 SERVED = layers_served(LINEN, NNX, layer, "[*k, out, in]")

@@ -6,10 +6,9 @@ shares."""
 
 from __future__ import annotations
 
-from adapters.jax import conv, pool, transposed
 from adapters.jax.common import devices as devices
 from adapters.jax.common import jax_module
-from harness.adapter_api import apis_of
+from harness.adapter_api import apis_in
 
 FRAMEWORK = "jax"
 REQUIRES = "jax"
@@ -19,4 +18,4 @@ def version() -> str:
     return jax_module().__version__
 
 
-APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)
+APIS = apis_in(__name__)  # one module per family beside this one (FAMILY, SERVED)

@@ -38,4 +38,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     return lax_code(case, env, call(case, env))
 
 
+FAMILY = "conv"  # the operator family this module serves
 SERVED = {"jax.lax": Served(APIS_BY_OP, run, code)}

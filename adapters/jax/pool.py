@@ -71,4 +71,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     )
 
 
+FAMILY = "pool"  # the operator family this module serves
 SERVED = {"jax.lax": Served(APIS_BY_OP, run, code)}

@@ -119,6 +119,7 @@ def dilated_code(case: Case, env: dict[str, str]) -> str:
     return lax_code(case, env, dilated_call(case, env), forward, kernel="wf")
 
 
+FAMILY = "conv_transpose"  # the operator family this module serves
 SERVED = {
     "jax.lax": Served(CONV_TRANSPOSE, conv_transpose, conv_transpose_code),
     "jax.lax.unflipped": Served(UNFLIPPED, unflipped, unflipped_code),

@@ -4,8 +4,7 @@
 
 from __future__ import annotations
 
-from adapters.keras import conv, pool, transposed
-from harness.adapter_api import apis_of
+from harness.adapter_api import apis_in
 
 FRAMEWORK = "keras"
 REQUIRES = "keras"
@@ -37,4 +36,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(gpus)]
 
 
-APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)
+APIS = apis_in(__name__)  # one module per family beside this one (FAMILY, SERVED)

@@ -73,6 +73,7 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, *padded_layers(case))
 
 
+FAMILY = "conv"  # the operator family this module serves
 SERVED = {
     "keras": Served(LAYER, run, code),
     "keras.padded": Served(PADDED, padded, padded_code),

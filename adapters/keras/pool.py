@@ -52,4 +52,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, layer(case), weights=False)
 
 
+FAMILY = "pool"  # the operator family this module serves
 SERVED = {"keras": Served(LAYER, run, code)}

@@ -46,4 +46,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     return layers_code(case, layer(case))
 
 
+FAMILY = "conv_transpose"  # the operator family this module serves
 SERVED = {"keras": Served(LAYER, run, code)}

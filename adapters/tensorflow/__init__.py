@@ -4,8 +4,7 @@ _common.py)."""
 
 from __future__ import annotations
 
-from adapters.tensorflow import conv, pool, transposed
-from harness.adapter_api import apis_of
+from harness.adapter_api import apis_in
 
 FRAMEWORK = "tensorflow"
 REQUIRES = "tensorflow"
@@ -23,4 +22,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(len(tf.config.list_logical_devices("GPU")))]
 
 
-APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)
+APIS = apis_in(__name__)  # one module per family beside this one (FAMILY, SERVED)

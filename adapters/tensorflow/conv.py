@@ -48,4 +48,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     return conv_code(case, env, call(case, env), "[*kernel, in, out]")
 
 
+FAMILY = "conv"  # the operator family this module serves
 SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

@@ -61,4 +61,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     )
 
 
+FAMILY = "pool"  # the operator family this module serves
 SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

@@ -60,4 +60,5 @@ def code(case: Case, env: dict[str, str]) -> str:
     return conv_code(case, env, call(case, env), "[*kernel, out, in]")
 
 
+FAMILY = "conv_transpose"  # the operator family this module serves
 SERVED = {"tf.nn": Served(APIS_BY_OP, run, code)}

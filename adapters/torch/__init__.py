@@ -7,9 +7,8 @@ The variant's switches (mkldnn off, channels-last layout) live in _common.py.
 
 from __future__ import annotations
 
-from adapters.torch import conv, pool, transposed
 from adapters.torch._common import torch_module
-from harness.adapter_api import apis_of
+from harness.adapter_api import apis_in
 
 FRAMEWORK = "torch"
 REQUIRES = "torch"
@@ -25,4 +24,4 @@ def devices() -> list[str]:
     return ["cpu"] + [f"gpu:{i}" for i in range(torch.cuda.device_count())]
 
 
-APIS = apis_of(conv=conv.SERVED, conv_transpose=transposed.SERVED, pool=pool.SERVED)
+APIS = apis_in(__name__)  # one module per family beside this one (FAMILY, SERVED)

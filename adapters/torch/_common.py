@@ -85,7 +85,7 @@ def run_functional(case: Case, call: Call, x, w, b, device: str) -> np.ndarray:
 
 def script_of_functional(case: Case, env: dict[str, str], call: Call) -> str:
     """The script of run_functional."""
-    weights = case.family != "pool"
+    weights = case.operators.weighted
     arrays = ("tx", "tw", "tb") if weights else ("tx",)
     return head(case, env, weights) + f"y = {call.source(*arrays)}\n" + TO_NUMPY
 

@@ -88,6 +88,7 @@ def padded_code(case: Case, env: dict[str, str]) -> str:
     )
 
 
+FAMILY = "conv"  # the operator family this module serves
 SERVED = {
     "torch.functional": Served(FUNCTIONAL, functional, functional_code),
     "torch.module": Served(MODULE, module, module_code),

@@ -72,6 +72,7 @@ def module_code(case: Case, env: dict[str, str]) -> str:
     return layer_code(case, env, module_call(case), output_size=case.output_shape)
 
 
+FAMILY = "conv_transpose"  # the operator family this module serves
 SERVED = {
     "torch.functional": Served(FUNCTIONAL, functional, functional_code),
     "torch.module": Served(MODULE, module, module_code),

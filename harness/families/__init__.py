@@ -1,19 +1,34 @@
-"""The operator families, one folder each: conv, conv_transpose, pool.
+"""The operator families, one folder each (conv, conv_transpose, pool, ...), found by their
+folders: every subpackage of harness/families/ with an `operators` module is a family.
 
-This module is the registry of what a case of each family is (its `Operators`, from
-harness/families/<family>/operators.py) and the operator table built from them; harness/case.py
+This module is the registry of what a case of each family is (its `Operators`, the `OPERATORS`
+of harness/families/<family>/operators.py) and the operator table built from them; harness/case.py
 reads it. The families' records (reference, inference, strategies, classic cases, recipes,
-focus regions) are harness/families/<family>/record.py, gathered by harness/ops.
+focus regions) are harness/families/<family>/record.py, gathered by harness/ops. A new family
+is a new folder: no line here names one.
 """
 
 from __future__ import annotations
 
-from harness.families.conv.operators import OPERATORS as CONV
-from harness.families.conv_transpose.operators import OPERATORS as CONV_TRANSPOSE
-from harness.families.operators import Operators
-from harness.families.pool.operators import OPERATORS as POOL
+import importlib
+import pkgutil
 
-OPERATORS: dict[str, Operators] = {entry.name: entry for entry in (CONV, CONV_TRANSPOSE, POOL)}
+from harness.families.operators import Operators
+
+
+def family_names() -> tuple[str, ...]:
+    """The families' folders, in name order: the order every listing uses."""
+    return tuple(sorted(module.name for module in pkgutil.iter_modules(__path__) if module.ispkg))
+
+
+def _operators(name: str) -> Operators:
+    found = importlib.import_module(f"{__name__}.{name}.operators").OPERATORS
+    if not isinstance(found, Operators) or found.name != name:
+        raise TypeError(f"harness/families/{name}/operators.py must give OPERATORS named {name}")
+    return found
+
+
+OPERATORS: dict[str, Operators] = {name: _operators(name) for name in family_names()}
 
 # operator -> (family, rank), in the order every listing uses
 OPS: dict[str, tuple[str, int]] = {

@@ -34,6 +34,14 @@ class FamilyRules(Protocol):
         ...
 
 
+def arranged(rules: FamilyRules | None, case: Case) -> Callable[[Any], Any] | None:
+    """What brings a framework's output to the harness's canonical form, where its family's
+    rules document an arrangement of their own (an `arrange(case, output)` method: the order of
+    a patch axis, say); None where the output is canonical as it comes."""
+    arrange = getattr(rules, "arrange", None)
+    return None if arrange is None else lambda output: arrange(case, output)
+
+
 def dense_weight(case: Case) -> tuple[int, ...]:
     """[O, C/groups, *kernel]: a convolution's weight (PyTorch's layout)."""
     return (case.out_channels, case.in_channels // case.groups, *case.kernel)
@@ -61,6 +69,8 @@ class Operators:
     result_keys: Callable[[str], tuple[str, ...]] = lambda op: ()  # keys an op's rows add
     # the case asks for its output size itself (the wide regime keeps its sizes then)
     asks_size: Callable[[Case], bool] = lambda case: False
+    # the channels of the output (its out_channels, but where the family makes more of them)
+    output_channels: Callable[[Case], int] = lambda case: case.out_channels
 
     def refuse_foreign(self, case: Case) -> str | None:
         """The line refusing this family's fields on `case`, if `case` sets one."""

@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import numpy as np
+
 from harness.case import DEFAULT_OP, OPS, Case, Pads
 from harness.catalog import plugins, variants
 from harness.families import OPERATORS
-from harness.families.operators import FamilyRules
+from harness.families.operators import FamilyRules, arranged
 from harness.model import oracle
 from harness.model.features import check_when, features, matches, output_spatial
 
@@ -74,6 +77,11 @@ class Resolved:
     negative: bool  # the framework's own formula gives a negative size
     rules: tuple[Refusal, ...] = ()
     divisor: str | None = None  # average pooling: "include" or "exclude" the padding
+    # the output brought to the harness's canonical form, where the family's rules document an
+    # arrangement of the framework's own (families.operators.arranged); None: as it comes
+    arrange: Callable[[np.ndarray], np.ndarray] | None = field(
+        default=None, hash=False, compare=False
+    )
 
     def refusals(self, api: str, variant: str = "") -> tuple[Refusal, ...]:
         """The documented refusals of `api` (in `variant`) that hold for this case."""
@@ -135,11 +143,12 @@ class Convention:
         spatial = output_spatial(case, pads, rules.output)
         return Resolved(
             pads=pads,
-            shape=(case.batch, case.out_channels, *spatial),
+            shape=(case.batch, case.operators.output_channels(case), *spatial),
             facts=facts,
             negative=min(spatial) < 0,
             rules=rules.refusals,
             divisor=rules.family.divisor_of(case) if rules.family else None,
+            arrange=arranged(rules.family, case),
         )
 
 

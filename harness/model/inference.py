@@ -204,7 +204,8 @@ def infer(
     Low-side pads are searched up to the margin: beyond it, windows are pure padding.
     """
     n, o, *out = output.shape
-    if (n, o) != (case.batch, case.out_channels) or len(out) != case.rank or min(out) < 0:
+    channels = case.operators.output_channels(case)
+    if (n, o) != (case.batch, channels) or len(out) != case.rank or min(out) < 0:
         return None
     margin = margin_for(case, tuple(out))
     if output.size == 0:  # nothing to compare: only the size speaks, for the high sides

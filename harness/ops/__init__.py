@@ -1,8 +1,8 @@
-"""The registry of the operator families' records: one record per family (harness/families/
-<family>/record.py: its operators, reference, padding inference, strategies, coverage regions,
-classic cases, focus moves, recipe twins) drives every room above the model that needs to know
-which operator a case carries. Those rooms ask `family(case)` or `of_op(op)`; a room of the
-model is handed the record by its caller.
+"""The registry of the operator families' records: one record per family folder, found by the
+folder (harness/families/<family>/record.py: its operators, reference, padding inference,
+strategies, coverage regions, classic cases, focus moves, recipe twins), drives every room
+above the model that needs to know which operator a case carries. Those rooms ask
+`family(case)` or `of_op(op)`; a room of the model is handed the record by its caller.
 
 Every family is drawn through one focusing (harness/model/focus.py: some cases moved into the
 corners where frameworks are known to go wrong, a region drawn among every family's moves) and
@@ -13,16 +13,25 @@ and wide ones added.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import replace
 
 from harness.case import OPS, Case
-from harness.families.conv.record import CONV
-from harness.families.conv_transpose.record import CONV_TRANSPOSE
+from harness.families import OPERATORS
 from harness.families.family import Family
-from harness.families.pool.record import POOL
 from harness.model import focus, wide
 
-RECORDS = (CONV, CONV_TRANSPOSE, POOL)
+
+def _record(name: str) -> Family:
+    """The family's record: the one `Family` named `name` in harness/families/<name>/record.py."""
+    module = importlib.import_module(f"harness.families.{name}.record")
+    found = [value for value in vars(module).values() if isinstance(value, Family)]
+    if len(found) != 1 or found[0].name != name:
+        raise TypeError(f"harness/families/{name}/record.py must hold one Family named {name}")
+    return found[0]
+
+
+RECORDS = tuple(_record(name) for name in OPERATORS)  # every family folder's, in its order
 MOVES = focus.all_moves(record.focus for record in RECORDS)  # the focus regions a draw picks
 
 

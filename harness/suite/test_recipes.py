@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from harness.case import Padding
 from harness.families.conv.record import CLASSIC
 from harness.families.conv_transpose.record import CLASSIC as UPSAMPLER
+from harness.families.patch.record import CLASSIC as PATCH_CLASSIC
+from harness.families.patch.rules import to_channel_major
 from harness.families.pool.record import CLASSIC as POOL_CLASSIC
 from harness.model import recipes
 from harness.model.verdicts import TOLERANCE, relative_error
@@ -102,3 +104,24 @@ def test_the_transposed_upsampler_ports_between_frameworks(survey, installed):
     ]
     checked = sum(_check(survey, installed, case, event=print, note=print) for case in UPSAMPLER)
     assert runnable and checked == len(runnable)
+
+
+def test_tensorflow_patches_port_to_pytorch_with_the_patch_axis_reordered(
+    survey, runner, installed
+):
+    """tf.image.extract_patches(padding='SAME') in PyTorch: F.pad with TensorFlow's pads, then
+    unfold; the two raw answers differ (kernel-major against channel-major) until TensorFlow's
+    is reordered as the recipe writes it (`tf-patches-in-torch`)."""
+    case = PATCH_CLASSIC[2]  # 7x7, 3x3, stride 2, 'same', two channels
+    runnable = [r for r in _runnable(installed) if r.twin(case) is not None]
+    checked = _check(survey, installed, case, event=print, note=print)
+    assert runnable and checked == len(runnable)
+    recipe = next(r for r in runnable if r.id == "tf-patches-in-torch")
+    twin = recipe.twin(case)
+    answers = {c.id: {o.info.adapter: o for o in found} for c, found in runner.run([case, twin])}
+    tf, torch = answers[case.id][recipe.source], answers[twin.id][recipe.target]
+    assert tf.output is not None and torch.output is not None
+    assert tf.output.shape == torch.output.shape
+    assert relative_error(tf.output, torch.output) > 0.1  # the trap: same shape, other values
+    reordered = to_channel_major(case, tf.output)
+    assert relative_error(reordered, torch.output) <= 2 * TOLERANCE[case.dtype]

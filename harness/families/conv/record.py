@@ -31,9 +31,10 @@ CLASSIC = tuple(
 )
 
 
-def _memory(case: Case) -> int:
+def memory(case: Case) -> int:
     """The case's footprint: its output at the most padding its padding can mean ('same' at
-    most d(k-1) per axis), and the dense map the inference builds for that output."""
+    most d(k-1) per axis), and the dense map the inference builds for that output, each with
+    the output's channels (any family whose windows are a convolution's may take it)."""
     pairs = case.padding.pairs() if case.padding.pads else [(0, 0)] * case.rank
     out = []
     for axis, (i, k, s, d) in enumerate(
@@ -48,7 +49,7 @@ def _memory(case: Case) -> int:
         max(i + 2 * margin - oracle.effective_kernel(k, d) + 1, 0)
         for i, k, d in zip(case.spatial, case.kernel, case.dilation, strict=True)
     ]
-    channels = case.batch * case.out_channels
+    channels = case.batch * case.operators.output_channels(case)
     return footprint(case, channels * math.prod(out), channels * math.prod(dense))
 
 
@@ -62,7 +63,7 @@ CONV = Family(
     coverage=strategies.coverage,
     regions=strategies.regions,
     classic=CLASSIC,
-    memory=_memory,
+    memory=memory,
     operators=OPERATORS,
     focus=focus.MOVES,
     narrowable=strategies.cases,

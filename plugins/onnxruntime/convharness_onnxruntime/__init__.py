@@ -1,23 +1,25 @@
-"""ONNX Runtime: the ONNX Conv and ConvTranspose operators at rank 1, 2 and 3, built with
-onnx.helper, run by an InferenceSession (ConvTranspose's attributes: transpose.py).
+"""ONNX Runtime: the ONNX Conv operator at rank 1, 2 and 3, built with onnx.helper, run by an
+InferenceSession; every other family's node is a module of this package (FAMILY, OPS, API,
+node(case), and weight(case) where the node takes a W the case does not carry), found by being
+here: ConvTranspose (transpose.py), MaxPool and AveragePool (pool.py).
 
 Padding words map to `auto_pad` (VALID, SAME_UPPER, SAME_LOWER); explicit pads to `pads` in
 ONNX's order (every axis's begin, then every axis's end: top, left, bottom, right in 2-d).
 Only this module's functions import onnx/onnxruntime. The same adapter serves MaxPool and
-AveragePool (pool.py), whose one input is X.
+AveragePool, whose one input is X.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from importlib import resources
+from types import ModuleType
 
 import numpy as np
 
-from convharness_onnxruntime import transpose
 from harness.adapter_api import ConvApi, NotExpressible
-from harness.case import Case
-
-from . import pool
+from harness.case import OPS, Case
 
 FRAMEWORK = "onnxruntime"
 REQUIRES = "onnxruntime"
@@ -39,7 +41,8 @@ def devices() -> list[str]:
     return ["cpu"] + (["gpu:0"] if gpu else [])
 
 
-def _attributes(case: Case) -> dict:
+def conv_attributes(case: Case) -> dict:
+    """Conv's attributes for a case: its window, groups and padding (pads or auto_pad)."""
     attributes = dict(
         kernel_shape=list(case.kernel),
         strides=list(case.stride),
@@ -61,14 +64,30 @@ def _element_type(case: Case):
     return getattr(TensorProto, ELEMENT_NAMES[case.dtype])
 
 
+def _family_modules() -> dict[str, ModuleType]:
+    """This package's modules that build another family's node, by family."""
+    found = {}
+    for info in pkgutil.iter_modules(__path__):
+        module = importlib.import_module(f"{__name__}.{info.name}")
+        if hasattr(module, "FAMILY") and hasattr(module, "node"):
+            found[module.FAMILY] = module
+    return found
+
+
+FAMILIES = _family_modules()
+
+
 def _node(case: Case) -> tuple[str, list[str], dict]:
-    """The node's type, inputs and attributes: Conv, ConvTranspose, MaxPool or AveragePool."""
-    if case.family == "pool":
-        return pool.node_type(case), ["X"], pool.attributes(case)
-    inputs = ["X", "W"] + (["B"] if case.bias else [])
-    if case.family == "conv_transpose":
-        return transpose.OP_TYPE, inputs, transpose.attributes(case)
-    return "Conv", inputs, _attributes(case)
+    """The node's type, inputs and attributes: Conv, or the case's family module's node."""
+    if case.family in FAMILIES:
+        return FAMILIES[case.family].node(case)
+    return "Conv", ["X", "W"] + (["B"] if case.bias else []), conv_attributes(case)
+
+
+def _weight(case: Case, w):
+    """The W the node takes: the case's, or the family module's own (a constant of the case)."""
+    own = getattr(FAMILIES.get(case.family), "weight", None)
+    return own(case) if own is not None and w is None else w
 
 
 def model(case: Case) -> bytes:
@@ -98,6 +117,7 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
     session = onnxruntime.InferenceSession(model(case), options, providers=[provider])
     dtype = np.dtype(case.dtype)
     feeds = {"X": x.astype(dtype)}
+    w = _weight(case, w)
     if w is not None:
         feeds["W"] = w.astype(dtype)
     if b is not None:
@@ -108,7 +128,8 @@ def conv(case: Case, x, w, b, device: str) -> np.ndarray:
 def conv_code(case: Case, env: dict[str, str]) -> str:
     _element_type(case)
     kind, inputs, attributes = _node(case)
-    return (
+    own = getattr(FAMILIES.get(case.family), "weight_code", None)
+    return (own(case) if own is not None else "") + (
         "import onnxruntime\n"
         "from onnx import TensorProto, helper\n"
         f"element = TensorProto.{ELEMENT_NAMES[case.dtype]}\n"
@@ -130,20 +151,10 @@ def conv_code(case: Case, env: dict[str, str]) -> str:
 
 
 API = "onnxruntime.InferenceSession(onnx Conv)"
-TRANSPOSE_API = "onnxruntime.InferenceSession(onnx ConvTranspose)"
-POOL_API = "onnxruntime.InferenceSession(onnx MaxPool/AveragePool)"
-APIS = [
-    ConvApi(
-        "onnxruntime",
-        {
-            **{f"conv{r}d": API for r in (1, 2, 3)},
-            **{f"conv_transpose{r}d": TRANSPOSE_API for r in (1, 2, 3)},
-            **dict.fromkeys(pool.OPS, POOL_API),
-        },
-        conv,
-        conv_code,
-    )
-]
+SERVES = {f"conv{r}d": API for r in (1, 2, 3)} | {
+    op: module.API for module in FAMILIES.values() for op in module.OPS
+}
+APIS = [ConvApi("onnxruntime", {op: SERVES[op] for op in OPS if op in SERVES}, conv, conv_code)]
 
 # Data, read by the harness (see harness/plugins.py): conventions with citations, known bugs.
 CONVENTIONS = resources.files(__name__).joinpath("conventions.toml").read_text()

@@ -1,11 +1,13 @@
 """ONNX Runtime pooling: the ONNX MaxPool and AveragePool operators at rank 1, 2 and 3, with
 ceil_mode, dilations, count_include_pad (AveragePool) and auto_pad for the padding words.
-Imported by the plugin's adapter module, whose adapter serves these operators too."""
+Found by the plugin's adapter module (FAMILY), whose adapter serves these operators too."""
 
 from __future__ import annotations
 
 from harness.case import Case
 
+FAMILY = "pool"  # the operator family this module's node serves
+API = "onnxruntime.InferenceSession(onnx MaxPool/AveragePool)"
 NODES = {"max": "MaxPool", "avg": "AveragePool"}
 OPS = tuple(f"{kind}_pool{r}d" for kind in NODES for r in (1, 2, 3))
 AUTO_PAD = {"valid": "VALID", "same": "SAME_UPPER", "same_lower": "SAME_LOWER"}
@@ -13,6 +15,11 @@ AUTO_PAD = {"valid": "VALID", "same": "SAME_UPPER", "same_lower": "SAME_LOWER"}
 
 def node_type(case: Case) -> str:
     return NODES[case.op.split("_", 1)[0]]
+
+
+def node(case: Case) -> tuple[str, list[str], dict]:
+    """The node's type, inputs and attributes: one input, X."""
+    return node_type(case), ["X"], attributes(case)
 
 
 def attributes(case: Case) -> dict:

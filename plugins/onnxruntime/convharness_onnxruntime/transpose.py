@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from harness.case import Case
 
+FAMILY = "conv_transpose"  # the operator family this module's node serves
+API = "onnxruntime.InferenceSession(onnx ConvTranspose)"
+OPS = tuple(f"conv_transpose{r}d" for r in (1, 2, 3))
 AUTO_PAD = {"same": "SAME_UPPER", "same_lower": "SAME_LOWER"}
 OP_TYPE = "ConvTranspose"
+
+
+def node(case: Case) -> tuple[str, list[str], dict]:
+    """The node's type, inputs (X, W and B when the case has a bias) and attributes."""
+    return OP_TYPE, ["X", "W"] + (["B"] if case.bias else []), attributes(case)
 
 
 def attributes(case: Case) -> dict:
