@@ -280,6 +280,8 @@ def _launch(spec: Spec) -> subprocess.Popen:
         from harness.releases.interpreter import child_env
 
         env = child_env(spec.variant.module)
+        # its interpreter's prefix is another one: it must still find this directory
+        env["CONVHARNESS_WARM_DIR"] = str(log_path.parent)
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [python, "-m", "harness.running.warm"],
