@@ -237,17 +237,24 @@ def label(
 
 
 def release_set_of(release: str) -> ReleaseSet:
-    """The set a release's name (framework==version) was built from: the one an environment
-    built before records (a pre-release's, say), else the framework's requirements of it."""
+    """The set a release's name (framework==version) was built from: the framework's
+    requirements of it (its companions), else the one an environment built before records (a
+    pre-release's, say), else those requirements."""
     name, _, version = release.partition("==")
     framework = load().get(name)
     if framework is None:
         raise UsageError(f"release {release} names a framework whose releases are not known here")
-    for environment in environments.every():
-        for asked in environment.requested:
-            if label(framework, environment, tuple(asked)) == release:
-                return ReleaseSet(framework, tuple(asked))
-    return ReleaseSet(framework, framework.requirements(version))
+    wanted = ReleaseSet(framework, framework.requirements(version))
+    built = [
+        ReleaseSet(framework, tuple(asked))
+        for environment in environments.every()
+        for asked in environment.requested
+        if label(framework, environment, tuple(asked)) == release
+    ]
+    # the set the data asks for (its companions) over another environment of the same release
+    ordered = environments.requirement_set(wanted.requirements)
+    same = [r for r in built if environments.requirement_set(r.requirements) == ordered]
+    return (same or built or [wanted])[0]
 
 
 def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:
