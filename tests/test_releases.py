@@ -386,10 +386,14 @@ def test_envs_lists_and_prunes_the_environments_it_finds(tmp_path):
     assert cli("envs", "prune", "--all").returncode == 0 and environments.every(base) == []
 
 
-def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(tmp_path):
+def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(
+    tmp_path, monkeypatch
+):
     """Answers of one case on two JAX releases, the older refusing it: a change between them,
     and the registered convention whose refusal rule only the older release shows."""
-    from harness.releases import matrix
+    from harness.releases import matrix, repro_releases
+
+    monkeypatch.setattr(repro_releases, "PATH", tmp_path / "no-repro-table.json")
     from harness.reporting.facts import Survey
 
     case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
@@ -438,3 +442,121 @@ def test_a_stored_release_finds_the_set_its_environment_was_built_from(tmp_path,
     assert sets.release_set_of("jax==0.8.3").requirements == ("jax==0.8.3", "jaxlib==0.8.3")
     with pytest.raises(UsageError):
         sets.release_set_of("nosuchframework==1.0")
+
+
+def test_release_order_reads_local_labels_and_dev_nightlies():
+    found = ["2.23.0-dev20261026", "2.21.0", "2.15.0+cu132", "2.13.0+cpu", "2.12.1+cu130"]
+    assert sorted(found, key=version_key) == [
+        "2.12.1+cu130",
+        "2.13.0+cpu",
+        "2.15.0+cu132",
+        "2.21.0",
+        "2.23.0-dev20261026",
+    ]
+    assert version_key("2.23.0-dev20261026") < version_key("2.23.0")
+
+
+def test_warm_workers_of_two_releases_keep_files_of_their_own():
+    """A release variant's key name has dots (jax@jax==0.8.3-<hash>): each key its own files."""
+    one, other = warm._files("jax@jax==0.8.3-0123456789ab"), warm._files("jax@jax==0.8.3-ba98")
+    assert not set(one) & set(other)
+    assert [p.name for p in one] == [
+        f"jax@jax==0.8.3-0123456789ab.{suffix}" for suffix in ("sock", "lock", "json", "log")
+    ]
+
+
+def _survey_of_one_bug(tmp_path):
+    from harness.reporting.facts import Survey
+
+    case = Case(batch=1, in_channels=1, out_channels=1, spatial=(4, 4), kernel=(1, 1))
+    path = tmp_path / "one.db"
+    Store.create(path, Plan(cases=[(0, case)], plan_id="p", variants=("jax",))).close()
+    with Store.open(path, writable=False) as store:
+        return Survey(store)
+
+
+def test_the_report_states_where_each_registered_repro_was_run_and_showed(tmp_path, monkeypatch):
+    """The section reads the recorded table: every registered upstream bug has a row, those
+    not measured say so."""
+    from harness.releases import matrix, repro_releases
+
+    bug = next(e for e in registry.load().entries if e.kind == "upstream_bug" and e.repro)
+    table = tmp_path / "repro_releases.json"
+    runs = {"0.4.38": "shows", "0.8.3": "does not show", "0.9.2": "could not run"}
+    table.write_text(json.dumps({bug.id: {"framework": "jax", "releases": runs}}))
+    monkeypatch.setattr(repro_releases, "PATH", table)
+    section = matrix.repro_section(_survey_of_one_bug(tmp_path))
+    assert section is not None and section.title == "Registered bugs' repros on releases"
+    (rows,) = [b.rows for b in section.blocks if hasattr(b, "rows")]
+    assert (bug.id, "jax", "0.4.38", "0.8.3", "0.9.2", "3 releases") in rows
+    bugs = [e for e in registry.load().entries if e.kind == "upstream_bug"]
+    assert len(rows) == len(bugs)
+    assert all(row[-1] in ("not measured", "no repro") for row in rows if row[0] != bug.id)
+
+
+def test_a_repro_of_a_framework_without_followed_releases_runs_here(tmp_path):
+    """A plugin's bug: its repro runs on the harness's own environment, and the row says which
+    release that is and whether it showed (the registry's repro tests expect it to)."""
+    pytest.importorskip("mlx.core")
+    from importlib import metadata
+
+    from harness.releases import repro_releases
+
+    bug = next(e for e in registry.load().entries if e.requires == "mlx.core" and e.repro)
+    table = tmp_path / "repro_releases.json"
+    rows = repro_releases.record([bug.id], path=table)
+    assert rows[bug.id]["framework"] == "mlx"
+    assert rows[bug.id]["releases"] == {metadata.version("mlx"): "shows"}
+    assert json.loads(table.read_text())[bug.id]["releases"] == rows[bug.id]["releases"]
+
+
+@pytest.mark.network
+def test_explain_answers_a_case_on_each_release_side_by_side(index, tmp_path):
+    cases = tmp_path / "case.jsonl"
+    cases.write_text(KERAS_CHANGE.case + "\n")
+    older = f"keras-jax@keras=={KERAS_CHANGE.last_before}"
+    done = subprocess.run(
+        [*CLI, "explain", "--cases", str(cases), "--variants", "keras-jax"]
+        + ["--releases", f"keras={KERAS_CHANGE.last_before}"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert done.returncode == 0, done.stderr
+    pinned = sets.load()["keras"].pinned
+    lines = done.stdout.split("keras on 2 releases:\n")[1].splitlines()
+    assert lines[0].split() == ["adapter", "keras", KERAS_CHANGE.last_before, "keras", pinned]
+    row = next(line for line in lines if line.startswith("keras[jax]@cpu"))
+    assert row.split() == ["keras[jax]@cpu"] + (
+        "UNEXPECTED_REJECT ValueError EXPECTED_REJECT ValueError <- differs".split()
+    )
+    alone = subprocess.run(
+        [*CLI, "explain", "--cases", str(cases), "--variants", older, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert alone.returncode == 0, alone.stderr
+    answered = {r["adapter"] for r in json.loads(alone.stdout.splitlines()[0])["results"]}
+    assert answered == {
+        f"keras[jax]{{keras=={KERAS_CHANGE.last_before}}}",
+        f"keras.padded[jax]{{keras=={KERAS_CHANGE.last_before}}}",
+    }
+
+
+@pytest.mark.network
+def test_pip_builds_a_release_environment_where_uv_is_not_used(index, tmp_path, monkeypatch):
+    """CONVHARNESS_NO_UV=1: resolved and installed by pip, a real build of a small set."""
+    monkeypatch.setenv("CONVHARNESS_ENVS", str(tmp_path))
+    monkeypatch.setenv("CONVHARNESS_NO_UV", "1")
+    built = environments.ensure(("onnxruntime==1.30.0", "onnx"))
+    assert built.tool.startswith("pip")
+    assert built.resolved["onnxruntime"] == "1.30.0" and "numpy" in built.resolved
+    said = subprocess.run(
+        [str(built.interpreter), "-c", "import onnxruntime, onnx; print(onnxruntime.__version__)"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert said.stdout.strip() == "1.30.0", said.stderr
+    assert environments.ensure(("onnx", "onnxruntime==1.30.0")).path == built.path  # found again

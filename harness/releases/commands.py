@@ -93,9 +93,18 @@ def add_commands(commands) -> None:
     upstream = commands.add_parser(
         "upstream", help="a ready-to-file report of a registered bug, in the framework's own code"
     )
-    upstream.add_argument("finding", metavar="ENTRY", help="a registry entry with a repro")
+    upstream.add_argument(
+        "finding", nargs="?", metavar="ENTRY", help="a registry entry with a repro"
+    )
     upstream.add_argument(
         "--versions", metavar="V,V", help="the releases to run it on (default: the followed ones)"
+    )
+    upstream.add_argument(
+        "--record",
+        action="store_true",
+        help="run the repro (of ENTRY, or of every registered upstream bug) on the followed "
+        "releases and write where it shows to harness/data/repro_releases.json, which the "
+        "report reads",
     )
 
 
@@ -268,8 +277,20 @@ def bisect(args: argparse.Namespace) -> int:
 
 
 def upstream(args: argparse.Namespace) -> int:
+    from harness.releases import repro_releases
     from harness.releases import upstream as upstream_report
 
+    if args.record:
+        if args.versions:
+            raise UsageError("--record runs the followed releases; drop --versions")
+        table = repro_releases.record([args.finding] if args.finding else None, progress=_say)
+        for entry_id in [args.finding] if args.finding else sorted(table):
+            shows, clean, failed = repro_releases.describe(table[entry_id])
+            framework = table[entry_id]["framework"]
+            print(f"{entry_id} ({framework}): shows on {shows}; not on {clean}; failed on {failed}")
+        return 0
+    if not args.finding:
+        raise UsageError("upstream needs an ENTRY (or --record, for every registered bug)")
     print(upstream_report.report(args.finding, _versions(args.versions), progress=_say))
     return 0
 

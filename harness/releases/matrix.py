@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from harness.model import registry
 from harness.model.outcome import unreleased
+from harness.releases import repro_releases
 from harness.releases.sets import version_key
 from harness.reporting.document import Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
@@ -239,8 +240,47 @@ def changes_section(survey: Survey) -> Section:
     return section
 
 
+# ---- the registered bugs' repros on releases --------------------------------------------
+
+
+def repro_section(survey: Survey) -> Section | None:
+    """Per registered upstream bug, the releases its repro ran on and whether it showed, as
+    `convharness upstream --record` measured them (harness/data/repro_releases.json)."""
+    measured = repro_releases.load()
+    bugs = [e for e in survey.registry.entries if e.kind == "upstream_bug"]
+    if not measured or not bugs:
+        return None
+    section = Section("Registered bugs' repros on releases")
+    dates = sorted({row.get("measured", "") for row in measured.values()} - {""})
+    section.blocks.append(
+        Paragraph(
+            "Each registered upstream bug's minimal repro (the framework's own code), run on the "
+            "followed releases of its framework, each in an environment of its own, or on this "
+            "report's environment where its releases are not followed (the plugins'): "
+            "`convharness upstream --record` wrote the table"
+            + (f" ({', '.join(dates)})" if dates else "")
+            + "."
+        )
+    )
+    rows = []
+    for entry in bugs:
+        row = measured.get(entry.id)
+        if row is None:
+            reason = "no repro" if not entry.repro else "not measured"
+            rows.append((entry.id, entry.requires or "-", "-", "-", "-", reason))
+            continue
+        shows, clean, failed = repro_releases.describe(row)
+        ran = len(row.get("releases", {}))
+        rows.append((entry.id, str(row["framework"]), shows, clean, failed, f"{ran} releases"))
+    section.blocks.append(
+        Table(("entry", "framework", "shows on", "not on", "could not run", "ran on"), tuple(rows))
+    )
+    return section
+
+
 def sections(survey: Survey) -> list[Section]:
-    """The release axis's sections, where the store ran several releases of a framework."""
-    if not several(survey):
-        return []
-    return [matrix_section(survey), changes_section(survey)]
+    """The release axis's sections: the matrix and the changes where the store ran several
+    releases of a framework; the registered bugs' repros on releases where they were measured."""
+    found = [matrix_section(survey), changes_section(survey)] if several(survey) else []
+    repros = repro_section(survey)
+    return found + ([repros] if repros else [])

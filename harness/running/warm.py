@@ -143,7 +143,9 @@ def _files(name: str) -> tuple[Path, Path, Path, Path]:
     """Its socket, lock, description and log (the name kept whole: a release variant's has dots,
     jax@jax==0.8.3-<hash>, which with_suffix would cut, and two keys would share the files)."""
     base = directory()
-    sock, lock, description, log = (f"{name}.{suffix}" for suffix in ("sock", "lock", "json", "log"))
+    sock, lock, description, log = (
+        f"{name}.{suffix}" for suffix in ("sock", "lock", "json", "log")
+    )
     return base / sock, base / lock, base / description, base / log
 
 
