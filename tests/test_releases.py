@@ -20,8 +20,8 @@ from harness.catalog.variants import Variant
 from harness.errors import UsageError
 from harness.model import registry
 from harness.model.outcome import AdapterInfo, unreleased
+from harness.model.versions import version_key
 from harness.releases import drift, environments, sets
-from harness.releases.bisection import version_key
 from harness.running import warm
 from harness.running.runner import Runner
 from harness.running.store import SCHEMA_VERSION, Plan, Store, merge
@@ -386,9 +386,7 @@ def test_envs_lists_and_prunes_the_environments_it_finds(tmp_path):
     assert cli("envs", "prune", "--all").returncode == 0 and environments.every(base) == []
 
 
-def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(
-    tmp_path, monkeypatch
-):
+def test_the_release_axis_of_the_report_is_computed_from_the_stored_answers(tmp_path, monkeypatch):
     """Answers of one case on two JAX releases, the older refusing it: a change between them,
     and the registered convention whose refusal rule only the older release shows."""
     from harness.releases import matrix, repro_releases

@@ -25,8 +25,9 @@ from harness.case import Case
 from harness.errors import UsageError
 from harness.model import registry
 from harness.model.outcome import unreleased
+from harness.model.versions import version_key
 from harness.releases import environments
-from harness.releases.sets import Framework, ReleaseSet, release_variants, version_key
+from harness.releases.sets import Framework, ReleaseSet, release_variants
 
 REPRO_SECONDS = 600.0
 

@@ -154,7 +154,7 @@ def select_names(names: list[str]) -> list[Variant]:
 
 def _release_order(item: tuple[str, object]) -> tuple:
     """framework==version in order: by framework, then by release (0.4.38 before 0.10.2)."""
-    from harness.releases.bisection import version_key
+    from harness.model.versions import version_key
 
     framework, _, version = item[0].partition("==")
     return framework, version_key(version)

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from harness.model import registry
 from harness.model.outcome import unreleased
+from harness.model.versions import version_key
 from harness.releases import repro_releases
-from harness.releases.sets import version_key
 from harness.reporting.document import Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
 

@@ -15,8 +15,8 @@ from importlib import metadata
 from pathlib import Path
 
 from harness.model import registry
+from harness.model.versions import version_key
 from harness.releases import bisection, sets, upstream
-from harness.releases.sets import version_key
 from harness.releases.upstream import CLEAN, FAILED, SHOWS, outcome
 
 PATH = Path(__file__).resolve().parent.parent / "data" / "repro_releases.json"
@@ -24,10 +24,11 @@ PATH = Path(__file__).resolve().parent.parent / "data" / "repro_releases.json"
 
 def _here(found: registry.Entry) -> tuple[str, str]:
     """(framework, version) of the module the repro requires, in the harness's own
-    environment: its distribution's name and version."""
+    environment: the module's top-level name, and the version of the distribution that
+    installs it (that name's own where several do: mlx, not mlx-cpu)."""
     top = found.requires.split(".")[0]
     names = metadata.packages_distributions().get(top, [top])
-    return names[0], metadata.version(names[0])
+    return top, metadata.version(top if top in names else names[0])
 
 
 def measure(

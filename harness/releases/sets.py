@@ -23,28 +23,6 @@ _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.post[0-9]+)?(\.dev[0
 _KEYS = {"packages", "with", "companions", "variants", "pinned", "latest", "earlier"}
 _KEYS |= {"prerelease", "follow"}
 
-# a local label (torch's 2.13.0+cpu) is read past; TensorFlow's nightly says 2.23.0-dev20261026
-_RELEASE = re.compile(
-    r"^(\d+(?:\.\d+)*)(?:(a|b|rc)(\d+))?(?:\.post(\d+))?(?:[.-]dev(\d+))?(?:\+[\w.]+)?$"
-)
-
-
-def version_key(version: str) -> tuple:
-    """A release's place in order: 0.4.38 < 0.5.0 < 0.10.0rc1 < 0.10.0 < 0.10.0.post1;
-    2.23.0-dev20261026 < 2.23.0; 2.12.1+cu130 < 2.13.0+cpu."""
-    found = _RELEASE.match(version)
-    if not found:
-        return ((), 0, 0, 0, 0)
-    numbers, pre, pre_n, post, dev = found.groups()
-    stage = {"a": 0, "b": 1, "rc": 2}.get(pre or "", 3)
-    return (
-        tuple(int(n) for n in numbers.split(".")),
-        stage if dev is None or pre else -1,
-        int(pre_n or 0),
-        int(post or 0),
-        int(dev or 0),
-    )
-
 
 @dataclass(frozen=True)
 class Framework:

@@ -9,7 +9,7 @@ from collections import defaultdict
 
 from harness.model.assess import CaseReport
 from harness.model.outcome import unreleased
-from harness.releases.sets import version_key
+from harness.model.versions import version_key
 
 
 def _answer(record: dict, known: str | None) -> str:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from harness.errors import UsageError
 from harness.model import registry
+from harness.model.versions import version_key
 from harness.releases import environments, sets
 from harness.releases.bisection import entry, framework_env, install_line, run_script
-from harness.releases.sets import version_key
 
 SHOWS, CLEAN, FAILED = "shows", "does not show", "could not run"
 
