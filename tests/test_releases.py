@@ -10,6 +10,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import tomllib
 from contextlib import closing
 from pathlib import Path
 
@@ -558,3 +559,30 @@ def test_pip_builds_a_release_environment_where_uv_is_not_used(index, tmp_path, 
     )
     assert said.stdout.strip() == "1.30.0", said.stderr
     assert environments.ensure(("onnx", "onnxruntime==1.30.0")).path == built.path  # found again
+
+
+def test_a_release_scoped_entry_marks_only_the_releases_it_names():
+    from harness.model.registry import in_releases
+    from harness.model.versions import in_range
+
+    scoped = [e for e in registry.load().entries if e.releases]
+    assert scoped
+    entry = scoped[0]
+    framework, bounds = entry.releases[0]
+    adapter = entry.adapters[0]
+    pinned = sets.load()[framework].pinned
+    assert not in_range(pinned, bounds)  # never the pinned release
+    assert not in_releases(entry, adapter)  # the harness's own environment
+    assert not in_releases(entry, f"{adapter}{{{framework}=={pinned}}}")
+    assert in_releases(entry, f"{adapter}{{{framework}==3.13.2}}") == in_range("3.13.2", bounds)
+    assert not in_releases(entry, f"{adapter}{{otherframework==3.13.2}}")
+
+
+@pytest.mark.parametrize("bounds", ["~3.14", "<", "3.14.0"])
+def test_a_malformed_release_range_is_refused_naming_the_entry(bounds):
+    text = (ROOT / "harness/data/registry.toml").read_text()
+    data = tomllib.loads(text)
+    scoped = next(d for d in data["divergence"] if d.get("releases"))
+    scoped["releases"] = {"keras": bounds}
+    with pytest.raises(ValueError, match=f"{scoped['id']}.*releases.keras"):
+        registry.parse(data)
