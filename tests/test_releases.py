@@ -92,6 +92,13 @@ def test_malformed_release_data_is_refused_naming_what(text, complaint):
         ["bisect", "nosuchframework", "--case", "{}"],
         ["bisect", "keras", "--case", "not json"],
         ["upstream", "no-such-entry"],
+        ["upstream"],
+        ["upstream", "--missing"],
+        ["upstream", "--record", "--versions", "0.8.3"],
+        ["upstream", "--record", "no-such-entry"],
+        ["explain", "--input", "1,1,4,4", "--out-channels", "1", "--kernel", "3"]
+        + ["--variants", "jax@jax==0.8.3!"],
+        ["run", "--examples", "1", "--variants", "jax@nosuchframework==1.0"],
     ],
 )
 def test_bad_release_input_is_one_line_and_exit_2(args, tmp_path):

@@ -106,6 +106,11 @@ def add_commands(commands) -> None:
         "releases and write where it shows to harness/data/repro_releases.json, which the "
         "report reads",
     )
+    upstream.add_argument(
+        "--missing",
+        action="store_true",
+        help="with --record: only the registered bugs the table has no row for yet",
+    )
 
 
 def chosen_variants(args: argparse.Namespace) -> list[Variant]:
@@ -280,10 +285,14 @@ def upstream(args: argparse.Namespace) -> int:
     from harness.releases import repro_releases
     from harness.releases import upstream as upstream_report
 
+    if args.missing and not args.record:
+        raise UsageError("--missing goes with --record")
     if args.record:
         if args.versions:
             raise UsageError("--record runs the followed releases; drop --versions")
-        table = repro_releases.record([args.finding] if args.finding else None, progress=_say)
+        table = repro_releases.record(
+            [args.finding] if args.finding else None, progress=_say, missing=args.missing
+        )
         for entry_id in [args.finding] if args.finding else sorted(table):
             shows, clean, failed = repro_releases.describe(table[entry_id])
             framework = table[entry_id]["framework"]

@@ -57,16 +57,20 @@ def record(
     entry_ids: list[str] | None = None,
     path: Path | None = None,
     progress: Callable[[str], None] | None = None,
+    missing: bool = False,
 ) -> dict[str, dict]:
     """Run the repros of these entries (every upstream bug with one, by default) and write the
-    table, keeping the rows of entries not run now that are still registered."""
+    table, keeping the rows of entries not run now that are still registered; `missing`: only
+    the entries without a row yet."""
     bugs = [e for e in registry.load().entries if e.kind == "upstream_bug" and e.repro and e.shows]
     chosen = [bisection.entry(i) for i in entry_ids] if entry_ids else bugs
     table = {k: v for k, v in load(path).items() if k in {e.id for e in bugs}}
-    for found in chosen:
+    if missing:
+        chosen = [e for e in chosen if e.id not in table]
+    for found in chosen:  # written after each entry: an interrupted run keeps what it measured
         table[found.id] = {**measure(found, progress), "measured": time.strftime("%Y-%m-%d")}
-    text = json.dumps(dict(sorted(table.items())), indent=1, sort_keys=True)
-    (path or PATH).write_text(text + "\n")
+        text = json.dumps(dict(sorted(table.items())), indent=1, sort_keys=True)
+        (path or PATH).write_text(text + "\n")
     return table
 
 

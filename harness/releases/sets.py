@@ -226,6 +226,7 @@ def release_set_of(release: str) -> ReleaseSet:
     framework = load().get(name)
     if framework is None:
         raise UsageError(f"release {release} names a framework whose releases are not known here")
+    _check_release(framework, version)
     wanted = ReleaseSet(framework, framework.requirements(version))
     built = [
         ReleaseSet(framework, tuple(asked))
