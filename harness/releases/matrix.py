@@ -45,23 +45,41 @@ def several(survey: Survey) -> bool:
 # ---- the matrix ---------------------------------------------------------------------------
 
 
-def _shown_by(survey: Survey, entry: registry.Entry) -> dict[str, set[str]]:
-    """framework -> the releases with an answer the entry marks, or a difference it explains,
-    or (a convention) a documented refusal it lists."""
+def _adapter(label: str) -> str:
+    """An answer's adapter without its device and release: jax.lax{jax==0.8.3}@cpu -> jax.lax."""
+    return unreleased(label.split("@")[0])
+
+
+def _shown_by(survey: Survey, entry: registry.Entry) -> tuple[dict[str, set[str]], set[str]]:
+    """(framework -> the releases with an answer the entry marks, or a difference it explains,
+    or (a convention) a documented refusal it lists; the adapters whose answers those are)."""
     shown: dict[str, set[str]] = defaultdict(set)
+    showing: set[str] = set()
     for case_id in survey.recorded:
         cells = survey.cells[case_id]
-        for cell in cells.values():
+        for label, cell in cells.items():
             if cell.known == entry.id or (cell.rule and cell.rule in entry.rules):
                 shown[cell.framework].add(cell.version)
+                showing.add(_adapter(label))
         for _, left, right, why, _ in survey.divergences[case_id]:
             if why != entry.id:
                 continue
             for label in (left, right):
                 side = cells.get(label)
-                if side and unreleased(label.split("@")[0]) in entry.adapters:
+                if side and _adapter(label) in entry.adapters:
                     shown[side.framework].add(side.version)
-    return shown
+                    showing.add(_adapter(label))
+    return shown, showing
+
+
+def _answered_on(survey: Survey) -> dict[str, set[tuple[str, str]]]:
+    """adapter (without its release) -> the (framework, version) releases it answered on."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for cells in survey.cells.values():
+        for label, cell in cells.items():
+            if cell.version:
+                found[_adapter(label)].add((cell.framework, cell.version))
+    return found
 
 
 @dataclass(frozen=True)
@@ -101,17 +119,23 @@ def _adapter_frameworks(survey: Survey) -> dict[str, str]:
 
 
 def spans(survey: Survey) -> list[Span]:
-    """Every registered entry, per framework the store ran, with the releases that show it:
-    none where the entry names adapters of the framework but no answer showed it."""
-    ran = releases_of(survey)
+    """Every registered entry, per framework the store ran, with the releases that show it
+    (none where the entry names adapters of the framework but no answer showed it) among
+    those its adapters (named, or showing it) answered on: a release where none of them ran
+    neither shows it nor fixes it."""
     frameworks_of = _adapter_frameworks(survey)
+    answered = _answered_on(survey)
     found = []
     for entry in registry.load().entries:
-        shown = _shown_by(survey, entry)
+        shown, showing = _shown_by(survey, entry)
         scoped = {frameworks_of[a] for a in entry.adapters if a in frameworks_of}
+        adapters = set(entry.adapters) | showing  # the releases these answered on ran it
         for framework in sorted(scoped | set(shown)):
             shows = tuple(sorted(shown.get(framework, ()), key=version_key))
-            found.append(Span(entry.id, entry.kind, framework, shows, tuple(ran[framework])))
+            ran = {v for a in adapters for f, v in answered.get(a, ()) if f == framework}
+            found.append(
+                Span(entry.id, entry.kind, framework, shows, tuple(sorted(ran, key=version_key)))
+            )
     return found
 
 
