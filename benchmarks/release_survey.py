@@ -43,8 +43,8 @@ def main() -> None:
     parser.add_argument("--store", type=Path, help="keep the survey's store here")
     args = parser.parse_args()
     releases = args.releases or list(RELEASES)
-    for release in sets.parse_releases(releases):  # built before the clock starts
-        sets.release_variants([release])
+    for wanted in sets.parse_releases(releases):  # built before the clock starts
+        sets.release_variants([wanted])
     with tempfile.TemporaryDirectory() as work:
         store = args.store or Path(work) / "survey.db"
         env = {**os.environ, "CONVHARNESS_WARM_DIR": str(Path(work) / "warm")}
