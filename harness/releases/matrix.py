@@ -274,7 +274,7 @@ def repro_section(survey: Survey) -> Section | None:
     bugs = [e for e in survey.registry.entries if e.kind == "upstream_bug"]
     if not measured or not bugs:
         return None
-    section = Section("Registered bugs' repros on releases")
+    section = Section("Registered bugs' repros on releases", appendix=True)
     dates = sorted({row.get("measured", "") for row in measured.values()} - {""})
     section.blocks.append(
         Paragraph(
