@@ -198,6 +198,7 @@ class Change:
     aspects: tuple[str, ...]
     was: str
     now: str
+    variant: str  # the variant the adapter belongs to, without its release
 
 
 def changes(survey: Survey) -> list[Change]:
@@ -217,14 +218,20 @@ def changes(survey: Survey) -> list[Change]:
                 if aspects:
                     was = ", ".join(a[k] for k in aspects)
                     now = ", ".join(b[k] for k in aspects)
-                    found.append(Change(case_id, adapter, framework, old, new, aspects, was, now))
+                    variant = per_release[new].variant.partition("@")[0]
+                    found.append(
+                        Change(case_id, adapter, framework, old, new, aspects, was, now, variant)
+                    )
     return found
 
 
 def _repro(change: Change, survey: Survey) -> str:
+    """The explain line that answers the case on both releases, side by side (a local label,
+    torch's +cu130, is left to the index)."""
+    releases = ",".join(v.split("+")[0] for v in (change.before, change.after))
     return (
-        f"`convharness repro {change.case_id} --store {survey.name} --adapters {change.adapter}`, "
-        f"run under {change.framework}=={change.before} and {change.framework}=={change.after}"
+        f"`{survey.cases[change.case_id].command()} --variants {change.variant} "
+        f"--releases {change.framework}={releases}`"
     )
 
 
@@ -240,8 +247,8 @@ def changes_section(survey: Survey) -> Section:
         Paragraph(
             f"{len(found)} answers changed between two releases of a framework (accept or "
             "refuse, shape, pads proven by values, or the verdict: values or the refusal). "
-            "Each repro is the framework's own code; run it in an environment of each release "
-            "(`convharness envs add`)."
+            "Each command answers the case on both releases, side by side (`explain --releases` "
+            "builds their environments)."
         )
     )
     rows = tuple(
