@@ -33,7 +33,8 @@ def run_layers(case: Case, x, w, b, device: str, *layers: Call) -> np.ndarray:
     import keras
 
     weights = {} if w is None else given(case, w, b)
-    with keras.device(device):
+    # "cpu:0", as keras.device documents it: Keras 3.11.3 on JAX splits the name at ":" (measured)
+    with keras.device(device if ":" in device else f"{device}:0"):
         y = cast(channels_last(x), case.dtype)
         for layer in layers[:-1]:
             y = layer(keras)(y)

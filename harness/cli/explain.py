@@ -6,11 +6,12 @@ import argparse
 import json
 from typing import Any
 
-from harness.catalog import variants
 from harness.cli.cases import case_from_flags, read_cases
 from harness.cli.options import headroom, max_case_memory, use_warm
 from harness.model import registry
 from harness.model.assess import CaseReport
+from harness.releases import commands as release_commands
+from harness.releases import side_by_side
 from harness.running import memory, survey, warm
 from harness.running.runner import Runner
 
@@ -107,7 +108,7 @@ def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [case_from_flags(args)]
     budget = max_case_memory(args)
     memory.check(cases, budget)
-    chosen = variants.select(args.frameworks, args.variants)
+    chosen = release_commands.chosen_variants(args)
     env = survey.compile_cache_env(None)
     on_warm = use_warm(args, default=True)
     runner = Runner(
@@ -125,4 +126,6 @@ def explain(args: argparse.Namespace) -> int:
                 print(json.dumps(results, indent=2))
             else:
                 print(("\n" if index else "") + table(report), flush=True)
+                if args.releases:
+                    print(side_by_side.table(report), flush=True)
     return 0

@@ -148,6 +148,7 @@ def build_parser() -> Parser:
     _budget(explain)
     _warm_flags(explain, f"on; started ones exit after {warm.FIRST_USE_IDLE:g} s idle")
     explain.add_argument("--json", action="store_true", help="print JSON")
+    release_commands.add_explain_flags(explain)
 
     run = commands.add_parser("run", help="survey drawn cases on every variant, into a store")
     run.add_argument(

@@ -69,7 +69,7 @@ def _plan(
         raise UsageError(str(error)) from None
     if args.ops is not None and args.cases is not None:
         raise UsageError("--ops narrows drawn cases; a --cases file says its own")
-    chosen = release_commands.with_releases(args, variants.select(args.frameworks, args.variants))
+    chosen = release_commands.chosen_variants(args)
     path = args.store or Path("runs") / time.strftime("run-%Y%m%d-%H%M%S.db")
     if path.exists():
         raise UsageError(

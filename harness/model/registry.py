@@ -10,7 +10,10 @@ Two kinds of entry, each with a citation:
   adapters, a `when` table and the verdicts it produces. It marks those verdicts as
   known, and explains the cross-framework differences they cause. A bug that lives in one
   instruction set's kernels names the CPU flag it needs (`cpu`, e.g. "avx512f"): its repro is
-  run only on hosts that have it.
+  run only on hosts that have it. A bug that only some releases show names them
+  (`releases = { keras = "<3.14.0" }`): it marks the answers of release variants in that
+  range, and never the harness's own environment's (the pinned release, outside every range:
+  a test checks).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from harness.model.conventions import refusal_ids
 from harness.model.features import check_when, matches
 from harness.model.outcome import unreleased
 from harness.model.verdicts import EXPECTED, VERDICTS
+from harness.model.versions import in_range
 
 KINDS = ("convention", "upstream_bug")
 
@@ -45,9 +49,22 @@ class Entry:
     shows: str = ""  # what the repro prints while the bug is there
     requires: str = ""  # the module the repro imports
     cpu: str = ""  # a CPU flag (/proc/cpuinfo) the bug needs: hosts without it compute right
+    releases: tuple[tuple[str, str], ...] = ()  # (framework, bounds): the releases showing it
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+
+def in_releases(entry: Entry, adapter: str) -> bool:
+    """Whether the release an adapter answered on (jax.lax{jax==0.8.3}) is one the entry is
+    scoped to; every release where the entry names none; never the harness's own (no braces)
+    where it names some."""
+    if not entry.releases:
+        return True
+    _, brace, release = adapter.partition("{")
+    framework, _, version = release.rstrip("}").partition("==")
+    bounds = dict(entry.releases).get(framework)
+    return bool(brace and bounds) and in_range(version, bounds or "")
 
 
 @dataclass(frozen=True)
@@ -65,6 +82,7 @@ class Registry:
                 and unreleased(adapter) in entry.adapters
                 and verdict in entry.verdicts
                 and matches(entry.when, facts)
+                and in_releases(entry, adapter)
             ):
                 return entry.id
         return None
@@ -92,6 +110,18 @@ class Registry:
 
     def get(self, entry_id: str) -> Entry:
         return next(entry for entry in self.entries if entry.id == entry_id)
+
+
+def _releases(raw: Any, where: str) -> tuple[tuple[str, str], ...]:
+    """An entry's `releases` table, each range checked."""
+    if not isinstance(raw, dict):
+        raise ValueError(f'{where}: releases is a table, framework = "<3.14.0"')
+    for framework, bounds in raw.items():
+        try:
+            in_range("0", str(bounds))
+        except ValueError as error:
+            raise ValueError(f"{where}: releases.{framework}: {error}") from None
+    return tuple(sorted((str(k), str(v)) for k, v in raw.items()))
 
 
 def parse(data: dict[str, Any]) -> Registry:
@@ -122,6 +152,7 @@ def parse(data: dict[str, Any]) -> Registry:
             shows=raw.get("shows", ""),
             requires=raw.get("requires", ""),
             cpu=raw.get("cpu", ""),
+            releases=_releases(raw.get("releases", {}), where),
         )
         if entry.kind == "convention":
             unknown = set(entry.rules) - known_rules

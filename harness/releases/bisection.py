@@ -18,14 +18,16 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from harness.case import Case
 from harness.errors import UsageError
 from harness.model import registry
 from harness.model.outcome import unreleased
+from harness.model.versions import version_key
 from harness.releases import environments
-from harness.releases.sets import Framework, ReleaseSet, release_variants, version_key
+from harness.releases.sets import Framework, ReleaseSet, release_variants
 
 REPRO_SECONDS = 600.0
 
@@ -61,9 +63,9 @@ def install_line(framework: Framework, version: str) -> str:
     return "pip install " + " ".join(_requirements(framework, version))
 
 
-def run_script(environment: environments.Environment, source: str, env: dict[str, str]) -> str:
-    """A script's output (stdout, then the last lines of stderr) under the environment's Python,
-    run in a fresh folder."""
+def run_script(interpreter: str | Path, source: str, env: dict[str, str]) -> str:
+    """A script's output (stdout, then the last lines of stderr) under this Python (a release
+    environment's, or the harness's own), run in a fresh folder."""
     with tempfile.TemporaryDirectory(prefix="convharness-repro-") as folder:
         path = os.path.join(folder, "repro.py")
         with open(path, "w") as handle:
@@ -71,7 +73,7 @@ def run_script(environment: environments.Environment, source: str, env: dict[str
         child = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONPATH")}
         try:
             done = subprocess.run(
-                [str(environment.interpreter), path],
+                [str(interpreter), path],
                 capture_output=True,
                 text=True,
                 cwd=folder,
@@ -120,7 +122,7 @@ class FindingProbe:
         if version not in self.outputs:
             environment = environments.ensure(_requirements(self.framework, version))
             env = framework_env(self.framework)
-            self.outputs[version] = run_script(environment, self.finding.repro, env)
+            self.outputs[version] = run_script(environment.interpreter, self.finding.repro, env)
         return self.outputs[version]
 
     def answer(self, version: str) -> Answer:
@@ -191,7 +193,7 @@ class CaseProbe:
         adapter = adapter or sorted(self._answers(version))[0]
         _, source = repro_scripts.script(self.case, adapter)
         environment = environments.ensure(_requirements(self.framework, version))
-        return source, run_script(environment, source, {})
+        return source, run_script(environment.interpreter, source, {})
 
 
 @dataclass

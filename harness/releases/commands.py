@@ -1,8 +1,8 @@
 """The release commands: `convharness envs list|add|prune`, `bisect`, `upstream`, and `run
 --releases` (its flag, its variants and its verdict counts per release).
 
-harness/cli/ hooks these in with a few lines: add_commands, add_run_flags, with_releases,
-select_names, print_release_counts and COMMANDS.
+harness/cli/ hooks these in with a few lines: add_commands, add_run_flags, add_explain_flags,
+chosen_variants, select_names, print_release_counts and COMMANDS.
 """
 
 from __future__ import annotations
@@ -39,6 +39,14 @@ def add_run_flags(run: argparse.ArgumentParser) -> None:
         "(those of --variants alone, where given): jax=0.8.3,0.9.2; a version may be pinned, "
         "latest, prerelease or followed (the nightly's sets), and `followed` alone is every "
         "followed framework's; repeatable",
+    )
+
+
+def add_explain_flags(explain: argparse.ArgumentParser) -> None:
+    _releases_flag(
+        explain,
+        "also answer on these releases, each in its own environment (as run --releases): "
+        "jax=0.8.3,0.9.2; the answers are printed side by side, a column per release",
     )
 
 
@@ -85,21 +93,52 @@ def add_commands(commands) -> None:
     upstream = commands.add_parser(
         "upstream", help="a ready-to-file report of a registered bug, in the framework's own code"
     )
-    upstream.add_argument("finding", metavar="ENTRY", help="a registry entry with a repro")
+    upstream.add_argument(
+        "finding", nargs="?", metavar="ENTRY", help="a registry entry with a repro"
+    )
     upstream.add_argument(
         "--versions", metavar="V,V", help="the releases to run it on (default: the followed ones)"
     )
+    upstream.add_argument(
+        "--record",
+        action="store_true",
+        help="run the repro (of ENTRY, or of every registered upstream bug) on the followed "
+        "releases and write where it shows to harness/data/repro_releases.json, which the "
+        "report reads",
+    )
+    upstream.add_argument(
+        "--missing",
+        action="store_true",
+        help="with --record: only the registered bugs the table has no row for yet",
+    )
 
 
-def with_releases(args: argparse.Namespace, chosen: list[Variant]) -> list[Variant]:
-    """`run`'s variants plus those of --releases (environments built where need be)."""
-    if not getattr(args, "releases", None):
+def chosen_variants(args: argparse.Namespace) -> list[Variant]:
+    """`run`'s and `explain`'s variants: those of --frameworks and --variants, plus those of
+    --releases (environments built where need be).
+
+    A name in --variants may be a release variant's (`jax@jax==0.8.3`): that variant runs on
+    that release (--releases need not name it), and where every name is one, on no release
+    but those: the harness's own environment is left out.
+    """
+    names = args.variants or []
+    released = [n for n in names if sets.split_name(n)[1]]
+    plain = [n for n in names if not sets.split_name(n)[1]]
+    if released and not plain:
+        chosen: list[Variant] = []
+    else:
+        chosen = variants.select(args.frameworks, plain or None)
+    wanted = sets.parse_releases(args.releases) if getattr(args, "releases", None) else []
+    wanted += [sets.release_set_of(sets.split_name(n)[1]) for n in released]
+    if not wanted:
         return chosen
-    wanted = sets.parse_releases(args.releases)
     quiet = getattr(args, "quiet", False)
-    more = sets.release_variants(wanted, None if quiet else _say)
-    if args.variants:  # the named variants alone, on each release too
-        more = [v for v in more if sets.split_name(v.name)[0] in args.variants]
+    more = sets.release_variants(list(dict.fromkeys(wanted)), None if quiet else _say)
+    if names:  # the named variants alone, on each release too
+        more = [v for v in more if v.name in released or sets.split_name(v.name)[0] in plain]
+        missing = sorted(set(released) - {v.name for v in more})
+        if missing:
+            raise UsageError(f"no such release variant: {', '.join(missing)}")
         if not more:
             raise UsageError("no variant named in --variants runs the releases asked for")
     return chosen + [v for v in more if v.name not in {c.name for c in chosen}]
@@ -120,7 +159,7 @@ def select_names(names: list[str]) -> list[Variant]:
 
 def _release_order(item: tuple[str, object]) -> tuple:
     """framework==version in order: by framework, then by release (0.4.38 before 0.10.2)."""
-    from harness.releases.bisection import version_key
+    from harness.model.versions import version_key
 
     framework, _, version = item[0].partition("==")
     return framework, version_key(version)
@@ -243,8 +282,24 @@ def bisect(args: argparse.Namespace) -> int:
 
 
 def upstream(args: argparse.Namespace) -> int:
+    from harness.releases import repro_releases
     from harness.releases import upstream as upstream_report
 
+    if args.missing and not args.record:
+        raise UsageError("--missing goes with --record")
+    if args.record:
+        if args.versions:
+            raise UsageError("--record runs the followed releases; drop --versions")
+        table = repro_releases.record(
+            [args.finding] if args.finding else None, progress=_say, missing=args.missing
+        )
+        for entry_id in [args.finding] if args.finding else sorted(table):
+            shows, clean, failed = repro_releases.describe(table[entry_id])
+            framework = table[entry_id]["framework"]
+            print(f"{entry_id} ({framework}): shows on {shows}; not on {clean}; failed on {failed}")
+        return 0
+    if not args.finding:
+        raise UsageError("upstream needs an ENTRY (or --record, for every registered bug)")
     print(upstream_report.report(args.finding, _versions(args.versions), progress=_say))
     return 0
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from harness.model import registry
 from harness.model.outcome import unreleased
-from harness.releases.sets import version_key
+from harness.model.versions import version_key
+from harness.releases import repro_releases
 from harness.reporting.document import Paragraph, Section, Table
 from harness.reporting.facts import Cell, Survey
 
@@ -44,23 +45,41 @@ def several(survey: Survey) -> bool:
 # ---- the matrix ---------------------------------------------------------------------------
 
 
-def _shown_by(survey: Survey, entry: registry.Entry) -> dict[str, set[str]]:
-    """framework -> the releases with an answer the entry marks, or a difference it explains,
-    or (a convention) a documented refusal it lists."""
+def _adapter(label: str) -> str:
+    """An answer's adapter without its device and release: jax.lax{jax==0.8.3}@cpu -> jax.lax."""
+    return unreleased(label.split("@")[0])
+
+
+def _shown_by(survey: Survey, entry: registry.Entry) -> tuple[dict[str, set[str]], set[str]]:
+    """(framework -> the releases with an answer the entry marks, or a difference it explains,
+    or (a convention) a documented refusal it lists; the adapters whose answers those are)."""
     shown: dict[str, set[str]] = defaultdict(set)
+    showing: set[str] = set()
     for case_id in survey.recorded:
         cells = survey.cells[case_id]
-        for cell in cells.values():
+        for label, cell in cells.items():
             if cell.known == entry.id or (cell.rule and cell.rule in entry.rules):
                 shown[cell.framework].add(cell.version)
+                showing.add(_adapter(label))
         for _, left, right, why, _ in survey.divergences[case_id]:
             if why != entry.id:
                 continue
             for label in (left, right):
                 side = cells.get(label)
-                if side and unreleased(label.split("@")[0]) in entry.adapters:
+                if side and _adapter(label) in entry.adapters:
                     shown[side.framework].add(side.version)
-    return shown
+                    showing.add(_adapter(label))
+    return shown, showing
+
+
+def _answered_on(survey: Survey) -> dict[str, set[tuple[str, str]]]:
+    """adapter (without its release) -> the (framework, version) releases it answered on."""
+    found: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    for cells in survey.cells.values():
+        for label, cell in cells.items():
+            if cell.version:
+                found[_adapter(label)].add((cell.framework, cell.version))
+    return found
 
 
 @dataclass(frozen=True)
@@ -100,17 +119,23 @@ def _adapter_frameworks(survey: Survey) -> dict[str, str]:
 
 
 def spans(survey: Survey) -> list[Span]:
-    """Every registered entry, per framework the store ran, with the releases that show it:
-    none where the entry names adapters of the framework but no answer showed it."""
-    ran = releases_of(survey)
+    """Every registered entry, per framework the store ran, with the releases that show it
+    (none where the entry names adapters of the framework but no answer showed it) among
+    those its adapters (named, or showing it) answered on: a release where none of them ran
+    neither shows it nor fixes it."""
     frameworks_of = _adapter_frameworks(survey)
+    answered = _answered_on(survey)
     found = []
     for entry in registry.load().entries:
-        shown = _shown_by(survey, entry)
+        shown, showing = _shown_by(survey, entry)
         scoped = {frameworks_of[a] for a in entry.adapters if a in frameworks_of}
+        adapters = set(entry.adapters) | showing  # the releases these answered on ran it
         for framework in sorted(scoped | set(shown)):
             shows = tuple(sorted(shown.get(framework, ()), key=version_key))
-            found.append(Span(entry.id, entry.kind, framework, shows, tuple(ran[framework])))
+            ran = {v for a in adapters for f, v in answered.get(a, ()) if f == framework}
+            found.append(
+                Span(entry.id, entry.kind, framework, shows, tuple(sorted(ran, key=version_key)))
+            )
     return found
 
 
@@ -173,6 +198,7 @@ class Change:
     aspects: tuple[str, ...]
     was: str
     now: str
+    variant: str  # the variant the adapter belongs to, without its release
 
 
 def changes(survey: Survey) -> list[Change]:
@@ -192,14 +218,20 @@ def changes(survey: Survey) -> list[Change]:
                 if aspects:
                     was = ", ".join(a[k] for k in aspects)
                     now = ", ".join(b[k] for k in aspects)
-                    found.append(Change(case_id, adapter, framework, old, new, aspects, was, now))
+                    variant = per_release[new].variant.partition("@")[0]
+                    found.append(
+                        Change(case_id, adapter, framework, old, new, aspects, was, now, variant)
+                    )
     return found
 
 
 def _repro(change: Change, survey: Survey) -> str:
+    """The explain line that answers the case on both releases, side by side (a local label,
+    torch's +cu130, is left to the index)."""
+    releases = ",".join(v.split("+")[0] for v in (change.before, change.after))
     return (
-        f"`convharness repro {change.case_id} --store {survey.name} --adapters {change.adapter}`, "
-        f"run under {change.framework}=={change.before} and {change.framework}=={change.after}"
+        f"`{survey.cases[change.case_id].command()} --variants {change.variant} "
+        f"--releases {change.framework}={releases}`"
     )
 
 
@@ -215,8 +247,8 @@ def changes_section(survey: Survey) -> Section:
         Paragraph(
             f"{len(found)} answers changed between two releases of a framework (accept or "
             "refuse, shape, pads proven by values, or the verdict: values or the refusal). "
-            "Each repro is the framework's own code; run it in an environment of each release "
-            "(`convharness envs add`)."
+            "Each command answers the case on both releases, side by side (`explain --releases` "
+            "builds their environments)."
         )
     )
     rows = tuple(
@@ -239,8 +271,47 @@ def changes_section(survey: Survey) -> Section:
     return section
 
 
+# ---- the registered bugs' repros on releases --------------------------------------------
+
+
+def repro_section(survey: Survey) -> Section | None:
+    """Per registered upstream bug, the releases its repro ran on and whether it showed, as
+    `convharness upstream --record` measured them (harness/data/repro_releases.json)."""
+    measured = repro_releases.load()
+    bugs = [e for e in survey.registry.entries if e.kind == "upstream_bug"]
+    if not measured or not bugs:
+        return None
+    section = Section("Registered bugs' repros on releases", appendix=True)
+    dates = sorted({row.get("measured", "") for row in measured.values()} - {""})
+    section.blocks.append(
+        Paragraph(
+            "Each registered upstream bug's minimal repro (the framework's own code), run on the "
+            "followed releases of its framework, each in an environment of its own, or on this "
+            "report's environment where its releases are not followed (the plugins'): "
+            "`convharness upstream --record` wrote the table"
+            + (f" ({', '.join(dates)})" if dates else "")
+            + "."
+        )
+    )
+    rows = []
+    for entry in bugs:
+        row = measured.get(entry.id)
+        if row is None:
+            reason = "no repro" if not entry.repro else "not measured"
+            rows.append((entry.id, entry.requires or "-", "-", "-", "-", reason))
+            continue
+        shows, clean, failed = repro_releases.describe(row)
+        ran = len(row.get("releases", {}))
+        rows.append((entry.id, str(row["framework"]), shows, clean, failed, f"{ran} releases"))
+    section.blocks.append(
+        Table(("entry", "framework", "shows on", "not on", "could not run", "ran on"), tuple(rows))
+    )
+    return section
+
+
 def sections(survey: Survey) -> list[Section]:
-    """The release axis's sections, where the store ran several releases of a framework."""
-    if not several(survey):
-        return []
-    return [matrix_section(survey), changes_section(survey)]
+    """The release axis's sections: the matrix and the changes where the store ran several
+    releases of a framework; the registered bugs' repros on releases where they were measured."""
+    found = [matrix_section(survey), changes_section(survey)] if several(survey) else []
+    repros = repro_section(survey)
+    return found + ([repros] if repros else [])

@@ -23,24 +23,6 @@ _VERSION = re.compile(r"^[0-9]+(\.[0-9]+)*([a-z]+[0-9]*)?(\.post[0-9]+)?(\.dev[0
 _KEYS = {"packages", "with", "companions", "variants", "pinned", "latest", "earlier"}
 _KEYS |= {"prerelease", "follow"}
 
-_RELEASE = re.compile(r"^(\d+(?:\.\d+)*)(?:(a|b|rc)(\d+))?(?:\.post(\d+))?(?:\.dev(\d+))?$")
-
-
-def version_key(version: str) -> tuple:
-    """A release's place in order: 0.4.38 < 0.5.0 < 0.10.0rc1 < 0.10.0 < 0.10.0.post1."""
-    found = _RELEASE.match(version)
-    if not found:
-        return ((), 0, 0, 0, 0)
-    numbers, pre, pre_n, post, dev = found.groups()
-    stage = {"a": 0, "b": 1, "rc": 2}.get(pre or "", 3)
-    return (
-        tuple(int(n) for n in numbers.split(".")),
-        stage if dev is None or pre else -1,
-        int(pre_n or 0),
-        int(post or 0),
-        int(dev or 0),
-    )
-
 
 @dataclass(frozen=True)
 class Framework:
@@ -237,17 +219,25 @@ def label(
 
 
 def release_set_of(release: str) -> ReleaseSet:
-    """The set a release's name (framework==version) was built from: the one an environment
-    built before records (a pre-release's, say), else the framework's requirements of it."""
+    """The set a release's name (framework==version) was built from: the framework's
+    requirements of it (its companions), else the one an environment built before records (a
+    pre-release's, say), else those requirements."""
     name, _, version = release.partition("==")
     framework = load().get(name)
     if framework is None:
         raise UsageError(f"release {release} names a framework whose releases are not known here")
-    for environment in environments.every():
-        for asked in environment.requested:
-            if label(framework, environment, tuple(asked)) == release:
-                return ReleaseSet(framework, tuple(asked))
-    return ReleaseSet(framework, framework.requirements(version))
+    _check_release(framework, version)
+    wanted = ReleaseSet(framework, framework.requirements(version))
+    built = [
+        ReleaseSet(framework, tuple(asked))
+        for environment in environments.every()
+        for asked in environment.requested
+        if label(framework, environment, tuple(asked)) == release
+    ]
+    # the set the data asks for (its companions) over another environment of the same release
+    ordered = environments.requirement_set(wanted.requirements)
+    same = [r for r in built if environments.requirement_set(r.requirements) == ordered]
+    return (same or built or [wanted])[0]
 
 
 def release_variants(chosen: list[ReleaseSet], progress=None) -> list[Variant]:

@@ -13,11 +13,22 @@ from collections.abc import Callable
 
 from harness.errors import UsageError
 from harness.model import registry
+from harness.model.versions import version_key
 from harness.releases import environments, sets
 from harness.releases.bisection import entry, framework_env, install_line, run_script
-from harness.releases.sets import version_key
+
+SHOWS, CLEAN, FAILED = "shows", "does not show", "could not run"
 
 _EXPECTED = re.compile(r"#\s*(.*\b(expected|documented|as on)\b.*)$", re.IGNORECASE)
+
+
+def outcome(found: registry.Entry, printed: str) -> str:
+    """What one run of the repro says: it shows the bug, it ran clean, or it failed."""
+    if found.shows in printed:
+        return SHOWS
+    if "(exit status" in printed or "(no answer within" in printed:
+        return FAILED
+    return CLEAN
 
 
 def framework_of(found: registry.Entry) -> sets.Framework:
@@ -48,7 +59,7 @@ def outputs(
         if progress:
             progress(f"{framework.name}=={version}: running the repro")
         environment = environments.ensure(framework.requirements(version))
-        printed[version] = run_script(environment, found.repro, env)
+        printed[version] = run_script(environment.interpreter, found.repro, env)
     return printed
 
 
@@ -70,9 +81,10 @@ def report(
         dict.fromkeys([framework.pinned, framework.latest, *framework.earlier])
     )
     printed = outputs(found, framework, chosen, progress)
-    shows = [v for v in printed if found.shows in printed[v]]
-    failed = [v for v in printed if v not in shows and "(exit status" in printed[v]]
-    clean = [v for v in printed if v not in shows and v not in failed]
+    said = {v: outcome(found, text) for v, text in printed.items()}
+    shows, clean, failed = (
+        [v for v in printed if said[v] == kind] for kind in (SHOWS, CLEAN, FAILED)
+    )
     newest = max(printed, key=version_key)
     lines = [
         f"## {framework.name}: {_title(found.summary)}",

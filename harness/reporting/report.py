@@ -31,6 +31,12 @@ def _pct(agreeing: int, total: int) -> str:
     return f"{100 * agreeing / total:.0f}%" if total else "-"
 
 
+def _variants_of(survey: Survey) -> set[str]:
+    """The variants that ran: a release variant records every distribution of its
+    environment (`jax@jax==0.8.3:numpy`), counted once by its name."""
+    return {name.split(":")[0] for name in survey.info()["versions"]}
+
+
 def _opening(survey: Survey, store_name: str) -> Section:
     meta = survey.meta
     unexpected, unexplained = survey.unexpected(), survey.unexplained()
@@ -40,7 +46,7 @@ def _opening(survey: Survey, store_name: str) -> Section:
             f"{len(survey.recorded)} cases ("
             + ", ".join(f"{op} {n}" for op, n in survey.ops().items())
             + f"; `{meta.get('profile') or 'custom'}` profile, seed {meta.get('seed')}) ran on "
-            f"{len(survey.labels)} adapters of {len(survey.info()['versions'])} framework "
+            f"{len(survey.labels)} adapters of {len(_variants_of(survey))} framework "
             "variants (versions in the appendix). Each answer was checked against the "
             "framework's documented output size and refusals, a float64 NumPy reference and "
             "every other framework; the padding each framework applied was inferred from its "

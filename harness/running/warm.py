@@ -140,14 +140,13 @@ def key_of(variant: Variant, env: dict[str, str], headroom: int | None) -> Key:
 
 
 def _files(name: str) -> tuple[Path, Path, Path, Path]:
-    """Its socket, lock, description and log."""
-    base = directory() / name
-    return (
-        base.with_suffix(".sock"),
-        base.with_suffix(".lock"),
-        base.with_suffix(".json"),
-        base.with_suffix(".log"),
+    """Its socket, lock, description and log (the name kept whole: a release variant's has dots,
+    jax@jax==0.8.3-<hash>, which with_suffix would cut, and two keys would share the files)."""
+    base = directory()
+    sock, lock, description, log = (
+        f"{name}.{suffix}" for suffix in ("sock", "lock", "json", "log")
     )
+    return base / sock, base / lock, base / description, base / log
 
 
 # ---- the warm worker's side ------------------------------------------------------------------
@@ -280,6 +279,8 @@ def _launch(spec: Spec) -> subprocess.Popen:
         from harness.releases.interpreter import child_env
 
         env = child_env(spec.variant.module)
+        # its interpreter's prefix is another one: it must still find this directory
+        env["CONVHARNESS_WARM_DIR"] = str(log_path.parent)
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
             [python, "-m", "harness.running.warm"],
