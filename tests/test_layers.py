@@ -57,8 +57,17 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "harness.releases.replay",
         ),
     ),
+    ("the scripts that reproduce a case", ("harness.reporting.repro",)),
+    (
+        "the release tools",
+        (
+            "harness.releases.bisection",
+            "harness.releases.upstream",
+            "harness.releases.repro_releases",
+            "harness.releases.side_by_side",
+        ),
+    ),
     ("the report", ("harness.reporting", "harness.reporting.*", "harness.releases.matrix")),
-    ("the release tools", ("harness.releases.bisection", "harness.releases.upstream")),
     (
         "the commands",
         (
