@@ -1,5 +1,6 @@
 """Pooling: the case's fields, the float64 reference against a loop written out by hand, the
-ceil_mode rule, and the divisor rule that an average's values prove."""
+ceil_mode rule, the divisor rule that an average's values prove, and the family's feature
+words."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from harness.families.pool.record import CLASSIC
 from harness.families.pool.reference import avg_pool, max_pool
 from harness.families.pool.rules import PoolRules, ceil_output
 from harness.model import conventions, recipes
+from harness.model.features import features
+from harness.model.oracle import output_size
 from harness.model.outcome import AdapterInfo, Outcome
 from harness.model.verdicts import judge
 
@@ -105,6 +108,38 @@ def _by_hand(x, kind, kernel, stride, dilation, pads, counted, include):
             total = np.sum(values, axis=0) if values else np.zeros((n, c))
             y[(slice(None), slice(None), *at)] = total / count if count else np.nan
     return y
+
+
+@pytest.mark.parametrize(
+    "op, spatial, kernel, stride, dilation, fits",
+    [
+        ("avg_pool1d", [2], 2, 1, 1, True),  # the whole input is one window
+        ("avg_pool1d", [3], 2, 1, 1, False),  # two windows
+        ("avg_pool1d", [5], 3, 3, 1, True),  # one window, and a stride's worth left over
+        ("avg_pool1d", [6], 3, 3, 1, False),
+        ("avg_pool1d", [1], 3, 1, 1, True),  # none: the input is under the kernel
+        ("max_pool1d", [4], 2, 1, 3, True),  # a dilated kernel of 4
+        ("max_pool2d", [9, 2], [2, 2], [1, 1], [1, 1], True),  # on one axis of two
+        ("max_pool3d", [3, 3, 3], 2, 1, 1, False),
+    ],
+)
+def test_input_under_kernel_plus_stride_says_at_most_one_unpadded_window_fits(
+    op, spatial, kernel, stride, dilation, fits
+):
+    case = Case.from_json(
+        {"op": op, "input": [1, 1, *spatial], "kernel": kernel, "stride": stride}
+        | {"dilation": dilation, "padding": "same"}
+    )
+    facts = features(case, (0,) * (2 * case.rank))
+    assert facts["input_under_kernel_plus_stride"] is fits
+    axes = zip(case.spatial, case.kernel, case.stride, case.dilation, strict=True)
+    unpadded = [output_size(*axis, 0, 0) for axis in axes]  # the windows that fit, floor formula
+    assert (min(unpadded) <= 1) is fits
+
+
+def test_input_under_kernel_plus_stride_is_false_on_a_convolution():
+    case = Case.from_json({"op": "conv1d", "input": [1, 1, 2], "out_channels": 1, "kernel": 2})
+    assert features(case, (0, 0))["input_under_kernel_plus_stride"] is False
 
 
 @settings(max_examples=40, deadline=None)

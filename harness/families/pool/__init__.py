@@ -1,2 +1,2 @@
-"""Pooling: max_pool1d/2d/3d, avg_pool1d/2d/3d (operators, rules, reference, inference,
+"""Pooling: max_pool1d/2d/3d, avg_pool1d/2d/3d (operators, features, rules, reference, inference,
 strategies, record)."""

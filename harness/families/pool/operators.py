@@ -2,16 +2,17 @@
 pass through: out_channels equals in_channels, groups 1), a stride that defaults to the kernel,
 and two fields only it takes, both false by default and left out of the JSON form and the id
 when false: `ceil_mode` (PyTorch's: round the output size up) and, for averages,
-`count_include_pad` (the divisor counts the padding); their checks, its feature words, the
-ceil_mode and divisor rules of its conventions, and the `divisor` key of an average's rows."""
+`count_include_pad` (the divisor counts the padding); their checks, its feature words (from
+features.py), the ceil_mode and divisor rules of its conventions, and the `divisor` key of an
+average's rows."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from harness.families.operators import Operators
-from harness.families.pool import rules
-from harness.fields import CaseError, Pads
+from harness.families.pool import features, rules
+from harness.fields import CaseError
 
 if TYPE_CHECKING:
     from harness.case import Case
@@ -47,10 +48,6 @@ def _from_json(data: dict[str, Any], rank: int) -> dict[str, Any]:
     return found
 
 
-def _features(case: Case, pads: Pads, rounding: str) -> dict[str, Any]:
-    return {"ceil_mode": case.ceil_mode, "count_include_pad": case.count_include_pad}
-
-
 OPERATORS = Operators(
     name="pool",
     ops={f"{kind}_pool{rank}d": rank for kind in ("max", "avg") for rank in (1, 2, 3)},
@@ -63,11 +60,8 @@ OPERATORS = Operators(
     to_json=lambda case: {name: True for name in FLAGS if getattr(case, name)},
     from_json=_from_json,
     flags=lambda case: [f"--{name.replace('_', '-')}" for name in FLAGS if getattr(case, name)],
-    vocabulary={
-        "ceil_mode": bool,  # pooling rounds the output size up
-        "count_include_pad": bool,  # average pooling asks for a divisor that counts the padding
-    },
-    features=_features,
+    vocabulary=features.VOCABULARY,
+    features=features.features,
     parse_rules=rules.parse_rules,
     result_keys=lambda op: ("divisor",) if averages(op) else (),
 )
