@@ -597,3 +597,20 @@ def test_a_malformed_release_range_is_refused_naming_the_entry(bounds):
     scoped["releases"] = {"keras": bounds}
     with pytest.raises(ValueError, match=f"{scoped['id']}.*releases.keras"):
         registry.parse(data)
+
+
+@pytest.mark.fast
+def test_a_refusal_of_one_variant_covers_its_release_variants_and_no_other():
+    from harness.model import conventions
+
+    (rule,) = [
+        r
+        for r in conventions.load()["keras"].families["patch"].refusals
+        if r.id == "keras/patches-jax-empty-output"
+    ]
+    facts = {"output": "zero", "empty_batch": False}
+    api = "keras.ops.image.extract_patches"
+    assert rule.applies(api, facts, "keras-jax")
+    assert rule.applies(api, facts, "keras-jax@keras==3.13.2")
+    assert not rule.applies(api, facts, "keras-torch")
+    assert not rule.applies(api, facts, "keras-torch@keras==3.13.2")

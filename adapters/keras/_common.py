@@ -27,14 +27,19 @@ def given(case: Case, w, b) -> dict:
     )
 
 
+def device_scope(keras, device: str):
+    """keras.device of the harness's device name, as "cpu:0", the form keras.device documents:
+    Keras 3.11.3 on JAX splits the name at ":" (measured)."""
+    return keras.device(device if ":" in device else f"{device}:0")
+
+
 def run_layers(case: Case, x, w, b, device: str, *layers: Call) -> np.ndarray:
     """The layers applied in turn to x, channels last; the last one is given the case's weights
     (w None: it has none)."""
     import keras
 
     weights = {} if w is None else given(case, w, b)
-    # "cpu:0", as keras.device documents it: Keras 3.11.3 on JAX splits the name at ":" (measured)
-    with keras.device(device if ":" in device else f"{device}:0"):
+    with device_scope(keras, device):
         y = cast(channels_last(x), case.dtype)
         for layer in layers[:-1]:
             y = layer(keras)(y)

@@ -1,13 +1,16 @@
-"""Keras 3 patch extraction: keras.ops.image.extract_patches, 2-d and 3-d (by the size's
-length), channels last, on whichever backend KERAS_BACKEND selects, with strides,
-dilation_rate and padding 'valid' or 'same'. Its patches come back [N, *out, K·C],
-kernel-major on every backend (as tf.image.extract_patches'); the run moves the last axis to
-the front, never reordering the patch axis. Built once, for the run and the script alike."""
+"""Keras 3 patch extraction: keras.ops.image.extract_patches (2-d) and extract_patches_3d
+(3-d: extract_patches takes a 3-d size only from Keras 3.14.0; extract_patches_3d is the call
+each release with 3-d patches has, measured on 3.13.2 to 3.15.1), channels last, on whichever
+backend KERAS_BACKEND selects, with strides, dilation_rate and padding 'valid' or 'same'. Its
+patches come back [N, *out, K·C], kernel-major on every backend (as tf.image.extract_patches');
+the run moves the last axis to the front, never reordering the patch axis. Built once, for the
+run and the script alike."""
 
 from __future__ import annotations
 
 import numpy as np
 
+from adapters.keras._common import device_scope
 from harness.adapter_api import (
     Call,
     Case,
@@ -18,17 +21,19 @@ from harness.adapter_api import (
     channels_last,
 )
 
-API = "keras.ops.image.extract_patches"
-APIS_BY_OP = {f"patches{r}d": API for r in (2, 3)}
+APIS_BY_OP = {
+    "patches2d": "keras.ops.image.extract_patches",
+    "patches3d": "keras.ops.image.extract_patches_3d",
+}
 
 
 def call(case: Case) -> Call:
     """size, strides and dilation_rate per axis, padding as the word; NotExpressible else."""
-    kind = case.padding.kind
+    api, kind = APIS_BY_OP[case.op], case.padding.kind
     if kind not in ("valid", "same"):
-        raise NotExpressible(f"{API} takes 'valid' or 'same', not {case.padding}")
+        raise NotExpressible(f"{api} takes 'valid' or 'same', not {case.padding}")
     return Call(
-        API,
+        api,
         dict(
             size=case.kernel,
             strides=case.stride,
@@ -43,7 +48,7 @@ def run(case: Case, x, w, b, device: str) -> np.ndarray:
     import keras
 
     extract = call(case)
-    with keras.device(device):
+    with device_scope(keras, device):
         y = extract(keras, cast(channels_last(x), case.dtype))
         return channels_first(keras.ops.convert_to_numpy(keras.ops.cast(y, "float64")))
 

@@ -54,9 +54,11 @@ class Refusal:
     variants: tuple[str, ...] = ()  # where only some variants refuse (a layout, a backend)
 
     def applies(self, api: str, facts: dict[str, Any], variant: str = "") -> bool:
+        """Whether the rule covers the call; a variant's rule covers its release variants too
+        (keras-jax's covers keras-jax@keras==3.13.2)."""
         return (
             (not self.apis or api in self.apis)
-            and (not self.variants or variant in self.variants)
+            and (not self.variants or variant.partition("@")[0] in self.variants)
             and matches(self.when, facts)
         )
 
