@@ -614,3 +614,20 @@ def test_a_refusal_of_one_variant_covers_its_release_variants_and_no_other():
     assert rule.applies(api, facts, "keras-jax@keras==3.13.2")
     assert not rule.applies(api, facts, "keras-torch")
     assert not rule.applies(api, facts, "keras-torch@keras==3.13.2")
+
+
+@pytest.mark.fast
+def test_a_bug_of_a_backend_the_release_environments_lack_is_measured_here():
+    """Keras's releases are followed on JAX: a Keras bug of the TensorFlow or torch backend
+    runs on the harness's own environment; one of the JAX backend, or of a variant needing
+    nothing more (torch's channels-last), on the followed releases."""
+    from harness.releases import repro_releases
+
+    known = sets.load()
+    entries = {e.id: e for e in registry.load().entries}
+    assert not repro_releases._followed(
+        entries["keras-tf-conv3d-same-crops-float16-float64"], known["keras"]
+    )
+    assert not repro_releases._followed(entries["keras-torch-avg-pool3d-half"], known["keras"])
+    assert repro_releases._followed(entries["keras-jax-float64-is-float32"], known["keras"])
+    assert repro_releases._followed(entries["torch-channels-last-cropped-conv"], known["torch"])

@@ -1,8 +1,9 @@
 """Where each registered upstream bug's repro shows, measured: every repro run on the followed
 releases of its framework (each in its own environment, as `convharness upstream` runs it), or,
-for a framework whose releases are not followed here (a plugin's), on the harness's own
-environment. `convharness upstream --record` writes the table (harness/data/repro_releases.json);
-the report reads it. Nothing in it is written by hand.
+for a framework whose releases are not followed here (a plugin's), or a bug of a variant its
+release environments do not run (Keras on TensorFlow or torch: its releases are followed on
+JAX), on the harness's own environment. `convharness upstream --record` writes the table
+(harness/data/repro_releases.json); the report reads it. Nothing in it is written by hand.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from importlib import metadata
 from pathlib import Path
 
+from harness.catalog import variants as variant_data
 from harness.model import registry
 from harness.model.versions import version_key
 from harness.releases import bisection, sets, upstream
@@ -31,12 +33,25 @@ def _here(found: registry.Entry) -> tuple[str, str]:
     return top, metadata.version(top if top in names else names[0])
 
 
+def _followed(found: registry.Entry, framework: sets.Framework) -> bool:
+    """Whether the framework's release environments can run the bug's repro: an entry naming
+    no adapter, or one of a variant whose modules they install (keras[tensorflow] is
+    keras-tensorflow's, which needs TensorFlow; a Keras release environment has Keras on JAX)."""
+    installed = set(framework.packages) | set(framework.extra)
+    tags = {adapter.partition("[")[2].partition("]")[0] for adapter in found.adapters}
+    return not found.adapters or any(
+        set(v.requires) <= installed
+        for v in variant_data.load()
+        if v.framework == framework.name and v.tag in tags
+    )
+
+
 def measure(
     found: registry.Entry, progress: Callable[[str], None] | None = None
 ) -> dict[str, object]:
     """One entry's row: the framework, and each release it ran on -> SHOWS, CLEAN or FAILED."""
     known = sets.load()
-    if found.requires in known:
+    if found.requires in known and _followed(found, known[found.requires]):
         framework = known[found.requires]
         versions = list(dict.fromkeys([framework.pinned, framework.latest, *framework.earlier]))
         printed = upstream.outputs(found, framework, versions, progress)
