@@ -106,7 +106,7 @@ def run(args: argparse.Namespace) -> int:
     env = survey.compile_cache_env(args.compile_cache)
     with contextlib.ExitStack() as stack:
         draw, chosen = _plan(args, stack)
-        runner: Runner | None = Runner(
+        started = Runner(
             chosen,
             env=env,
             timeout=args.timeout,
@@ -115,16 +115,16 @@ def run(args: argparse.Namespace) -> int:
             idle=warm.FIRST_USE_IDLE,
         )
         with contextlib.ExitStack() as starting:  # the workers import while the plan is drawn
-            starting.callback(runner.__exit__)
-            runner.start()
+            starting.callback(started.__exit__)
+            started.start()
             opened, cases = draw()
             starting.pop_all()
+        runner: Runner | None = None
         if cases:  # a variant asked for that cannot run stops it before the store is written
-            runner = stack.enter_context(runner)
+            runner = stack.enter_context(started)
             runner.check(args.frameworks, args.variants, broken=False)
         else:
-            runner.__exit__()
-            runner = None
+            started.__exit__()
         store = opened()
         total = len(store.planned())
         try:
