@@ -59,6 +59,20 @@ class Family:
     twin: Twin = word_twin  # a porting recipe's explicit twin of a case
     recipe_forms: tuple[str, ...] = ()  # the recipe forms its twin takes (recipes.toml `form`)
 
+    @classmethod
+    def of(
+        cls, operators: Operators, cases: Callable[..., st.SearchStrategy[Case]], **hooks
+    ) -> Family:
+        """A family's record from its Operators and its strategies' `cases(op=...)`: its name,
+        operators and one strategy per operator come from them; the rest is `hooks`."""
+        return cls(
+            name=operators.name,
+            ops=tuple(operators.ops),
+            operators=operators,
+            strategy=lambda op: cases(op=op),
+            **hooks,
+        )
+
 
 ITEMSIZE = {"float16": 2, "bfloat16": 2, "float32": 4, "float64": 8}
 

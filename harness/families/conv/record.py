@@ -53,18 +53,16 @@ def memory(case: Case) -> int:
     return footprint(case, channels * math.prod(out), channels * math.prod(dense))
 
 
-CONV = Family(
-    name=OPERATORS.name,
-    ops=tuple(OPERATORS.ops),
+CONV = Family.of(
+    OPERATORS,
+    strategies.cases,
     title="Convolution",
     reference=weighted_reference(reference.conv),
     infer=dense_inference(inference.infer, inference.dense_reference),
-    strategy=lambda op: strategies.cases(op=op),
     coverage=strategies.coverage,
     regions=strategies.regions,
     classic=CLASSIC,
     memory=memory,
-    operators=OPERATORS,
     focus=focus.MOVES,
     narrowable=strategies.cases,
 )

@@ -55,18 +55,16 @@ def _memory(case: Case) -> int:
     return footprint(case, output, dense)
 
 
-CONV_TRANSPOSE = Family(
-    name=OPERATORS.name,
-    ops=tuple(OPERATORS.ops),
+CONV_TRANSPOSE = Family.of(
+    OPERATORS,
+    strategies.cases,
     title="Transposed convolution",
     reference=weighted_reference(reference.conv_transpose),
     infer=dense_inference(inference.infer, inference.dense_reference),
-    strategy=lambda op: strategies.cases(op=op),
     coverage=lambda case: strategies.coverage(case) + focus.coverage(case),
     regions=strategies.regions,
     classic=CLASSIC,
     memory=_memory,
-    operators=OPERATORS,
     focus=focus.MOVES,
     twin=recipes.recipe_twin,
     recipe_forms=recipes.FORMS,

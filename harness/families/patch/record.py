@@ -43,18 +43,16 @@ def _reference(case: Case, x, w, b, pads: Pads) -> np.ndarray:
     return patches(x, case.kernel, case.stride, case.dilation, pads)
 
 
-PATCH = Family(
-    name=OPERATORS.name,
-    ops=tuple(OPERATORS.ops),
+PATCH = Family.of(
+    OPERATORS,
+    strategies.cases,
     title="Patch extraction",
     reference=_reference,
     infer=inference.infer,
-    strategy=lambda op: strategies.cases(op=op),
     coverage=strategies.coverage,
     regions=strategies.regions,
     classic=CLASSIC,
     memory=memory,
-    operators=OPERATORS,
     focus=focus.MOVES,
     narrowable=strategies.cases,
 )

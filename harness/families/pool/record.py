@@ -55,17 +55,15 @@ def _infer(case: Case, output: np.ndarray, x, w, b, dense: dict) -> Inferred | N
     return inference.infer(case, output, x, dense)
 
 
-POOL = Family(
-    name=OPERATORS.name,
-    ops=tuple(OPERATORS.ops),
+POOL = Family.of(
+    OPERATORS,
+    strategies.cases,
     title="Pooling",
     reference=_reference,
     infer=_infer,
-    strategy=lambda op: strategies.cases(op=op),
     coverage=strategies.coverage,
     regions=strategies.regions,
     classic=CLASSIC,
-    operators=OPERATORS,
     focus=focus.MOVES,
     narrowable=strategies.cases,
     twin=recipes.recipe_twin,
