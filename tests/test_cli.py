@@ -129,6 +129,7 @@ def test_run_writes_a_store_and_never_overwrites_it(tmp_path, capsys):
         (["run", "--shard", "3/2"], "I must be between 1 and N"),
         (["run", "--shard", "half"], "--shard takes I/N"),
         (["run", "--timeout", "0"], "--timeout must be > 0"),
+        (["run", "--ops", "patches1d", "--frameworks", "torch"], "no variant asked for serves"),
         (["run", "--resume"], "--resume needs --store"),
         (["run", "--resume", "--store", "x.db", "--seed", "2"], "drop --seed"),
         (["run", "--resume", "--store", "/no/such/store.db"], "no store at"),

@@ -174,3 +174,41 @@ def test_the_main_process_never_imports_a_framework(runner):
 
     assert runner.infos
     assert not {"torch", "tensorflow", "jax", "flax", "keras"} & set(sys.modules)
+
+
+FRAMEWORK_MODULES = (
+    "torch", "tensorflow", "jax", "flax", "keras", "onnxruntime", "paddle", "openvino", "mlx",
+    "mindspore", "tinygrad",
+)  # fmt: skip
+
+
+@pytest.mark.fast
+def test_what_a_variant_serves_is_read_without_importing_its_framework():
+    """`run` and `explain` start the workers of the variants that serve an operator of the
+    plan alone; reading what each serves imports its adapter module here, never a framework."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\nfrom harness.catalog import variants\n"
+        "served = {v.name: variants.served_ops(v.module) for v in variants.load()}\n"
+        f"print(sorted(set({FRAMEWORK_MODULES!r}) & set(sys.modules)))\n"
+        "print(sorted(n for n, ops in served.items() if ops is None))\n"
+        "print(sorted(n for n, ops in served.items() if ops and 'patches1d' in ops))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    imported, unread, patches1d = done.stdout.splitlines()
+    assert (imported, unread) == ("[]", "[]"), done.stderr
+    assert "'jax'" in patches1d and "'torch'" not in patches1d
+
+
+@pytest.mark.fast
+def test_only_variants_serving_an_operator_of_the_plan_are_started():
+    from harness.catalog import variants
+
+    chosen = variants.select(["torch", "jax"])
+    kept = [v.name for v in variants.serving(chosen, {"patches1d"})]
+    assert kept == [v.name for v in chosen if v.framework == "jax"]
+    assert variants.serving(chosen, {"conv2d", "patches1d"}) == chosen
+    with pytest.raises(UsageError, match="no variant asked for serves patches1d; torch, "):
+        variants.serving(variants.select(["torch"]), {"patches1d"})

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -84,3 +85,29 @@ def select(
         if not chosen:
             raise UsageError("no variant matches both --frameworks and --variants")
     return chosen
+
+
+@cache
+def served_ops(module: str) -> frozenset[str] | None:
+    """The operators an adapter module's APIS serve, read without importing its framework (an
+    adapter module imports it inside its functions); None where the module does not import
+    here, so that its worker says why."""
+    try:
+        apis = importlib.import_module(module).APIS
+    except Exception:  # any error of a plugin's module: its worker reports it
+        return None
+    return frozenset(op for api in apis for op in api.apis)
+
+
+def serving(chosen: Iterable[Variant], wanted: Collection[str]) -> list[Variant]:
+    """The variants of `chosen` that serve an operator of `wanted`: the worker of any other
+    would import its framework, holding a core and memory, and answer no case. A usage error
+    where variants were chosen and none serves one."""
+    chosen = list(chosen)
+    kept = [v for v in chosen if (ops := served_ops(v.module)) is None or ops & set(wanted)]
+    if chosen and not kept:
+        raise UsageError(
+            f"no variant asked for serves {', '.join(sorted(wanted))}; "
+            f"{', '.join(v.name for v in chosen)} serve other operators"
+        )
+    return kept

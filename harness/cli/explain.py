@@ -6,6 +6,7 @@ import argparse
 import json
 from typing import Any
 
+from harness.catalog import variants
 from harness.cli.cases import case_from_flags, read_cases
 from harness.cli.options import headroom, max_case_memory, use_warm
 from harness.model import registry
@@ -108,7 +109,7 @@ def explain(args: argparse.Namespace) -> int:
     cases = read_cases(args.cases) if args.cases else [case_from_flags(args)]
     budget = max_case_memory(args)
     memory.check(cases, budget)
-    chosen = release_commands.chosen_variants(args)
+    chosen = variants.serving(release_commands.chosen_variants(args), {c.op for c in cases})
     env = survey.compile_cache_env(None)
     on_warm = use_warm(args, default=True)
     runner = Runner(

@@ -79,6 +79,7 @@ def _plan(
     full = read_cases(args.cases) if args.cases is not None else None
     if full is not None:
         memory.check(full, max_case_memory(args))
+    chosen = variants.serving(chosen, {c.op for c in full} if full is not None else chosen_ops)
     lock = stack.enter_context(StoreLock.take(path))
 
     def draw() -> Planned:
