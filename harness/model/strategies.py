@@ -11,8 +11,9 @@ and a test checks that each one is drawn often enough for every operator.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
-from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
@@ -47,6 +48,7 @@ def shared_coverage(case: Case) -> list[str]:
     return [f"op {case.op}", f"padding {case.padding.kind}", f"dtype {case.dtype}"]
 
 
+@cache  # a strategy is immutable: built once, not at every draw
 def family_paddings(rank: int, low: int, high: int) -> st.SearchStrategy[Padding]:
     """Words, an int on every side (0..3), one per axis (0..3), and one per side (low..high):
     the paddings the transposed and pooling strategies draw (theirs differ in `low`, `high`)."""
@@ -60,8 +62,14 @@ def family_paddings(rank: int, low: int, high: int) -> st.SearchStrategy[Padding
     )
 
 
+class _Enough(Exception):
+    """Raised inside a draw once `count` distinct cases are found: Hypothesis stops there."""
+
+
 def draw_cases(count: int, seed: int, strategy: st.SearchStrategy[Case]) -> list[Case]:
-    """`count` distinct cases, the same ones for the same seed and Hypothesis version."""
+    """`count` distinct cases, the same ones for the same seed and Hypothesis version: the first
+    `count` distinct ones Hypothesis generates for the seed (then for seed + 1, ... where it
+    generates fewer), drawing none past the last one kept."""
     found: dict[str, Case] = {}
     attempt = 0
     while len(found) < count and attempt < 20:
@@ -72,13 +80,20 @@ def draw_cases(count: int, seed: int, strategy: st.SearchStrategy[Case]) -> list
             phases=[Phase.generate],
             deadline=None,
             suppress_health_check=list(HealthCheck),
+            verbosity=Verbosity.quiet,
+            report_multiple_bugs=False,
         )
         @hypothesis_seed(seed + attempt)
         @given(strategy)
         def collect(case: Case) -> None:
+            if len(found) >= count:
+                raise _Enough
             found.setdefault(case.id, case)
 
-        collect()
+        try:
+            collect()
+        except _Enough:
+            break
         attempt += 1
     return list(found.values())[:count]
 

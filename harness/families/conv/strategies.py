@@ -4,6 +4,8 @@ any rank; `regions(op)` the ones each operator must reach."""
 
 from __future__ import annotations
 
+from functools import cache
+
 from hypothesis import strategies as st
 
 from harness.case import Case, Padding, Pads, op_rank, pairs
@@ -23,6 +25,7 @@ from harness.model.strategies import (
 )
 
 
+@cache  # a strategy is immutable: built once, not at every draw
 def paddings(rank: int = 2) -> st.SearchStrategy[Padding]:
     """Words, symmetric ints, per-axis pads, and per-side pads that may crop (negative)."""
     return st.one_of(

@@ -6,6 +6,8 @@ and one past it, kernels smaller than the stride (outputs with gaps), output siz
 
 from __future__ import annotations
 
+from functools import cache
+
 from hypothesis import strategies as st
 
 from harness.case import DTYPES, Case, Padding, op_rank
@@ -21,6 +23,7 @@ groupings = st.sampled_from([1, 2, 1, 3])
 dtypes = st.sampled_from(DTYPES)
 
 
+@cache  # a strategy is immutable: built once, not at every draw
 def paddings(rank: int) -> st.SearchStrategy[Padding]:
     """Words, a crop on every side, one per axis, and crops per side (some extending)."""
     return family_paddings(rank, -1, 3)

@@ -6,6 +6,8 @@ the padding or hold nothing but padding, dilation, empty batches.
 
 from __future__ import annotations
 
+from functools import cache
+
 from hypothesis import strategies as st
 
 from harness.case import Case, Padding, Pads, op_rank, pairs
@@ -29,6 +31,7 @@ pool_strides = st.sampled_from([0, 1, 2, 0, 3, 2])  # 0: the kernel (the pooling
 pool_dilations = st.sampled_from([1, 1, 1, 2])
 
 
+@cache  # a strategy is immutable: built once, not at every draw
 def pool_paddings(rank: int) -> st.SearchStrategy[Padding]:
     """Words, symmetric ints up to and past half the kernel, per-axis and per-side pads."""
     return family_paddings(rank, 0, 4)
