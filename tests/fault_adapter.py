@@ -7,6 +7,8 @@ from it on chosen input heights:
     29 returns a wrong shape  31 exits with os._exit(3)
     37 allocates and fills 1 GiB (past a worker's memory limit in the tests that set one)
     41 waits until the file named by FAULT_GATE exists (at most 600 s), then answers
+    43 takes 0.1 s
+A process that starts while the file named by FAULT_NO_MORE exists dies importing this module.
 """
 
 from __future__ import annotations
@@ -31,6 +33,10 @@ same = { total = "minimal", split = "extra_at_end", citation = "tests/fault_adap
 """
 
 
+if os.path.exists(os.environ.get("FAULT_NO_MORE", "/nonexistent")):
+    os._exit(7)
+
+
 def version() -> str:
     return "0"
 
@@ -52,6 +58,8 @@ def misbehave(case, x, w, b, device):
         deadline = time.monotonic() + 600
         while not os.path.exists(os.environ["FAULT_GATE"]) and time.monotonic() < deadline:
             time.sleep(0.02)
+    if case.spatial[0] == 43:
+        time.sleep(0.1)
     if case.spatial[0] == 19:
         raise MemoryError
     if case.spatial[0] == 37:

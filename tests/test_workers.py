@@ -10,6 +10,7 @@ import pytest
 from harness.case import Case
 from harness.catalog.variants import Variant
 from harness.errors import UsageError
+from harness.running import runner as runner_module
 from harness.running.runner import Runner
 from harness.running.timeouts import TimeoutPolicy
 from harness.running.workers import Absence
@@ -212,3 +213,43 @@ def test_only_variants_serving_an_operator_of_the_plan_are_started():
     assert variants.serving(chosen, {"conv2d", "patches1d"}) == chosen
     with pytest.raises(UsageError, match="no variant asked for serves patches1d; torch, "):
         variants.serving(variants.select(["torch"]), {"patches1d"})
+
+
+def _slow_cases(count: int) -> list[Case]:
+    return [
+        Case(batch=1, in_channels=1, out_channels=2, spatial=(43, 4 + i), kernel=(1, 1))
+        for i in range(count)
+    ]
+
+
+def test_a_lagging_variant_gets_a_helper_and_every_case_is_answered_once(monkeypatch):
+    monkeypatch.setattr(runner_module, "HELPER_START", 0.2)  # the adapter imports NumPy alone
+    cases = _slow_cases(40)  # 0.1 s each: 4 s on one process
+    with Runner([FAULT], batch_size=4, helpers=1) as runner:
+        answered = [(case, [o.status for o in outcomes]) for case, outcomes in runner.run(cases)]
+        assert runner.helpers_started == 1
+        assert not runner.helpers  # closed when the run ended
+    assert sorted(case.spatial for case, _ in answered) == [case.spatial for case in cases]
+    assert all(statuses == ["ok"] for _, statuses in answered)
+
+
+def test_no_helper_where_none_may_start_or_the_work_left_is_short(monkeypatch):
+    with Runner([FAULT], batch_size=4, helpers=0) as runner:
+        assert len(list(runner.run(_slow_cases(40)))) == 40
+        assert runner.helpers_started == 0
+    with Runner([FAULT], batch_size=4, helpers=1) as runner:  # 4 s left < twice HELPER_START
+        assert len(list(runner.run(_slow_cases(40)))) == 40
+        assert runner.helpers_started == 0
+
+
+def test_a_helper_that_dies_starting_is_dropped_and_costs_no_case(tmp_path, monkeypatch):
+    monkeypatch.setattr(runner_module, "HELPER_START", 0.2)
+    gate = tmp_path / "no-more"
+    dying = Variant(name="fault", framework="fault", module="fault_adapter",
+                    env={"FAULT_NO_MORE": str(gate)})  # fmt: skip
+    with Runner([dying], batch_size=4, helpers=1) as runner:
+        gate.touch()  # the first process has started; any later one dies importing
+        answered = list(runner.run(_slow_cases(40)))
+        assert runner.helpers_started == 1 and not runner.helpers
+    assert len(answered) == 40
+    assert all(o.status == "ok" for _, outcomes in answered for o in outcomes)

@@ -6,6 +6,11 @@ ahead of the slowest, so outputs held in memory stay bounded: at most `window` c
 more than `window_bytes` of them by their families' memory estimates, shared among the workers
 (small cases let a fast worker run far ahead, large ones keep it close).
 
+A variant whose worker lags while a core is idle (the other variants are done, or serve few of
+the cases) gets a second process of its own, a helper, once the cases it has left would take
+longer than twice a start: the two take its batches in turn. A helper is a private worker,
+started in the background; one that does not start is dropped, its variant's cases unharmed.
+
 A variant that cannot run answers every case as skipped; `check` makes that an error where
 it was asked for (by framework or by name) or, with `broken`, where it is installed but does
 not import.
@@ -15,6 +20,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import os
 import time
 from collections.abc import Collection, Iterable, Iterator
 from multiprocessing.connection import wait
@@ -31,6 +37,8 @@ from harness.running.timeouts import TimeoutPolicy
 from harness.running.warm import IDLE, WarmWorker
 from harness.running.workers import Absence, Worker
 
+HELPER_START = 5.0  # seconds: the least a helper's start (its framework's import) is taken for
+
 
 class Runner:
     def __init__(
@@ -44,11 +52,13 @@ class Runner:
         headroom: int | None = None,
         warm: bool = False,
         idle: float | None = None,
+        helpers: int | None = None,
     ) -> None:
         """`timeout`: seconds, fixed; or a policy (default: each variant's own, learned);
         `headroom`: the bytes each worker may grow past its size after import (no limit: None);
         `warm`: use (and start where need be) the warm workers (warm.py), those it starts
-        exiting after `idle` seconds with no command (default warm.IDLE)."""
+        exiting after `idle` seconds with no command (default warm.IDLE); `helpers`: the most
+        helper processes at once (default: one fewer than the cores this process may use)."""
         policy = TimeoutPolicy(fixed=timeout) if isinstance(timeout, (int, float)) else timeout
         self.workers: list[Worker] = [
             WarmWorker(variant, env, policy, headroom, idle or IDLE)
@@ -56,6 +66,12 @@ class Runner:
             else Worker(variant, env, policy, headroom)
             for variant in variants
         ]
+        self._helper_args = (env, policy, headroom)
+        self.max_helpers = len(os.sched_getaffinity(0)) - 1 if helpers is None else helpers
+        self.helpers: list[tuple[int, Worker]] = []  # (the slot of its variant, the process)
+        self._helper_restarts = 0  # of the helpers dropped
+        self.helpers_started = 0
+        self._unhelped: set[int] = set()  # the slots whose helper did not start: none again
         self.batch_size = batch_size
         self.window = window
         self.window_bytes = window_bytes
@@ -92,6 +108,7 @@ class Runner:
         return self
 
     def __exit__(self, *exc) -> None:
+        self._close_helpers()
         if not self._owns_workers:
             return
         for worker in self.workers:  # all at once: a worker holds nothing the parent needs
@@ -132,7 +149,7 @@ class Runner:
 
     @property
     def restarts(self) -> int:
-        return sum(worker.restarts for worker in self.workers)
+        return sum(worker.restarts for worker in self.workers) + self._helper_restarts
 
     def conventions(self) -> dict[str, Convention]:
         """The documented conventions, with those any of these adapter modules carry."""
@@ -159,27 +176,16 @@ class Runner:
             return
         remaining = len(cases)
         while remaining:
-            for slot in active:
-                worker, start = self.workers[slot], next_index[slot]
+            for slot, worker in [(s, self.workers[s]) for s in active] + self.helpers:
+                start = next_index[slot]
                 reach = bisect.bisect_right(held, held[oldest] + share) - 1
                 ahead = max(reach, oldest + self.batch_size)  # at least a batch past the oldest
                 stop = min(start + self.batch_size, len(cases), oldest + self.window, ahead)
-                if not worker.busy and start < stop:
+                if not worker.busy and not worker.starting and start < stop:
                     worker.send([(i, cases[i]) for i in range(start, stop)])
                     next_index[slot] = stop
-            busy: dict[Any, int] = {self.workers[s].conn: s for s in active if self.workers[s].busy}
-            finished = [
-                (busy[conn], *answer)
-                for conn in wait(list(busy), timeout=1.0)
-                if (answer := self.workers[busy[conn]].receive()) is not None
-            ]
-            now = time.monotonic()
-            finished += [
-                (s, *self.workers[s].expire())
-                for s in busy.values()
-                if self.workers[s].overdue(now)
-            ]
-            for slot, index, outcomes in finished:
+            self._add_helper(active, next_index, len(cases))
+            for slot, index, outcomes in self._answers(active):
                 answers.setdefault(index, fixed(index))[slot] = outcomes
                 if len(answers[index]) == len(self.workers):
                     per_slot = answers.pop(index)
@@ -188,3 +194,68 @@ class Runner:
                     remaining -= 1
             while oldest < len(cases) and complete[oldest]:
                 oldest += 1
+        self._close_helpers()
+
+    def _answers(self, active: list[int]) -> list[tuple[int, int, list[Outcome]]]:
+        """(slot, case index, outcomes) of the cases answered within a second, and of those that
+        ran past their time; a helper's word that it is ready sends it nothing here, and one
+        that does not start is dropped."""
+        processes = [(s, self.workers[s]) for s in active] + self.helpers
+        waiting: dict[Any, tuple[int, Worker]] = {
+            w.conn: (s, w) for s, w in processes if w.busy or w.starting
+        }
+        finished = []
+        for conn in wait(list(waiting), timeout=1.0):
+            slot, worker = waiting[conn]
+            try:
+                answer = worker.receive()
+            except RuntimeError:  # it did not start: a helper given nothing yet is dropped
+                if (slot, worker) not in self.helpers or worker.pending:
+                    raise
+                self._unhelped.add(slot)
+                self._drop_helper(worker)
+                continue
+            if worker.skipped and (slot, worker) in self.helpers:  # it was given nothing
+                self._unhelped.add(slot)
+                self._drop_helper(worker)
+            elif answer is not None:
+                finished.append((slot, *answer))
+        now = time.monotonic()
+        finished += [(s, *w.expire()) for s, w in waiting.values() if w.overdue(now)]
+        return finished
+
+    def _add_helper(self, active: list[int], next_index: dict[int, int], total: int) -> None:
+        """Start a helper for the variant whose cases left would take longest, where a core is
+        idle and they would take more than twice the start of a process (its own start, and
+        HELPER_START at least: a warm worker's start is only a connection)."""
+        processes = [(s, self.workers[s]) for s in active] + self.helpers
+        working = sum(1 for _, w in processes if w.busy or w.starting)
+        helped = {slot for slot, _ in self.helpers} | self._unhelped
+        if len(self.helpers) >= self.max_helpers or working >= self.max_helpers + 1:
+            return
+        left: dict[int, float] = {}
+        for slot in active:
+            times = self.workers[slot].timer.times
+            cases_left = total - next_index[slot]
+            if slot in helped or len(times) < self.batch_size or cases_left < 2 * self.batch_size:
+                continue
+            start = max(self.workers[slot].startup_seconds, HELPER_START)
+            if (seconds := cases_left * sum(times) / len(times)) > 2 * start:
+                left[slot] = seconds
+        if left:
+            slot = max(left, key=left.__getitem__)
+            helper = Worker(self.workers[slot].variant, *self._helper_args)
+            helper.start_in_background()
+            self.helpers.append((slot, helper))
+            self.helpers_started += 1
+
+    def _drop_helper(self, helper: Worker) -> None:
+        self._helper_restarts += helper.restarts
+        self.helpers = [(s, w) for s, w in self.helpers if w is not helper]
+        helper.close(grace=0.0)
+
+    def _close_helpers(self) -> None:
+        for _, helper in list(self.helpers):
+            helper.ask_to_stop()
+        for _, helper in list(self.helpers):
+            self._drop_helper(helper)

@@ -369,13 +369,17 @@ class Worker:
         self.pending.clear()
         self._start_again(rest)
 
-    def _start_again(self, batch: list[tuple[int, Case]]) -> None:
-        """A new process, whose import the other workers need not wait for: it says it is
-        ready through receive(), which then sends it `batch`."""
-        self.stop()
-        self.restarts += 1
+    def start_in_background(self) -> None:
+        """Start the process without waiting for its import: it says it is ready through
+        receive(), which then sends it what it was given meanwhile (`pending`)."""
         self.spawn()
         self.starting = True
+
+    def _start_again(self, batch: list[tuple[int, Case]]) -> None:
+        """A new process, whose import the other workers need not wait for, for `batch`."""
+        self.stop()
+        self.restarts += 1
+        self.start_in_background()
         self.pending.extend(batch)
 
     def outcomes(self, case: Case, status: str, message: str | None) -> list[Outcome]:
