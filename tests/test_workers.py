@@ -224,7 +224,7 @@ def _slow_cases(count: int) -> list[Case]:
 
 def test_a_lagging_variant_gets_a_helper_and_every_case_is_answered_once(monkeypatch):
     monkeypatch.setattr(runner_module, "HELPER_START", 0.2)  # the adapter imports NumPy alone
-    cases = _slow_cases(40)  # 0.1 s each: 4 s on one process
+    cases = _slow_cases(80)  # 0.1 s each: 8 s on one process
     with Runner([FAULT], batch_size=4, helpers=1) as runner:
         answered = [(case, [o.status for o in outcomes]) for case, outcomes in runner.run(cases)]
         assert runner.helpers_started == 1
@@ -237,7 +237,7 @@ def test_no_helper_where_none_may_start_or_the_work_left_is_short(monkeypatch):
     with Runner([FAULT], batch_size=4, helpers=0) as runner:
         assert len(list(runner.run(_slow_cases(40)))) == 40
         assert runner.helpers_started == 0
-    with Runner([FAULT], batch_size=4, helpers=1) as runner:  # 4 s left < twice HELPER_START
+    with Runner([FAULT], batch_size=4, helpers=1) as runner:  # 2.4 s left: a start costs more
         assert len(list(runner.run(_slow_cases(40)))) == 40
         assert runner.helpers_started == 0
 
@@ -249,7 +249,7 @@ def test_a_helper_that_dies_starting_is_dropped_and_costs_no_case(tmp_path, monk
                     env={"FAULT_NO_MORE": str(gate)})  # fmt: skip
     with Runner([dying], batch_size=4, helpers=1) as runner:
         gate.touch()  # the first process has started; any later one dies importing
-        answered = list(runner.run(_slow_cases(40)))
+        answered = list(runner.run(_slow_cases(80)))
         assert runner.helpers_started == 1 and not runner.helpers
-    assert len(answered) == 40
+    assert len(answered) == 80
     assert all(o.status == "ok" for _, outcomes in answered for o in outcomes)

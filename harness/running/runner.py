@@ -6,10 +6,11 @@ ahead of the slowest, so outputs held in memory stay bounded: at most `window` c
 more than `window_bytes` of them by their families' memory estimates, shared among the workers
 (small cases let a fast worker run far ahead, large ones keep it close).
 
-A variant whose worker lags while a core is idle (the other variants are done, or serve few of
-the cases) gets a second process of its own, a helper, once the cases it has left would take
-longer than twice a start: the two take its batches in turn. A helper is a private worker,
-started in the background; one that does not start is dropped, its variant's cases unharmed.
+A variant whose worker lags while a core is idle for good (the other variants are done: they
+served few of the cases, or fast) gets a second process of its own, a helper, once the cases it
+has left would take longer than twice a start: the two take its batches in turn. A helper is a
+private worker, started in the background; one that does not start is dropped, its variant's
+cases unharmed.
 
 A variant that cannot run answers every case as skipped; `check` makes that an error where
 it was asked for (by framework or by name) or, with `broken`, where it is installed but does
@@ -225,25 +226,30 @@ class Runner:
         return finished
 
     def _add_helper(self, active: list[int], next_index: dict[int, int], total: int) -> None:
-        """Start a helper for the variant whose cases left would take longest, where a core is
-        idle and they would take more than twice the start of a process (its own start, and
-        HELPER_START at least: a warm worker's start is only a connection)."""
-        processes = [(s, self.workers[s]) for s in active] + self.helpers
-        working = sum(1 for _, w in processes if w.busy or w.starting)
-        helped = {slot for slot, _ in self.helpers} | self._unhelped
-        if len(self.helpers) >= self.max_helpers or working >= self.max_helpers + 1:
+        """Start a helper for the variant whose cases left would take longest, where that ends
+        the run sooner by a second or more: the run takes as long as that variant's work or the
+        cores' share of everyone's, whichever is longer; a helper splits the variant's work
+        once it has started and costs a start (the variant's own, HELPER_START at least: a warm
+        worker's start may be only a connection). The work left is each variant's cases not
+        yet sent times its median case, known once it has answered four batches."""
+        if len(self.helpers) >= self.max_helpers:
             return
         left: dict[int, float] = {}
         for slot in active:
-            times = self.workers[slot].timer.times
-            cases_left = total - next_index[slot]
-            if slot in helped or len(times) < self.batch_size or cases_left < 2 * self.batch_size:
-                continue
-            start = max(self.workers[slot].startup_seconds, HELPER_START)
-            if (seconds := cases_left * sum(times) / len(times)) > 2 * start:
-                left[slot] = seconds
-        if left:
-            slot = max(left, key=left.__getitem__)
+            times, cases_left = self.workers[slot].timer.times, total - next_index[slot]
+            if cases_left and len(times) < 4 * self.batch_size:
+                return  # not known yet
+            left[slot] = cases_left * times[len(times) // 2] if cases_left else 0.0
+        helped = {slot for slot, _ in self.helpers} | self._unhelped
+        candidates = [slot for slot in left if slot not in helped]
+        if not candidates:
+            return
+        slot = max(candidates, key=left.__getitem__)
+        start = max(self.workers[slot].startup_seconds, HELPER_START)
+        cores, work, mine = self.max_helpers + 1, sum(left.values()), left[slot]
+        alone = max(mine, work / cores)
+        helped_out = max((mine + start) / 2, (work + start) / cores)
+        if alone - helped_out > 1.0:
             helper = Worker(self.workers[slot].variant, *self._helper_args)
             helper.start_in_background()
             self.helpers.append((slot, helper))
