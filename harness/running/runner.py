@@ -6,11 +6,10 @@ ahead of the slowest, so outputs held in memory stay bounded: at most `window` c
 more than `window_bytes` of them by their families' memory estimates, shared among the workers
 (small cases let a fast worker run far ahead, large ones keep it close).
 
-A variant whose worker lags while a core is idle for good (the other variants are done: they
-served few of the cases, or fast) gets a second process of its own, a helper, once the cases it
-has left would take longer than twice a start: the two take its batches in turn. A helper is a
-private worker, started in the background; one that does not start is dropped, its variant's
-cases unharmed.
+A variant whose worker lags (the others served few of the cases, or are fast) gets a second
+process of its own, a helper, where that ends the run sooner (_add_helper): the two take its
+batches in turn. A helper is a private worker, started in the background; one that does not
+start is dropped, its variant's cases unharmed.
 
 A variant that cannot run answers every case as skipped; `check` makes that an error where
 it was asked for (by framework or by name) or, with `broken`, where it is installed but does
