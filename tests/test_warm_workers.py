@@ -206,3 +206,21 @@ def test_the_older_flags_say_they_are_deprecated(command, capsys):
     parser = build_parser()
     assert parser.parse_args([*command[:1], "--pool"]).warm is True
     assert parser.parse_args([*command[:1], "--no-pool"]).warm is False
+
+
+def test_commands_started_in_the_project_or_elsewhere_share_their_warm_workers(tmp_path):
+    """The project's own metadata (convharness.egg-info) is on the path of a command started in
+    the project and not on one started elsewhere: neither takes the other's worker for stale."""
+    said = [
+        subprocess.run(
+            [sys.executable, "-c", "from harness.running import warm; print(warm.current_code())"],
+            capture_output=True,
+            text=True,
+            cwd=where,
+            env={**os.environ, "PYTHONPATH": str(warm._ROOT)},  # found from anywhere
+            timeout=60,
+        )
+        for where in (warm._ROOT, warm._ROOT / "tests", tmp_path)
+    ]
+    assert all(done.returncode == 0 for done in said), [done.stderr for done in said]
+    assert len({done.stdout for done in said}) == 1

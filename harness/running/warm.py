@@ -98,11 +98,22 @@ def code_hash(extra: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
+def _installs_into(entry: str) -> bool:
+    """Whether a sys.path entry is where distributions are installed: not the project or a
+    folder of it (the current directory of `python -m`, pytest's test folders), whose metadata
+    (convharness.egg-info) a command sees or not depending on where it was started, so two
+    commands of one environment would each take the other's warm workers for stale ones. A
+    virtual environment inside the project still counts."""
+    path = Path(entry or ".").resolve()
+    inside = path == _ROOT or _ROOT in path.parents
+    return not inside or "site-packages" in path.parts
+
+
 @cache
 def installed_hash() -> str:
     """The installed distributions on sys.path: their names, versions and install times."""
     found = []
-    for entry in sys.path:
+    for entry in filter(_installs_into, sys.path):
         with contextlib.suppress(OSError), os.scandir(entry or ".") as listing:
             for item in listing:
                 if item.name.endswith((".dist-info", ".egg-info", ".egg-link", ".pth")):
