@@ -39,6 +39,7 @@ FEATURES: dict[str, type] = {
     "pad_reaches_dilated_kernel": bool,  # an explicit pad >= the dilated kernel, d(k-1) + 1
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
     "last_axis_strided_to_one": bool,  # the last spatial axis: stride > 1, one output
+    "strided_to_zero": bool,  # an axis with no output has a stride > 1
 }
 # and each family's own words (Operators.vocabulary), false on another family's case
 OWN: dict[str, dict[str, type]] = {name: entry.vocabulary for name, entry in OPERATORS.items()}
@@ -73,7 +74,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
     axes = list(
         zip(case.spatial, case.kernel, case.stride, case.dilation, pairs(pads), strict=True)
     )
-    smallest = min(output_spatial(case, pads, rounding))
+    sizes = output_spatial(case, pads, rounding)
+    smallest = min(sizes)
     explicit = case.padding.kind == "explicit"
     # the pads the case asks for (`pads` may add a pooling ceil_mode overhang)
     asked_pads = case.padding.pairs() if explicit else [(0, 0)] * case.rank
@@ -109,8 +111,8 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         "pad_reaches_dilated_kernel": explicit
         and any(max(a, b) >= effective_kernel(k, d) for k, d, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
-        "last_axis_strided_to_one": case.stride[-1] > 1
-        and output_spatial(case, pads, rounding)[-1] == 1,
+        "last_axis_strided_to_one": case.stride[-1] > 1 and sizes[-1] == 1,
+        "strided_to_zero": any(s > 1 and o == 0 for s, o in zip(case.stride, sizes, strict=True)),
         "stride_past_kernel": any(
             s > d * (k - 1) + 1
             for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
