@@ -215,6 +215,31 @@ def test_window_pads_state_the_ceil_mode_size_for_the_floor_formula(axis, window
     assert found is not None and found.contains(window)
 
 
+@pytest.mark.parametrize(
+    "axis, out",
+    [
+        ((1, 5, 2, 1, 0, 0), 0),  # (1 - 5 + 1) / 2 = -1 towards zero: the formula's ceil is -1
+        ((1, 6, 2, 1, 0, 0), -1),  # (1 - 6 + 1) / 2 = -2
+        ((2, 6, 2, 1, 0, 0), 0),
+        ((7, 2, 2, 1, 0, 0), 4),
+    ],
+)
+def test_paddle_ceil_mode_divides_towards_zero_and_an_empty_axis_is_not_a_negative_one(axis, out):
+    """Paddle's PoolOutputSize measured: avg_pool1d(kernel 5, stride 2, ceil_mode) on 1 element
+    returns an empty axis, which its refusal of a negative size does not cover."""
+    assert ceil_output("truncated_ceil", *axis) == out
+    i, k, s, d, low, high = axis
+    case = Case.from_json(
+        {"op": "avg_pool1d", "input": [1, 1, i], "kernel": k, "stride": s, "dilation": d}
+        | {"padding": [[low, high]], "ceil_mode": True}
+    )
+    paddle = conventions.load().get("paddle")
+    if paddle is None:
+        pytest.skip("the Paddle plugin (its conventions) is not installed")
+    facts = paddle.resolve(case).facts
+    assert facts["output"] == ("zero" if out == 0 else "negative" if out < 0 else "positive")
+
+
 @pytest.mark.parametrize("padding, twin", [(0, (0, 1)), (2, (2, 2))])
 def test_a_ceil_mode_twin_writes_the_overhang_and_never_narrows_the_asked_pads(padding, twin):
     """7, k2, s2: ceil_mode adds an overhang of 1; 4, k1, s1, pads (2, 2): PyTorch, the

@@ -68,7 +68,9 @@ class PoolRules:
             else:
                 out = output_size(i, k, s, d, low, high, rounding)
             floor = output_size(i, k, s, d, low, high)
-            if out > max(floor, 0) or 0 <= out < floor:
+            # truncated_ceil's empty axis where floor's is negative (its division towards zero)
+            truncated = case.ceil_mode and self.ceil == "truncated_ceil" and out == 0 > floor
+            if out > max(floor, 0) or 0 <= out < floor or truncated:
                 high = (out - 1) * s + effective_kernel(k, d) - i - low
             window += [low, high]
         return tuple(window)
