@@ -39,7 +39,8 @@ FEATURES: dict[str, type] = {
     "pad_reaches_dilated_kernel": bool,  # an explicit pad >= the dilated kernel, d(k-1) + 1
     "window_outside": bool,  # some window holds no input element (padding or overhang only)
     "last_axis_strided_to_one": bool,  # the last spatial axis: stride > 1, one output
-    "strided_to_zero": bool,  # an axis with no output has a stride > 1
+    "empty_axis_truncates_to_one": bool,  # no output by floor, one by division towards zero
+    "undilated_kernel_exceeds_input": bool,  # the undilated kernel is larger than the padded input
 }
 # and each family's own words (Operators.vocabulary), false on another family's case
 OWN: dict[str, dict[str, type]] = {name: entry.vocabulary for name, entry in OPERATORS.items()}
@@ -112,7 +113,10 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         and any(max(a, b) >= effective_kernel(k, d) for k, d, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
         "last_axis_strided_to_one": case.stride[-1] > 1 and sizes[-1] == 1,
-        "strided_to_zero": any(s > 1 and o == 0 for s, o in zip(case.stride, sizes, strict=True)),
+        "empty_axis_truncates_to_one": any(
+            -s < i + low + high - effective_kernel(k, d) < 0 for i, k, s, d, (low, high) in axes
+        ),
+        "undilated_kernel_exceeds_input": any(i + low + high < k for i, k, *_, (low, high) in axes),
         "stride_past_kernel": any(
             s > d * (k - 1) + 1
             for k, s, d in zip(case.kernel, case.stride, case.dilation, strict=True)
