@@ -113,8 +113,10 @@ def features(case: Case, pads: Pads, rounding: str = "floor") -> dict[str, Any]:
         and any(max(a, b) >= effective_kernel(k, d) for k, d, (a, b) in asked),
         "window_outside": any(_window_outside(*axis) for axis in axes),
         "last_axis_strided_to_one": case.stride[-1] > 1 and sizes[-1] == 1,
-        "empty_axis_truncates_to_one": any(
-            -s < i + low + high - effective_kernel(k, d) < 0 for i, k, s, d, (low, high) in axes
+        "empty_axis_truncates_to_one": any(  # floor's size 0, division towards zero's 1
+            output_size(i, k, s, d, low, high) == 0
+            and output_size(i, k, s, d, low, high, "truncate_span") == 1
+            for i, k, s, d, (low, high) in axes
         ),
         "undilated_kernel_exceeds_input": any(i + low + high < k for i, k, *_, (low, high) in axes),
         "stride_past_kernel": any(
