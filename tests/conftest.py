@@ -5,7 +5,12 @@ each framework is imported once a session rather than once a command or once an 
 The session that made the directory stops them when it ends; no test finds a developer's warm
 workers or leaves any behind. The tests of a command's own workers (their start, crashes and
 hangs) say CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories
-of their own."""
+of their own.
+
+The tests marked `waits` (a hang, a sleep, a timeout to run out, on purpose) come first in the
+collection, so pytest-xdist hands them out before the other single tests, and their waiting
+overlaps the work of the groups that start at the same time (the properties, the repros)
+instead of leaving the two cores idle at the end."""
 
 from __future__ import annotations
 
@@ -33,6 +38,10 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["CONVHARNESS_WARM"] = "1"
     os.environ["CONVHARNESS_WARM_DIR"] = directory
     os.environ[SHARED] = directory
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("waits") is None)  # stable: waits first
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -185,6 +185,7 @@ def test_other_errors_are_not_taken_for_a_missing_api():
     assert drift.lacks(_raised("def f(x): pass\nf()")) is None  # a missing argument, not a keyword
 
 
+@pytest.mark.waits
 def test_a_worker_runs_under_another_interpreter_and_survives_its_crashes(tmp_path, monkeypatch):
     """The release path of the worker machinery (a subprocess of the environment's Python with
     the project linked onto its path), on this Python as the 'environment'."""
@@ -205,6 +206,33 @@ def test_a_worker_runs_under_another_interpreter_and_survives_its_crashes(tmp_pa
     assert answered[4][0].info.adapter.endswith("{fault==1.0}")
     links = list((tmp_path / "envs" / ".project").iterdir())
     assert len(links) == 1 and {p.name for p in links[0].iterdir()} >= {"harness", "adapters"}
+
+
+@pytest.mark.fast
+def test_a_release_environments_processes_keep_their_bytecode_in_it(tmp_path):
+    """Whatever PYTHONDONTWRITEBYTECODE says, a process of a release environment writes the
+    bytecode of what it imports under the environment, and reads it there the next time; any
+    other interpreter's environment variables are left alone."""
+    home = tmp_path / "envs" / "0123456789abcdef"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(home)], check=True)
+    environments.Environment("0123456789abcdef", home, [["x"]], {}, "3", "uv").save()
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "answer.py").write_text("VALUE = 42\n")
+    asked = {"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": str(tmp_path / "lib"), "HOME": "/"}
+    assert environments.process_env(sys.executable, asked) == asked
+    env = environments.process_env(home / "bin" / "python", asked)
+    assert "PYTHONDONTWRITEBYTECODE" not in env
+    for _ in range(2):
+        said = subprocess.run(
+            [str(home / "bin" / "python"), "-c", "import answer; print(answer.__cached__)"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+    cached = Path(said.stdout.strip())
+    assert cached.is_file() and home / environments.BYTECODE in cached.parents
+    assert not (tmp_path / "lib" / "__pycache__").exists()  # nothing written beside the source
 
 
 def _store_of_schema_2(path: Path) -> None:
@@ -561,6 +589,7 @@ def test_pip_builds_a_release_environment_where_uv_is_not_used(index, tmp_path, 
     monkeypatch.setenv("CONVHARNESS_NO_UV", "1")
     built = environments.ensure(("onnxruntime==1.30.0", "onnx"))
     assert built.tool.startswith("pip")
+    assert not list((built.path / "bin").glob("pip*"))  # as uv builds one: no pip inside
     assert built.resolved["onnxruntime"] == "1.30.0" and "numpy" in built.resolved
     said = subprocess.run(
         [str(built.interpreter), "-c", "import onnxruntime, onnx; print(onnxruntime.__version__)"],

@@ -93,6 +93,7 @@ def test_a_cap_bounds_a_variants_limit_however_its_times_go():
     assert TimeoutPolicy(samples=5).learned([1.5] * 5) == 30.0
 
 
+@pytest.mark.waits
 def test_a_shrink_whose_adapter_hangs_ends_within_its_budget_and_one_limit(tmp_path):
     """The fault adapter hangs on every case of height 17: each try of such a case costs the
     run's --timeout, not the 300 s ceiling, and the budget ends the search with what it has."""

@@ -57,6 +57,7 @@ def test_a_second_command_is_served_by_the_same_warm_worker():
     assert [about["pid"] for _, about in warm.described()] == [pid]
 
 
+@pytest.mark.waits
 def test_a_crash_a_hang_and_an_allocation_past_the_limit_cost_one_case_each():
     heights = [4, 13, 5, 17, 6, 37, 7]
     limited = {"timeout": 3, "headroom": 256 * 2**20}

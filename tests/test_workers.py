@@ -38,6 +38,7 @@ def _case(height: int) -> Case:
     return Case(batch=1, in_channels=1, out_channels=2, spatial=(height, 4), kernel=(1, 1))
 
 
+@pytest.mark.waits
 def test_a_crash_or_a_hang_costs_only_its_own_case():
     heights = [4, 13, 5, 17, 6, 19, 23, 11, 7]
     with Runner([FAULT], timeout=5, batch_size=4) as runner:
@@ -77,6 +78,7 @@ def test_an_allocation_past_the_workers_limit_costs_only_its_own_case():
     assert outcome.status == "ok"
 
 
+@pytest.mark.waits
 def test_a_variant_that_hangs_on_some_cases_costs_seconds_not_the_ceiling():
     """Timeouts learned from the variant's own case times: each hang costs about the floor
     (and a restart), never the ceiling; every hung case is recorded as a timeout, and the
@@ -222,6 +224,7 @@ def _slow_cases(count: int) -> list[Case]:
     ]
 
 
+@pytest.mark.waits
 def test_a_lagging_variant_gets_a_helper_and_every_case_is_answered_once(monkeypatch):
     monkeypatch.setattr(runner_module, "HELPER_START", 0.2)  # the adapter imports NumPy alone
     cases = _slow_cases(80)  # 0.1 s each: 8 s on one process
@@ -233,6 +236,7 @@ def test_a_lagging_variant_gets_a_helper_and_every_case_is_answered_once(monkeyp
     assert all(statuses == ["ok"] for _, statuses in answered)
 
 
+@pytest.mark.waits
 def test_no_helper_where_none_may_start_or_the_work_left_is_short(monkeypatch):
     with Runner([FAULT], batch_size=4, helpers=0) as runner:
         assert len(list(runner.run(_slow_cases(40)))) == 40
@@ -242,6 +246,7 @@ def test_no_helper_where_none_may_start_or_the_work_left_is_short(monkeypatch):
         assert runner.helpers_started == 0
 
 
+@pytest.mark.waits
 def test_a_helper_that_dies_starting_is_dropped_and_costs_no_case(tmp_path, monkeypatch):
     monkeypatch.setattr(runner_module, "HELPER_START", 0.2)
     gate = tmp_path / "no-more"

@@ -77,7 +77,7 @@ def run_script(interpreter: str | Path, source: str, env: dict[str, str]) -> str
                 capture_output=True,
                 text=True,
                 cwd=folder,
-                env={**child, **env},
+                env=environments.process_env(interpreter, {**child, **env}),
                 timeout=REPRO_SECONDS,
             )
         except subprocess.TimeoutExpired:

@@ -60,12 +60,12 @@ def project_path(module: str) -> Path:
     return folder
 
 
-def child_env(module: str) -> dict[str, str]:
+def child_env(python: str, module: str) -> dict[str, str]:
     """The worker's environment: this one, less this process's virtual environment, with the
-    project's packages on the path."""
+    project's packages on the path and its bytecode kept in its release environment."""
     env = {k: v for k, v in os.environ.items() if k not in ("VIRTUAL_ENV", "PYTHONHOME")}
     env["PYTHONPATH"] = str(project_path(module))
-    return env
+    return environments.process_env(python, env)
 
 
 class ForeignProcess:
@@ -87,7 +87,7 @@ class ForeignProcess:
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
-                env=child_env(self.module),
+                env=child_env(self.python, self.module),
                 cwd="/",
             )
         child.close()

@@ -289,7 +289,7 @@ def _launch(spec: Spec) -> subprocess.Popen:
     if spec.variant.python:  # a release variant: its environment's interpreter
         from harness.releases.interpreter import child_env
 
-        env = child_env(spec.variant.module)
+        env = child_env(python, spec.variant.module)
         # its interpreter's prefix is another one: it must still find this directory
         env["CONVHARNESS_WARM_DIR"] = str(log_path.parent)
     with open(log_path, "ab") as log:
