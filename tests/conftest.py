@@ -7,10 +7,9 @@ workers or leaves any behind. The tests of a command's own workers (their start,
 hangs) say CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories
 of their own.
 
-The tests marked `waits` (a hang, a sleep, a timeout to run out, on purpose) come first in the
-collection, so pytest-xdist hands them out before the other single tests, and their waiting
-overlaps the work of the groups that start at the same time (the properties, the repros)
-instead of leaving the two cores idle at the end."""
+The tests marked `waits` (a hang, a sleep, a timeout to run out, on purpose) are one xdist
+group, so one xdist worker runs them one after another while the other keeps the cores busy;
+run side by side, or last, they left both cores idle for half a minute."""
 
 from __future__ import annotations
 
@@ -41,7 +40,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker("waits") is None)  # stable: waits first
+    for item in items:
+        if item.get_closest_marker("waits") and not item.get_closest_marker("xdist_group"):
+            item.add_marker(pytest.mark.xdist_group("waits"))
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
