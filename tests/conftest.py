@@ -7,9 +7,11 @@ workers or leaves any behind. The tests of a command's own workers (their start,
 hangs) say CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories
 of their own.
 
-The tests marked `waits` (a hang, a sleep, a timeout to run out, on purpose) are one xdist
-group, so one xdist worker runs them one after another while the other keeps the cores busy;
-run side by side, or last, they left both cores idle for half a minute."""
+The order of the work (pyproject.toml's addopts keep it: --no-loadscope-reorder): the
+properties first, on one xdist worker, whose framework workers keep both cores busy; beside them,
+on the other, the tests marked `waits` (a hang, a sleep, a timeout to run out, on purpose), as
+one xdist group, then the registry's repros; then the rest in file order. Run side by side, or
+last, the waiting tests left both cores idle for half a minute."""
 
 from __future__ import annotations
 
@@ -39,10 +41,20 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ[SHARED] = directory
 
 
+FIRST = ("convharness-frameworks", "waits", "registry-repros")  # the groups that start the run
+
+
+def _group(item: pytest.Item) -> str | None:
+    marker = item.get_closest_marker("xdist_group")
+    return str(marker.args[0]) if marker and marker.args else None
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if item.get_closest_marker("waits") and not item.get_closest_marker("xdist_group"):
+        if item.get_closest_marker("waits") and _group(item) is None:
             item.add_marker(pytest.mark.xdist_group("waits"))
+    rank = {group: place for place, group in enumerate(FIRST)}
+    items.sort(key=lambda item: rank.get(_group(item) or "", len(FIRST)))  # stable
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
