@@ -291,12 +291,19 @@ def runner(request: pytest.FixtureRequest) -> Runner:
 
 @pytest.fixture(scope="session")
 def survey(request: pytest.FixtureRequest, runner: Runner):
-    """Run one case on every selected adapter variant (and device) and assess it."""
+    """Run one case on every selected adapter variant (and device) and assess it. A case the
+    session has already surveyed (by its id) is judged again from its report, not run again:
+    Hypothesis starts each property from the same simplest cases, and the classic examples
+    recur, so about a quarter of the dev profile's surveys are repeats."""
     devices = tuple(_names(request.config.getoption("--conv-devices")) or ())
     suite = request.config.stash[_SUITE]
+    surveyed: dict[str, CaseReport] = {}
 
     def run(case: Case) -> CaseReport:
-        (report,) = surveying.reports(runner, [case], devices)
+        report = surveyed.get(case.id)
+        if report is None:
+            (report,) = surveying.reports(runner, [case], devices)
+            surveyed[case.id] = report
         suite.record(report)
         return report
 

@@ -390,3 +390,15 @@ def test_a_flax_worker_whose_first_case_is_pooling_serves_both_apis(op):
         (report,) = surveying.reports(runner, [case])
     verdicts = {name: str(r.judgement.verdict) for name, r in by_adapter(report).items()}
     assert verdicts == {"flax.linen": "PASS", "flax.nnx": "PASS"}, by_adapter(report)
+
+
+def test_a_case_surveyed_again_in_the_session_is_judged_from_its_report(survey, request):
+    """The session runs a case once: a second survey of it (another property drew it too) gives
+    the same report, whose answers the asking property judges and counts again."""
+    from harness.pytest_plugin import _SUITE
+
+    suite = request.config.stash[_SUITE]
+    first = survey(CLASSIC[0])
+    once = sum(suite.judged.values())
+    assert survey(CLASSIC[0]) is first
+    assert once > 0 and sum(suite.judged.values()) == 2 * once
