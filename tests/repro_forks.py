@@ -2,9 +2,14 @@
 repro runs in a child forked from it, in a fresh namespace (runpy), with its own stdout,
 stderr and exit status, as if it were a fresh `python -c` that found its framework imported.
 
-    python tests/repro_forks.py MODULE OUTDIR < {"id": "repro source", ...}
+    python tests/repro_forks.py MODULE OUTDIR < {"repros": {"id": "repro source", ...},
+                                                 "then": [{"env": {...}, "module": ...,
+                                                           "repros": {...}, "then": [...]}]}
 
-For each id it writes OUTDIR/<id>.out, <id>.err and <id>.rc (the exit status; -N for a child
+A stage under "then" runs in a child forked after the stage above it ran its own repros: the
+child sets its environment, imports its module and runs its repros the same way (a Keras
+backend's repros after the repros of the framework it runs on, whose import they share). For
+each id it writes OUTDIR/<id>.out, <id>.err and <id>.rc (the exit status; -N for a child
 killed by signal N, as subprocess gives it). A repro that runs past TIMEOUT seconds is killed.
 Only the import of MODULE happens before the fork, so a repro's first call is still the
 process's first call.
@@ -62,11 +67,10 @@ def _wait(pid: int) -> int:
         time.sleep(0.02)
 
 
-def main() -> None:
-    module, outdir = sys.argv[1], Path(sys.argv[2])
-    repros: dict[str, str] = json.load(sys.stdin)
+def _stage(module: str, stage: dict, outdir: Path) -> None:
+    """Import the module, run each repro in a child of its own, then each stage under it."""
     importlib.import_module(module)
-    for name, source in repros.items():
+    for name, source in stage["repros"].items():
         script = outdir / f"{name}.py"
         script.write_text(source)
         out, err = outdir / f"{name}.out", outdir / f"{name}.err"
@@ -76,6 +80,25 @@ def main() -> None:
         if pid == 0:
             _child(script, out, err)
         (outdir / f"{name}.rc").write_text(str(_wait(pid)))
+    for below in stage.get("then", []):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:
+            status = 0
+            try:
+                os.environ.update(below["env"])
+                _stage(below["module"], below, outdir)
+            except BaseException:
+                traceback.print_exc()
+                status = 1
+            os._exit(status)
+        os.waitpid(pid, 0)
+
+
+def main() -> None:
+    module, outdir = sys.argv[1], Path(sys.argv[2])
+    _stage(module, json.load(sys.stdin), outdir)
 
 
 if __name__ == "__main__":

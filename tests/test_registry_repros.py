@@ -4,7 +4,8 @@ When a framework release fixes one, this fails: take the entry out of the regist
 
 The repros that import the same framework with the same environment share its import: one
 Python imports it once and forks a child per repro (tests/repro_forks.py), each judged on its
-own output and exit status. A repro that sets an environment variable in any other way than
+own output and exit status; a Keras backend's repros run in a child of the Python of the
+framework it runs on, after that framework's own repros. A repro that sets an environment variable in any other way than
 a literal assignment before its imports, or starts Pythons of its own (to crash one on purpose),
 runs in a fresh Python of its own, as does any repro whose forked run does not show the bug:
 the fresh run is the judge.
@@ -83,7 +84,10 @@ def _run(entry: registry.Entry) -> Shown:
     return Shown(done.returncode, done.stdout, done.stderr)
 
 
-def sharing_key(entry: registry.Entry) -> tuple[str, tuple[tuple[str, str], ...]] | None:
+Key = tuple[str, tuple[tuple[str, str], ...]]  # (module, environment settings)
+
+
+def sharing_key(entry: registry.Entry) -> Key | None:
     """(module, environment settings) of the repros that can share an import, or None for a
     repro that needs a Python of its own."""
     if "subprocess" in entry.repro:
@@ -103,25 +107,48 @@ def sharing_key(entry: registry.Entry) -> tuple[str, tuple[tuple[str, str], ...]
     return entry.requires, tuple(sorted(settings.items()))
 
 
-def _run_shared(
-    key: tuple[str, tuple[tuple[str, str], ...]], entries: list[registry.Entry]
-) -> dict[str, Shown]:
-    """The repros of one sharing key, each in a child of one Python that imported the module."""
+def stages(groups: dict[Key, list[registry.Entry]]) -> dict[Key, dict]:
+    """The groups as tests/repro_forks.py's stages, by the key of the Python each starts in: a
+    Keras group whose only setting is its backend runs in a child of its backend framework's
+    group (that import shared), any other group in a Python of its own."""
+    staged = {
+        key: {"repros": {e.id: e.repro for e in entries}, "then": []}
+        for key, entries in groups.items()
+    }
+    roots = {}
+    for (module, settings), stage in staged.items():
+        backend = dict(settings).get("KERAS_BACKEND")
+        base = (str(backend), ())
+        if module == "keras" and len(settings) == 1 and backend and base in staged:
+            staged[base]["then"].append({"env": dict(settings), "module": module, **stage})
+        else:
+            roots[(module, settings)] = stage
+    return roots
+
+
+def _ids(stage: dict) -> list[str]:
+    return [*stage["repros"], *(i for below in stage["then"] for i in _ids(below))]
+
+
+def _run_shared(key: Key, stage: dict) -> dict[str, Shown]:
+    """The repros of one stage and those under it, each in a child of the Python that imported
+    the stage's module."""
     module, settings = key
+    ids = _ids(stage)
     with tempfile.TemporaryDirectory(prefix="repros-") as folder:
         subprocess.run(
             [sys.executable, str(FORKS), module, folder],
-            input=json.dumps({entry.id: entry.repro for entry in entries}),
+            input=json.dumps(stage),
             capture_output=True,
             text=True,
             env={**_env(), **dict(settings)},
-            timeout=300 * len(entries),
+            timeout=300 * len(ids),
         )
         shown = {}
-        for entry in entries:
-            files = {part: Path(folder) / f"{entry.id}.{part}" for part in ("rc", "out", "err")}
+        for name in ids:
+            files = {part: Path(folder) / f"{name}.{part}" for part in ("rc", "out", "err")}
             if all(path.exists() for path in files.values()):
-                shown[entry.id] = Shown(
+                shown[name] = Shown(
                     int(files["rc"].read_text()),
                     files["out"].read_text(errors="replace"),
                     files["err"].read_text(errors="replace"),
@@ -148,16 +175,16 @@ def shown(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]]:
         if item.module is request.module and hasattr(item, "callspec")
     ]
     runnable = [entry for entry in selected if _why_not(entry) is None]
-    groups: dict[tuple[str, tuple[tuple[str, str], ...]], list[registry.Entry]] = {}
+    groups: dict[Key, list[registry.Entry]] = {}
     for entry in runnable:
         if (key := sharing_key(entry)) is not None:
             groups.setdefault(key, []).append(entry)
     executor = ThreadPoolExecutor(max_workers=(os.cpu_count() or 1) + 1)
     shared = {
-        entry.id: future
-        for key, entries in groups.items()
-        for future in [executor.submit(_run_shared, key, entries)]
-        for entry in entries
+        name: future
+        for key, stage in stages(groups).items()
+        for future in [executor.submit(_run_shared, key, stage)]
+        for name in _ids(stage)
     }
     # the fresh runs queue before the shared ones' judging, which waits on its group's run
     alone = {e.id: executor.submit(_run, e) for e in runnable if e.id not in shared}

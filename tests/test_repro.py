@@ -182,8 +182,10 @@ SCRIPTED = [
     {"op": "avg_pool1d", "input": [1, 3, 9], "kernel": 3, "stride": 2, "padding": "valid"},
 ]
 
-# Run in a fresh process per variant (its environment set before any framework is imported):
-# every adapter of the variant runs each case it serves, then the script written for it runs in
+# The variants that share a framework run in one process (a framework imported once): each
+# variant's environment is set while it runs (CONVHARNESS_* layout settings are read at each
+# call; KERAS_BACKEND before Keras is first imported, and only the Keras variant imports it).
+# Every adapter of a variant runs each case it serves, then the script written for it runs in
 # the same process, and the two outputs are compared.
 _RUN_AND_SCRIPT = """
 import json, os, sys
@@ -194,62 +196,88 @@ from harness.model import inputs
 from harness.reporting.repro import script
 from harness.catalog.variants import load
 
-variant = next(v for v in load() if v.name == sys.argv[1])
-os.environ.update(variant.env)
-module = __import__(variant.module, fromlist=["APIS"])
-found = []
-for data in json.loads(sys.argv[2]):
-    case = Case.from_json(data)
-    for api in module.APIS:
-        if api.api_for(case.op) is None:
-            continue
-        adapter = variant.adapter_name(api.adapter)
-        try:
-            ran = api.run(case, *inputs.arrays(case), "cpu")
-        except NotExpressible:
-            continue
-        except Exception as error:  # the framework refuses: the script must refuse too
-            ran = type(error).__name__
-        scope = {}
-        exec(compile(script(case, adapter)[1], adapter, "exec"), scope)
-        written = scope["y"]
-        same = (
-            written is None if isinstance(ran, str)
-            else written is not None and written.shape == ran.shape
-            and bool(np.array_equal(written, ran, equal_nan=True))
-        )
-        found.append([adapter, case.family, case.op, isinstance(ran, str), same])
+catalog = {v.name: v for v in load()}
+cases = [Case.from_json(data) for data in json.loads(sys.argv[2])]
+found = {}
+for name in sys.argv[1].split(","):
+    variant, before = catalog[name], dict(os.environ)
+    os.environ.update(variant.env)
+    module = __import__(variant.module, fromlist=["APIS"])
+    rows = found[name] = []
+    for case in cases:
+        for api in module.APIS:
+            if api.api_for(case.op) is None:
+                continue
+            adapter = variant.adapter_name(api.adapter)
+            try:
+                ran = api.run(case, *inputs.arrays(case), "cpu")
+            except NotExpressible:
+                continue
+            except Exception as error:  # the framework refuses: the script must refuse too
+                ran = type(error).__name__
+            scope = {}
+            exec(compile(script(case, adapter)[1], adapter, "exec"), scope)
+            written = scope["y"]
+            same = (
+                written is None if isinstance(ran, str)
+                else written is not None and written.shape == ran.shape
+                and bool(np.array_equal(written, ran, equal_nan=True))
+            )
+            rows.append([adapter, case.family, case.op, isinstance(ran, str), same])
+    os.environ.clear()
+    os.environ.update(before)
 print(json.dumps(found))
 """
 
+# the variants that share a process, by group; the frameworks each variant needs
+SHARING = {
+    "torch": ["torch", "torch-channels-last"],
+    "tensorflow": ["tensorflow", "tensorflow-nchw"],
+    "jax": ["keras-jax", "jax", "jax-nhwc", "flax"],
+}
+NEEDS = {
+    "torch": ("torch",),
+    "torch-channels-last": ("torch",),
+    "tensorflow": ("tensorflow",),
+    "tensorflow-nchw": ("tensorflow",),
+    "keras-jax": ("keras", "jax"),
+    "jax": ("jax",),
+    "jax-nhwc": ("jax",),
+    "flax": ("flax",),
+}
+_RAN: dict[str, dict] = {}  # group -> what its process printed, or its error
 
-@pytest.mark.parametrize(
-    "variant, frameworks",
-    [
-        ("torch", ("torch",)),
-        ("torch-channels-last", ("torch",)),
-        ("tensorflow", ("tensorflow",)),
-        ("tensorflow-nchw", ("tensorflow",)),
-        ("keras-jax", ("keras", "jax")),
-        ("jax", ("jax",)),
-        ("jax-nhwc", ("jax",)),
-        ("flax", ("flax",)),
-    ],
-)
-def test_a_script_computes_what_the_run_computed(variant, frameworks, tmp_path):
-    if not importable(*frameworks):
-        pytest.skip(f"needs {', '.join(frameworks)}, not installed here")
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    done = subprocess.run(
-        [sys.executable, "-c", _RUN_AND_SCRIPT, variant, json.dumps(SCRIPTED)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+
+def _ran_with_its_group(variant: str, tmp_path) -> list:
+    """The variant's rows, from the one process its group runs in (started by the first of
+    the group's tests; the group's tests run on one xdist worker)."""
+    group = next(name for name, members in SHARING.items() if variant in members)
+    if group not in _RAN:
+        members = [v for v in SHARING[group] if importable(*NEEDS[v])]
+        done = subprocess.run(
+            [sys.executable, "-c", _RUN_AND_SCRIPT, ",".join(members), json.dumps(SCRIPTED)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+            timeout=600,
+        )
+        _RAN[group] = (
+            json.loads(done.stdout.strip().splitlines()[-1])
+            if done.returncode == 0
+            else {"error": done.stderr[-3000:]}
+        )
+    ran = _RAN[group]
+    assert "error" not in ran, ran["error"]
+    return ran[variant]
+
+
+@pytest.mark.xdist_group("repro-scripts")
+@pytest.mark.parametrize("variant", list(NEEDS))
+def test_a_script_computes_what_the_run_computed(variant, tmp_path):
+    if not importable(*NEEDS[variant]):
+        pytest.skip(f"needs {', '.join(NEEDS[variant])}, not installed here")
+    found = _ran_with_its_group(variant, tmp_path)
     differ = [row for row in found if not row[-1]]
     assert not differ, differ
     answered = {(adapter, family) for adapter, family, _, refused, _ in found if not refused}
