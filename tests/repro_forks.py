@@ -1,5 +1,5 @@
-"""Runs registered repros that share a framework from one Python that imported it once: each
-repro runs in a child forked from it, in a fresh namespace (runpy), with its own stdout,
+"""Runs scripts (registered repros, written reproduction scripts) that share a framework from
+one Python that imported it once: each runs in a child forked from it, in a fresh namespace (runpy), with its own stdout,
 stderr and exit status, as if it were a fresh `python -c` that found its framework imported.
 
     python tests/repro_forks.py MODULE OUTDIR < {"repros": {"id": "repro source", ...},
@@ -11,8 +11,8 @@ child sets its environment, imports its module and runs its repros the same way 
 backend's repros after the repros of the framework it runs on, whose import they share). For
 each id it writes OUTDIR/<id>.out, <id>.err and <id>.rc (the exit status; -N for a child
 killed by signal N, as subprocess gives it). A repro that runs past TIMEOUT seconds is killed.
-Only the import of MODULE happens before the fork, so a repro's first call is still the
-process's first call.
+Only imports happen before a fork, so a repro's first call is still the process's first call.
+`run` is the tests' side: it starts this script and reads back what each repro did.
 """
 
 from __future__ import annotations
@@ -22,7 +22,9 @@ import json
 import os
 import runpy
 import signal
+import subprocess
 import sys
+import tempfile
 import time
 import traceback
 from pathlib import Path
@@ -94,6 +96,35 @@ def _stage(module: str, stage: dict, outdir: Path) -> None:
                 status = 1
             os._exit(status)
         os.waitpid(pid, 0)
+
+
+def ids(stage: dict) -> list[str]:
+    """The ids of a stage's repros and of those under it."""
+    return [*stage["repros"], *(name for below in stage.get("then", []) for name in ids(below))]
+
+
+def run(
+    module: str, stage: dict, env: dict[str, str], cwd: Path | None = None
+) -> dict[str, tuple[int, str, str]]:
+    """The tests' side: run a stage (and those under it) as this script does, in `cwd`; gives
+    (exit status, stdout, stderr) by id, for each repro that ran."""
+    with tempfile.TemporaryDirectory(prefix="repros-") as folder:
+        subprocess.run(
+            [sys.executable, __file__, module, folder],
+            input=json.dumps(stage),
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=cwd,
+            timeout=TIMEOUT * len(ids(stage)),
+        )
+        shown = {}
+        for name in ids(stage):
+            files = [Path(folder) / f"{name}.{part}" for part in ("rc", "out", "err")]
+            if all(path.exists() for path in files):
+                rc, out, err = (path.read_text(errors="replace") for path in files)
+                shown[name] = (int(rc), out, err)
+        return shown
 
 
 def main() -> None:

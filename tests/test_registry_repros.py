@@ -5,10 +5,10 @@ When a framework release fixes one, this fails: take the entry out of the regist
 The repros that import the same framework with the same environment share its import: one
 Python imports it once and forks a child per repro (tests/repro_forks.py), each judged on its
 own output and exit status; a Keras backend's repros run in a child of the Python of the
-framework it runs on, after that framework's own repros. A repro that sets an environment variable in any other way than
-a literal assignment before its imports, or starts Pythons of its own (to crash one on purpose),
-runs in a fresh Python of its own, as does any repro whose forked run does not show the bug:
-the fresh run is the judge.
+framework it runs on, after that framework's own repros. A repro that sets an environment
+variable in any other way than a literal assignment before its imports, or starts Pythons of
+its own (to crash one on purpose), runs in a fresh Python of its own, as does any repro whose
+forked run does not show the bug: the fresh run is the judge.
 """
 
 from __future__ import annotations
@@ -19,17 +19,15 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+import repro_forks  # tests/repro_forks.py
 
 from harness.model import registry
 
-FORKS = Path(__file__).resolve().parent / "repro_forks.py"
 # one xdist worker runs the module: its fixture starts every selected repro
 pytestmark = pytest.mark.xdist_group("registry-repros")
 # a literal setting of an environment variable, the only kind a shared import can honour
@@ -126,34 +124,12 @@ def stages(groups: dict[Key, list[registry.Entry]]) -> dict[Key, dict]:
     return roots
 
 
-def _ids(stage: dict) -> list[str]:
-    return [*stage["repros"], *(i for below in stage["then"] for i in _ids(below))]
-
-
 def _run_shared(key: Key, stage: dict) -> dict[str, Shown]:
     """The repros of one stage and those under it, each in a child of the Python that imported
     the stage's module."""
     module, settings = key
-    ids = _ids(stage)
-    with tempfile.TemporaryDirectory(prefix="repros-") as folder:
-        subprocess.run(
-            [sys.executable, str(FORKS), module, folder],
-            input=json.dumps(stage),
-            capture_output=True,
-            text=True,
-            env={**_env(), **dict(settings)},
-            timeout=300 * len(ids),
-        )
-        shown = {}
-        for name in ids:
-            files = {part: Path(folder) / f"{name}.{part}" for part in ("rc", "out", "err")}
-            if all(path.exists() for path in files.values()):
-                shown[name] = Shown(
-                    int(files["rc"].read_text()),
-                    files["out"].read_text(errors="replace"),
-                    files["err"].read_text(errors="replace"),
-                )
-        return shown
+    ran = repro_forks.run(module, stage, {**_env(), **dict(settings)})
+    return {name: Shown(*shown) for name, shown in ran.items()}
 
 
 def _judged(entry: registry.Entry, shared: Future) -> Shown:
@@ -184,7 +160,7 @@ def shown(request: pytest.FixtureRequest) -> Iterator[dict[str, Future]]:
         name: future
         for key, stage in stages(groups).items()
         for future in [executor.submit(_run_shared, key, stage)]
-        for name in _ids(stage)
+        for name in repro_forks.ids(stage)
     }
     # the fresh runs queue before the shared ones' judging, which waits on its group's run
     alone = {e.id: executor.submit(_run, e) for e in runnable if e.id not in shared}

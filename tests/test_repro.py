@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+import repro_forks  # tests/repro_forks.py
 
 from harness.families.conv.record import CLASSIC
 from harness.model import inputs
@@ -56,18 +57,18 @@ def test_the_porting_trap_scripts_show_same_shape_and_different_values(tmp_path)
     )
     assert done.returncode == 0, done.stderr
     printed = {}
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    for path in sorted(out.glob("*.py"), key=lambda p: ("torch" in p.name, p.name)):
-        run = subprocess.run(
-            [sys.executable, path.name],
-            cwd=out,
-            capture_output=True,
-            text=True,
-            env=env,
-            timeout=300,
-        )
-        assert run.returncode == 0, run.stderr
-        printed[path.name] = run.stdout
+    scripts = sorted(out.glob("*.py"))
+    for framework in ("tensorflow", "torch"):  # TensorFlow's first: torch's compare with them
+        ran = [path for path in scripts if ("torch" in path.name) == (framework == "torch")]
+        # each script as `python SCRIPT` in its folder, in a child of one Python that imported
+        # the framework (tests/repro_forks.py)
+        stage = {"repros": {path.name: path.read_text() for path in ran}}
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+        shown = repro_forks.run(framework, stage, env, cwd=out)
+        for path in ran:
+            returncode, stdout, stderr = shown[path.name]
+            assert returncode == 0, stderr
+            printed[path.name] = stdout
     same, one = CLASSIC[1].id, CLASSIC[2].id
     assert (
         "refuses: RuntimeError padding='same' is not supported"
