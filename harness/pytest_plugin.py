@@ -7,8 +7,10 @@ can check a freshly built wheel:
 
 Options: --conv-frameworks / --conv-variants (which adapters), --conv-profile (dev, ci or
 nightly: how many Hypothesis examples; also the CONVHARNESS_PROFILE environment variable),
---conv-devices (cpu, gpu), --conv-warm (warm workers that outlive the session; --conv-pool is
-its deprecated spelling), --conv-allow-missing.
+--conv-devices (cpu, gpu), --conv-warm (warm workers that outlive the session, let go of once
+every property ran; --conv-pool is its deprecated spelling; also CONVHARNESS_WARM=1, as for the
+commands), --conv-allow-missing. The JAX compile cache is the session's own, unless the workers
+are warm or CONVHARNESS_CACHE_DIR names one.
 Fixtures: `runner` (one worker per selected variant), `survey` (run and assess one case) and
 `installed` (the adapters whose framework is installed).
 
@@ -42,6 +44,7 @@ from harness.model.assess import CaseReport
 from harness.ops import ops_of
 from harness.running import memory
 from harness.running import survey as surveying
+from harness.running import warm as warm_workers
 from harness.running.runner import Runner
 
 PROFILES = {"dev": 30, "ci": 300, "nightly": 3000}  # examples per property
@@ -94,8 +97,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="conv_warm",
         action="store_true",
         help="run on warm workers (as `convharness workers start` starts them), starting those "
-        "missing, so a second run does not import the frameworks again (default: the session's "
-        "own workers)",
+        "missing, so a second run does not import the frameworks again, and let go of them once "
+        "every property ran (default: the session's own workers; CONVHARNESS_WARM=1 says the "
+        "same)",
     )
     group.addoption(
         "--conv-pool",
@@ -165,6 +169,8 @@ class Suite:
         self._runner: Runner | None = None
         self._refused: pytest.UsageError | None = None  # why the workers cannot run
         self._stack = contextlib.ExitStack()
+        self.warm = False  # whether the workers are warm ones (--conv-warm, CONVHARNESS_WARM=1)
+        self._finished: set[str] = set()  # the properties this process has run
 
     def runner(self) -> Runner:
         """The workers, started once; a framework that must run and cannot is a usage error."""
@@ -178,11 +184,17 @@ class Suite:
             chosen = variants.select(frameworks, names)
         except UsageError as error:  # an unknown name
             raise pytest.UsageError(f"convharness: {error}") from None
-        warm = bool(self.config.getoption("conv_warm"))
-        # a warm worker outlives the session, so it keeps the shared compile cache
+        try:
+            said = warm_workers.asked_by_env()
+        except UsageError as error:
+            raise pytest.UsageError(f"convharness: {error}") from None
+        self.warm = bool(self.config.getoption("conv_warm")) or bool(said)
+        # a warm worker outlives the session, so it keeps the shared compile cache, as does a
+        # cache named by CONVHARNESS_CACHE_DIR; else the session's own
+        named = self.warm or os.environ.get("CONVHARNESS_CACHE_DIR")
         cache = (
             None
-            if warm
+            if named
             else Path(self._stack.enter_context(tempfile.TemporaryDirectory(prefix="convharness-")))
         )
         runner = self._stack.enter_context(
@@ -190,7 +202,7 @@ class Suite:
                 chosen,
                 env=surveying.compile_cache_env(cache),
                 headroom=memory.WORKER_FACTOR * memory.default_budget(),
-                warm=warm,
+                warm=self.warm,
             )
         )
         if not self.config.getoption("--conv-allow-missing"):
@@ -263,6 +275,18 @@ class Suite:
             self.properties[report.nodeid] = "skipped"
         elif report.when == "call":
             self.properties[report.nodeid] = "passed"
+
+    def pytest_runtest_logfinish(self, nodeid: str) -> None:
+        """Once this process has run every property, let go of warm workers: the commands the
+        rest of the session runs (a test's `convharness explain`) are served by them, as they
+        are by any warm worker not in use, instead of starting their own. The session's own
+        workers are kept to the end (starting them again would import every framework again)."""
+        if nodeid not in self.properties:
+            return
+        self._finished.add(nodeid)
+        if self.warm and self._runner is not None and self._finished >= self.properties.keys():
+            self._runner = None
+            self._stack.close()
 
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         """A run whose every property was skipped checked nothing: it fails."""

@@ -2,10 +2,13 @@
 the session's warm workers (CONVHARNESS_WARM=1, in a directory of the session's own named by
 CONVHARNESS_WARM_DIR; under pytest-xdist, the controller's, which every xdist worker shares), so
 each framework is imported once a session rather than once a command or once an xdist worker.
-The session that made the directory stops them when it ends; no test finds a developer's warm
-workers or leaves any behind. The tests of a command's own workers (their start, crashes and
-hangs) say CONVHARNESS_WARM=0 where they mean it, and the tests of warm workers use directories
-of their own.
+The properties run on them too (the plugin reads CONVHARNESS_WARM) and let go of them once the
+last one ran, so a command after them finds their frameworks imported. JAX's compile cache is
+the session's own as well (CONVHARNESS_CACHE_DIR, in that directory), shared by the properties
+and the commands. The session that made the directory stops the warm workers and removes it
+when it ends; no test finds a developer's warm workers or compile cache, or leaves any behind.
+The tests of a command's own workers (their start, crashes and hangs) say CONVHARNESS_WARM=0
+where they mean it, and the tests of warm workers use directories of their own.
 
 The order of the work (pyproject.toml's addopts keep it: --no-loadscope-reorder): the
 properties first, on one xdist worker, whose framework workers keep both cores busy; beside them,
@@ -22,7 +25,13 @@ import tempfile
 import pytest
 
 SHARED = "CONVHARNESS_TESTS_WARM_DIR"  # the controller's directory, which its xdist workers share
-_SESSION_SETTINGS = ("CONVHARNESS_WARM", "CONVHARNESS_WARM_DIR", "CONVHARNESS_POOL_DIR", SHARED)
+_SESSION_SETTINGS = (
+    "CONVHARNESS_WARM",
+    "CONVHARNESS_WARM_DIR",
+    "CONVHARNESS_POOL_DIR",
+    "CONVHARNESS_CACHE_DIR",
+    SHARED,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -38,6 +47,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("CONVHARNESS_POOL_DIR", None)
     os.environ["CONVHARNESS_WARM"] = "1"
     os.environ["CONVHARNESS_WARM_DIR"] = directory
+    os.environ["CONVHARNESS_CACHE_DIR"] = os.path.join(directory, "cache")  # JAX's compile cache
     os.environ[SHARED] = directory
 
 

@@ -1,6 +1,7 @@
 """Runs scripts (registered repros, written reproduction scripts) that share a framework from
-one Python that imported it once: each runs in a child forked from it, in a fresh namespace (runpy), with its own stdout,
-stderr and exit status, as if it were a fresh `python -c` that found its framework imported.
+one Python that imported it once: each runs in a child forked from it, in a fresh namespace
+(runpy), with its own stdout, stderr and exit status, as if it were a fresh `python -c` that
+found its framework imported.
 
     python tests/repro_forks.py MODULE OUTDIR < {"repros": {"id": "repro source", ...},
                                                  "then": [{"env": {...}, "module": ...,

@@ -4,8 +4,6 @@ convolution, the crops each framework's words resolve to, and the crop proven by
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -20,8 +18,6 @@ from harness.families.conv_transpose.record import CLASSIC, CONV_TRANSPOSE
 from harness.families.conv_transpose.reference import conv_transpose
 from harness.model import conventions, inputs, reference, registry
 from harness.model.strategies import draw_cases
-
-CLI = [sys.executable, "-m", "harness.cli"]
 
 OPS = CONV_TRANSPOSE.ops
 UPSAMPLER = {"op": "conv_transpose2d", "input": [1, 8, 7, 7], "out_channels": 4, "kernel": 3}
@@ -173,33 +169,12 @@ def test_the_family_record_is_registered():
     } == {"conv_transpose"}
 
 
-def test_explain_answers_the_transposed_upsampler_on_every_framework():
-    done = subprocess.run(
-        [
-            *CLI,
-            "explain",
-            "--op",
-            "conv_transpose2d",
-            "--input",
-            "1,8,7,7",
-            "--out-channels",
-            "4",
-            "--kernel",
-            "3,3",
-            "--stride",
-            "2,2",
-            "--padding",
-            "1",
-            "--output-padding",
-            "1,1",
-            "--json",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert done.returncode == 0, done.stderr
-    rows = json.loads(done.stdout)
+def test_explain_answers_the_transposed_upsampler_on_every_framework(capsys):
+    # in this process: the session's warm workers, which the properties imported, serve it
+    argv = ["explain", "--op", "conv_transpose2d", "--input", "1,8,7,7", "--out-channels", "4"]
+    argv += ["--kernel", "3,3", "--stride", "2,2", "--padding", "1", "--output-padding", "1,1"]
+    assert main([*argv, "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
     assert all(tuple(row) == EXPLAIN_KEYS for row in rows)
     ran = [row for row in rows if row["status"] == "ok"]
     assert ran, rows

@@ -17,6 +17,7 @@ import pytest
 from harness.case import Case
 from harness.catalog.variants import Variant
 from harness.cli import build_parser, main
+from harness.model import conventions, registry
 from harness.running import warm
 from harness.running.runner import Runner
 from harness.suite.helpers import ANY_FRAMEWORK
@@ -26,6 +27,15 @@ FAULT = Variant(name="fault", framework="fault", module="fault_adapter")
 
 def _case(height: int) -> Case:
     return Case(batch=1, in_channels=1, out_channels=2, spatial=(height, 4), kernel=(1, 1))
+
+
+@pytest.fixture(autouse=True)
+def _data_read_from_the_real_variants():
+    """The registry and the conventions are read once a process, from every variant's module:
+    read before a test here stands its test double in for the variants (`variants.load`), so
+    the tests after it find the plugins' entries."""
+    registry.load()
+    conventions.load()
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,8 @@ worker's headroom, and whether to run on warm workers."""
 from __future__ import annotations
 
 import argparse
-import os
 
-from harness.errors import UsageError
-from harness.running import memory
+from harness.running import memory, warm
 
 
 def max_case_memory(args: argparse.Namespace) -> int:
@@ -24,10 +22,5 @@ def use_warm(args: argparse.Namespace, default: bool) -> bool:
     else `default`."""
     if args.warm is not None:
         return bool(args.warm)
-    for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):
-        value = os.environ.get(name, "").strip()
-        if value in ("0", "1"):
-            return value == "1"
-        if value:
-            raise UsageError(f"{name} takes 0 or 1, got {value!r}")
-    return default
+    said = warm.asked_by_env()
+    return default if said is None else said

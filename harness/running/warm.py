@@ -6,8 +6,9 @@ command at a time over a Unix socket in the warm workers' directory (CONVHARNESS
 its deprecated spelling CONVHARNESS_POOL_DIR; default $XDG_RUNTIME_DIR/convharness-warm-<env> or
 /tmp/convharness-<uid>/warm-<env>, one directory per Python environment, <env> naming its
 sys.prefix); it exits after `idle` seconds with no command, or when a case ran out of memory.
-Its name is its key: the variant, its environment, its memory limit, the Python, the project's
-source and the installed distributions, hashed. A change to any of them gives another key, so a
+Its name is its key: the variant, its environment, its memory limit, the Python, the search path
+outside the project (search_path), the project's source and the installed distributions,
+hashed. A change to any of them gives another key, so a
 stale worker is never served: the command starts a new one and stops the stale ones of that
 variant. A command that finds a warm worker busy (another command holds its lock) runs a
 private one instead.
@@ -67,6 +68,18 @@ def directory(create: bool = True) -> Path:
     return path
 
 
+def asked_by_env() -> bool | None:
+    """What CONVHARNESS_WARM (or the older CONVHARNESS_POOL) = 0 or 1 says for every command and
+    the property suite; None where neither is set."""
+    for name in ("CONVHARNESS_WARM", "CONVHARNESS_POOL"):
+        value = os.environ.get(name, "").strip()
+        if value in ("0", "1"):
+            return value == "1"
+        if value:
+            raise UsageError(f"{name} takes 0 or 1, got {value!r}")
+    return None
+
+
 # ---- what a warm worker's key is made of -- -------------------------------------------------
 
 
@@ -98,15 +111,34 @@ def code_hash(extra: tuple[str, ...] = ()) -> str:
     return digest.hexdigest()
 
 
-def _installs_into(entry: str) -> bool:
-    """Whether a sys.path entry is where distributions are installed: not the project or a
-    folder of it (the current directory of `python -m`, pytest's test folders), whose metadata
-    (convharness.egg-info) a command sees or not depending on where it was started, so two
-    commands of one environment would each take the other's warm workers for stale ones. A
-    virtual environment inside the project still counts."""
+def _project_folder(entry: str) -> bool:
+    """Whether a sys.path entry is the project or a folder of it: the current directory of
+    `python -m`, pytest's test folders and the project itself, which pytest puts at the front
+    as a session goes on (as it imports a test package's __init__.py). A virtual environment
+    inside the project is not one; nor is a path hook's name (not a folder)."""
+    if entry and not os.path.isabs(entry):
+        return False
     path = Path(entry or ".").resolve()
     inside = path == _ROOT or _ROOT in path.parents
-    return not inside or "site-packages" in path.parts
+    return inside and "site-packages" not in path.parts
+
+
+def _installs_into(entry: str) -> bool:
+    """Whether a sys.path entry is where distributions are installed: not a folder of the
+    project, whose metadata (convharness.egg-info) a command sees or not depending on where it
+    was started, so two commands of one environment would each take the other's warm workers
+    for stale ones."""
+    return not _project_folder(entry)
+
+
+def search_path() -> list[str]:
+    """sys.path as it decides what a warm worker imports: the entries outside the project, in
+    order and once each (a shadowing package on PYTHONPATH, the installed packages), and where
+    the project's own packages are found. The project's folders themselves are left out, so
+    the commands of one environment share warm workers wherever they were started from and
+    however far pytest has got in changing sys.path."""
+    outside = [entry for entry in dict.fromkeys(sys.path) if not _project_folder(entry)]
+    return outside + [str(_module_file(top)) for top in ("harness", "adapters")]
 
 
 @cache
@@ -133,7 +165,7 @@ class Key:
     variant: str
     code: str
     installed: str
-    rest: str  # its adapter module's source, environment, memory limit, Python, sys.path
+    rest: str  # its adapter module's source, environment, memory limit, Python, search_path()
 
     @property
     def name(self) -> str:
@@ -144,7 +176,7 @@ def key_of(variant: Variant, env: dict[str, str], headroom: int | None) -> Key:
     module_file = _module_file(variant.module)
     module = code_hash((module_file,)) if module_file else ""  # a plugin's, outside harness/
     rest = _hash(
-        [variant.module, module, variant.requires, env, headroom, sys.executable, sys.path]
+        [variant.module, module, variant.requires, env, headroom, sys.executable, search_path()]
         + ([variant.python, variant.release] if variant.python else [])  # a release's env
     )
     return Key(variant.name, code_hash(), installed_hash(), rest)
