@@ -21,7 +21,7 @@ from harness.suite.helpers import importable, needs
 
 ROOT = Path(__file__).resolve().parent.parent
 BROKEN = 'raise ImportError("broken on purpose")\n'
-# as a framework's CI runs the suite: its own workers, none of this session's settings
+# as a framework's CI runs the suite: none of this session's conftest
 SUITE = ["-m", "pytest", "--pyargs", "harness.suite", "-p", "no:cacheprovider", "-q", "-n", "0"]
 SUITE += ["--noconftest"]
 CHEAP = "test_padding_zero_gives_13x13_everywhere"
@@ -34,8 +34,9 @@ def _python(args: list[str], shadow: Path | None = None) -> subprocess.Completed
         **os.environ,
         "PYTHONPATH": os.pathsep.join([*paths, os.environ.get("PYTHONPATH", "")]),
         "CONVHARNESS_PROFILE": "dev",
-        "CONVHARNESS_WARM": "0",  # the command's or the suite's own workers
     }
+    if shadow:  # workers of its own, which end with it; else the session's warm workers
+        env["CONVHARNESS_WARM"] = "0"
     return subprocess.run(
         [sys.executable, *args], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
     )
