@@ -252,3 +252,29 @@ def test_every_command_prints_its_help(capsys):
             main([name, "--help"])
         assert done.value.code == 0, name
         assert "usage:" in capsys.readouterr().out, name
+
+
+@pytest.mark.fast
+def test_the_command_script_imports_no_command_until_it_runs(monkeypatch, capsys):
+    """A worker that `convharness` spawns runs the script again as its main module: the script's
+    module (the entry point) imports no command, so the worker does not import them all."""
+    from importlib import metadata
+
+    (point,) = [
+        p for p in metadata.entry_points(group="console_scripts") if p.name == "convharness"
+    ]
+    assert point.value == "harness.console:main"
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys, harness.console; print(*sys.modules, sep='\\n')"],
+        capture_output=True,
+        text=True,
+    )
+    loaded = set(done.stdout.split())
+    assert "harness.console" in loaded and not {"harness.cli", "hypothesis", "rich"} & loaded
+    import harness.console
+
+    monkeypatch.setattr(sys, "argv", ["convharness", "explain", "--input", "1,1,5,5"])
+    assert harness.console.main() == 2  # the command ran, and refused what it was given
+    assert capsys.readouterr().err == (
+        "convharness: error: explain needs --out-channels, --kernel (or --cases FILE)\n"
+    )

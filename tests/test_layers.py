@@ -73,6 +73,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "harness.cli",
             "harness.cli.*",
+            "harness.console",
             "harness.pytest_plugin",
             "harness.suite",
             "harness.suite.*",
