@@ -8,10 +8,9 @@ its deprecated spelling CONVHARNESS_POOL_DIR; default $XDG_RUNTIME_DIR/convharne
 sys.prefix); it exits after `idle` seconds with no command, or when a case ran out of memory.
 Its name is its key: the variant, its environment, its memory limit, the Python, the search path
 outside the project (search_path), the project's source and the installed distributions,
-hashed. A change to any of them gives another key, so a
-stale worker is never served: the command starts a new one and stops the stale ones of that
-variant. A command that finds a warm worker busy (another command holds its lock) runs a
-private one instead.
+hashed. A change to any of them gives another key, so a stale worker is never served: the
+command starts a new one and stops the stale ones of that variant. A command that finds a warm
+worker busy (another command holds its lock) runs a private one instead.
 """
 
 from __future__ import annotations
