@@ -125,6 +125,35 @@ def test_the_suite_on_warm_workers_twice_runs_on_the_same_workers(warm_directory
     assert pids[0] == pids[1] and pids[0]
 
 
+# a test run after a property in its session: the property's warm workers, let go of, serve it
+AFTER_THE_PROPERTIES = """
+from harness.catalog import variants
+from harness.running import memory, survey, warm
+
+
+def test_the_properties_workers_serve_what_comes_after_them():
+    before = {{about["pid"] for _, about in warm.described()}}
+    chosen = variants.select([{framework!r}], None)
+    headroom = memory.WORKER_FACTOR * memory.default_budget()
+    found = warm.start(chosen, survey.compile_cache_env(None), headroom)
+    assert before and not any(worker.private for worker in found)  # none was busy
+    assert {{worker.pid for worker in found}} <= before  # the properties' own
+"""
+
+
+def test_the_suite_lets_go_of_its_warm_workers_once_the_last_property_ran(warm_directory, tmp_path):
+    after = tmp_path / "test_after_the_properties.py"
+    after.write_text(AFTER_THE_PROPERTIES.format(framework=ANY_FRAMEWORK))
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "pytest", "--pyargs", "harness.suite", str(after)]
+    command += ["-p", "no:cacheprovider", "-q", "-n", "0", "-k", "13x13 or after_them"]
+    command += ["--conv-frameworks", ANY_FRAMEWORK, "--noconftest"]
+    env = {**os.environ, "CONVHARNESS_WARM": "1", "CONVHARNESS_WARM_DIR": warm_directory}
+    done = subprocess.run(command, capture_output=True, text=True, cwd=root, env=env)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "2 passed" in done.stdout
+
+
 EXPLAIN_FLAGS = ["explain", "--input", "1,1,4,4", "--out-channels", "2", "--kernel", "1,1"]
 
 
@@ -194,6 +223,23 @@ def test_each_python_environment_has_warm_workers_of_its_own(monkeypatch, tmp_pa
     assert one != two and one.parent == two.parent == tmp_path
     monkeypatch.setattr(sys, "prefix", "/venvs/one")
     assert warm.directory() == one
+
+
+@pytest.mark.fast
+def test_a_key_ignores_the_projects_own_folders_on_the_path_but_not_a_folder_outside(
+    monkeypatch, tmp_path
+):
+    """pytest prepends the project and its test folders as a session goes on, and `python -m`
+    the current directory: the commands of one environment share warm workers anyway. A folder
+    outside the project (a shadowing package on PYTHONPATH) gives another key."""
+    root = Path(__file__).resolve().parent.parent
+    base = [entry for entry in sys.path if entry != ""]
+    monkeypatch.setattr(sys, "path", list(base))
+    key = warm.key_of(FAULT, {}, None)
+    monkeypatch.setattr(sys, "path", [str(root), str(root / "tests"), str(root), *base])
+    assert warm.key_of(FAULT, {}, None) == key
+    monkeypatch.setattr(sys, "path", [str(tmp_path), *base])
+    assert warm.key_of(FAULT, {}, None) != key
 
 
 @pytest.mark.fast
