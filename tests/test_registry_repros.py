@@ -22,6 +22,7 @@ import sys
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import repro_forks  # tests/repro_forks.py
@@ -109,15 +110,15 @@ def stages(groups: dict[Key, list[registry.Entry]]) -> dict[Key, dict]:
     """The groups as tests/repro_forks.py's stages, by the key of the Python each starts in: a
     Keras group whose only setting is its backend runs in a child of its backend framework's
     group (that import shared), any other group in a Python of its own."""
-    staged = {
+    staged: dict[Key, dict[str, Any]] = {
         key: {"repros": {e.id: e.repro for e in entries}, "then": []}
         for key, entries in groups.items()
     }
     roots = {}
     for (module, settings), stage in staged.items():
-        backend = dict(settings).get("KERAS_BACKEND")
-        base = (str(backend), ())
-        if module == "keras" and len(settings) == 1 and backend and base in staged:
+        backend = dict(settings).get("KERAS_BACKEND") if module == "keras" else None
+        base = (backend, ()) if backend and len(settings) == 1 else None
+        if base in staged:
             staged[base]["then"].append({"env": dict(settings), "module": module, **stage})
         else:
             roots[(module, settings)] = stage
